@@ -1,0 +1,37 @@
+/**
+ * @module confd/main/app-paths
+ * Where this build of the appliance lives (its schemas, transforms, binaries) and the layout
+ * of a data directory. The one place that knows file names.
+ */
+import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+
+/** Root of this build: the folder holding package.json, schemas/ and dist/. */
+export const APP_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+export const SCHEMAS_DIR = join(APP_ROOT, 'schemas');
+
+export interface DataDir {
+  readonly root: string;
+  readonly database: string;
+  readonly lock: string;
+  readonly socket: string;
+  readonly hostKey: string;
+  readonly initialPassword: string;
+  readonly backups: string;
+  readonly lastBackup: string;
+}
+
+export function dataDir(root: string): DataDir {
+  const r = resolve(root);
+  return {
+    root: r,
+    database: join(r, 'config.db'),
+    lock: join(r, 'appliance.lock'),
+    socket: join(r, 'confd.sock'),
+    hostKey: join(r, 'ssh_host_ed25519_key'),
+    initialPassword: join(r, 'initial-admin-password'),
+    backups: join(r, 'backups'),
+    lastBackup: join(r, 'last-backup'),
+  };
+}

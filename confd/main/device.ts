@@ -1,0 +1,48 @@
+/**
+ * @module confd/main/device
+ * Opens the configuration database of a data directory with the schema of this build and
+ * builds the transaction engine on it.
+ */
+import { mkdirSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { JsonObject } from '../core/tree.js';
+import { loadDeviceSchema } from '../schema/loader.js';
+import type { DeviceSchema } from '../schema/model.js';
+import { Store, type StoreOptions } from '../store/store.js';
+import type { Clock } from '../txn/clock.js';
+import { ConfigEngine } from '../txn/engine.js';
+import { SCHEMAS_DIR, dataDir } from './app-paths.js';
+
+export interface OpenDeviceOptions {
+  readonly dataDir: string;
+  readonly logger: Logger;
+  readonly schema?: DeviceSchema;
+  readonly clock?: Clock;
+  readonly store?: StoreOptions;
+}
+
+/** The root body of an empty configuration: every default filled in. */
+export function emptyRootBody(schema: DeviceSchema): JsonObject {
+  const body: JsonObject = {};
+  schema.root.validate(body);
+  return body;
+}
+
+export function openStore(file: string, schema: DeviceSchema, options: StoreOptions = {}): Store {
+  return Store.open(file, { schemaVersion: schema.version, rootBody: emptyRootBody(schema) }, options);
+}
+
+export async function openDevice(options: OpenDeviceOptions): Promise<ConfigEngine> {
+  const dirs = dataDir(options.dataDir);
+  mkdirSync(dirs.root, { recursive: true, mode: 0o750 });
+  const schema = options.schema ?? loadDeviceSchema(SCHEMAS_DIR);
+  const store = openStore(dirs.database, schema, options.store);
+  try {
+    const engine = new ConfigEngine({ schema, store, logger: options.logger, ...(options.clock ? { clock: options.clock } : {}) });
+    await engine.start();
+    return engine;
+  } catch (e) {
+    store.close();
+    throw e;
+  }
+}

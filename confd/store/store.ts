@@ -1,0 +1,441 @@
+/**
+ * @module confd/store/store
+ * The SQLite database of one device (better-sqlite3, WAL, synchronous=FULL): stored nodes of
+ * the running and startup datastores (one row per list entry plus the root body), the commit
+ * log with each commit's node changes, per-leaf blame, the audit chain and a few meta values.
+ * A commit is one short synchronous write transaction; it returns only once durable. This is
+ * the only module that imports better-sqlite3. It knows nothing of XML, sessions or policy.
+ */
+import Database from 'better-sqlite3';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ConfdError } from '../core/errors.js';
+import { leafChanges, type NodeChange } from '../core/diff.js';
+import type { JsonObject } from '../core/tree.js';
+import { GENESIS_HASH, auditHash, type AuditInput, type AuditRecord } from './audit-chain.js';
+
+export type DatastoreName = 'running' | 'startup';
+const DS: Record<DatastoreName, number> = { running: 0, startup: 1 };
+
+/** Layout version of our tables (not the device schema version). */
+const FORMAT = 1;
+
+/** Commits whose node changes are kept; older ones keep their header only. */
+export const HISTORY_KEEP = 1000;
+/** Compaction runs once this many commits beyond HISTORY_KEEP have accumulated. */
+const COMPACT_SLACK = 100;
+
+export interface StoredNode {
+  readonly path: string;
+  readonly parent: string;
+  /** Schema path of the node's list, '' for the root body. */
+  readonly list: string;
+  readonly body: JsonObject;
+  readonly txid: number;
+}
+
+export interface CommitHeader {
+  readonly txid: number;
+  readonly time: string;
+  readonly user: string;
+  readonly session: number;
+  readonly source: string;
+  readonly comment: string;
+  /** Number of stored nodes the commit changed. */
+  readonly nodes: number;
+}
+
+export interface CommitInput {
+  readonly user: string;
+  readonly session: number;
+  readonly source: string;
+  readonly comment: string;
+  readonly changes: readonly NodeChange[];
+  /** path → { parent, list } of every node not deleted (the store does not know the schema). */
+  readonly placement: ReadonlyMap<string, { parent: string; list: string }>;
+  readonly audit: AuditInput;
+  /** Meta values written in the same transaction (null deletes). */
+  readonly meta?: Readonly<Record<string, string | null>>;
+}
+
+export interface Blame {
+  readonly txid: number;
+  /** True when the leaf has not changed since its entry was created in that commit. */
+  readonly sinceCreation: boolean;
+}
+
+export interface StoreOptions {
+  /** Test hook run inside the commit transaction after the rows are written (fault injection). */
+  readonly beforeCommitEnd?: () => void;
+  /** Caps the database size in pages (fault injection of a full disk). */
+  readonly maxPageCount?: number;
+  readonly readonly?: boolean;
+}
+
+export interface InitOptions {
+  readonly schemaVersion: number;
+  /** The root body of an empty configuration (defaults filled). */
+  readonly rootBody: JsonObject;
+}
+
+function ioError(what: string, cause: unknown): ConfdError {
+  const code = (cause as { code?: string }).code ?? '';
+  const why = code === 'SQLITE_FULL' ? 'the disk or database is full' : (cause as Error).message;
+  return new ConfdError('STORE_IO', `${what} failed: ${why}`, { cause, details: { sqlite: code } });
+}
+
+/** fsync of a directory, so a rename or create in it is durable. */
+export function syncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try { fsyncSync(fd); } finally { closeSync(fd); }
+}
+
+export class Store {
+  private readonly db: Database.Database;
+  private readonly stmt;
+  private auditHead: { seq: number; hash: string };
+  private txid: number;
+  private lazyAuditPending = false;
+
+  private constructor(readonly file: string, db: Database.Database, private readonly options: StoreOptions) {
+    this.db = db;
+    this.stmt = {
+      getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
+      setMeta: db.prepare('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      delMeta: db.prepare('DELETE FROM meta WHERE key = ?'),
+      loadNodes: db.prepare<[number], { path: string; parent: string; list: string; body: string; txid: number }>(
+        'SELECT path, parent, list, body, txid FROM nodes WHERE ds = ?'),
+      getNodeBlame: db.prepare<[number, string], { blame: string | null; ctxid: number }>(
+        'SELECT blame, ctxid FROM nodes WHERE ds = ? AND path = ?'),
+      upsertNode: db.prepare(
+        `INSERT INTO nodes(ds, path, parent, list, body, txid, ctxid, blame) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(ds, path) DO UPDATE SET body = excluded.body, txid = excluded.txid, blame = excluded.blame`),
+      deleteNode: db.prepare('DELETE FROM nodes WHERE ds = ? AND path = ?'),
+      insertCommit: db.prepare(
+        'INSERT INTO commits(txid, time, user, session, source, comment, nodes, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      maxTxid: db.prepare<[], { m: number | null }>('SELECT max(txid) AS m FROM commits'),
+      commitHeaders: db.prepare<[number, number], CommitHeader>(
+        'SELECT txid, time, user, session, source, comment, nodes FROM commits WHERE txid <= ? ORDER BY txid DESC LIMIT ?'),
+      commitHeader: db.prepare<[number], CommitHeader>(
+        'SELECT txid, time, user, session, source, comment, nodes FROM commits WHERE txid = ?'),
+      commitChanges: db.prepare<[number, number], { txid: number; changes: string | null }>(
+        'SELECT txid, changes FROM commits WHERE txid > ? AND txid <= ? ORDER BY txid'),
+      compact: db.prepare('UPDATE commits SET changes = NULL WHERE txid < ? AND changes IS NOT NULL'),
+      insertAudit: db.prepare(
+        `INSERT INTO audit(seq, time, user, source, address, session, action, target, result, detail, prev, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      auditHead: db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1'),
+      auditAll: db.prepare<[], AuditRow>('SELECT * FROM audit ORDER BY seq'),
+      clearDs: db.prepare('DELETE FROM nodes WHERE ds = ?'),
+      copyDs: db.prepare(
+        'INSERT INTO nodes(ds, path, parent, list, body, txid, ctxid, blame) SELECT ?, path, parent, list, body, txid, ctxid, blame FROM nodes WHERE ds = ?'),
+      countDs: db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM nodes WHERE ds = ?'),
+    };
+    const head = this.stmt.auditHead.get();
+    this.auditHead = head ? { seq: head.seq, hash: head.hash } : { seq: 0, hash: GENESIS_HASH };
+    this.txid = this.stmt.maxTxid.get()?.m ?? 0;
+  }
+
+  /**
+   * Opens (creating if needed) the database at `file`. A database that fails SQLite's quick
+   * check, or lacks our tables, is refused with STORE_CORRUPT.
+   */
+  static open(file: string, init: InitOptions, options: StoreOptions = {}): Store {
+    let db: Database.Database;
+    try {
+      db = new Database(file, { readonly: options.readonly ?? false, timeout: 5000 });
+    } catch (cause) {
+      throw new ConfdError('STORE_CORRUPT', `cannot open the database ${file}: ${(cause as Error).message}`, { cause });
+    }
+    try {
+      if (!options.readonly) {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = FULL');
+        if (options.maxPageCount) db.pragma(`max_page_count = ${options.maxPageCount}`);
+      }
+      const check = db.pragma('quick_check', { simple: true });
+      if (check !== 'ok') throw new ConfdError('STORE_CORRUPT', `the database ${file} failed its integrity check: ${String(check)}`);
+      if (!options.readonly) Store.createTables(db, init);
+      Store.checkLayout(db, file, init.schemaVersion);
+      return new Store(file, db, options);
+    } catch (cause) {
+      db.close();
+      if (cause instanceof ConfdError) throw cause;
+      throw new ConfdError('STORE_CORRUPT', `the database ${file} is not usable: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  private static createTables(db: Database.Database, init: InitOptions): void {
+    db.transaction(() => {
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS nodes (
+          ds INTEGER NOT NULL, path TEXT NOT NULL, parent TEXT NOT NULL, list TEXT NOT NULL, body TEXT NOT NULL,
+          txid INTEGER NOT NULL, ctxid INTEGER NOT NULL, blame TEXT,
+          PRIMARY KEY (ds, path)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS commits (
+          txid INTEGER PRIMARY KEY, time TEXT NOT NULL, user TEXT NOT NULL, session INTEGER NOT NULL,
+          source TEXT NOT NULL, comment TEXT NOT NULL, nodes INTEGER NOT NULL, changes TEXT);
+        CREATE TABLE IF NOT EXISTS audit (
+          seq INTEGER PRIMARY KEY, time TEXT NOT NULL, user TEXT NOT NULL, source TEXT NOT NULL, address TEXT NOT NULL,
+          session INTEGER NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL, result TEXT NOT NULL, detail TEXT,
+          prev TEXT NOT NULL, hash TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS audit_user ON audit(user);
+      `);
+      const has = db.prepare('SELECT value FROM meta WHERE key = ?');
+      if (!has.get('format')) {
+        const set = db.prepare('INSERT INTO meta(key, value) VALUES (?, ?)');
+        set.run('format', String(FORMAT));
+        set.run('schema_version', String(init.schemaVersion));
+        set.run('created', new Date().toISOString());
+        db.prepare('INSERT INTO nodes(ds, path, parent, list, body, txid, ctxid, blame) VALUES (?, ?, ?, ?, ?, 0, 0, NULL)')
+          .run(DS.running, '/', '', '', JSON.stringify(init.rootBody));
+        db.prepare('INSERT INTO nodes(ds, path, parent, list, body, txid, ctxid, blame) VALUES (?, ?, ?, ?, ?, 0, 0, NULL)')
+          .run(DS.startup, '/', '', '', JSON.stringify(init.rootBody));
+      }
+    }).immediate();
+  }
+
+  private static checkLayout(db: Database.Database, file: string, schemaVersion: number): void {
+    const tables = new Set(db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((r) => r.name));
+    for (const t of ['meta', 'nodes', 'commits', 'audit']) {
+      if (!tables.has(t)) throw new ConfdError('STORE_CORRUPT', `the database ${file} lacks the table '${t}'`);
+    }
+    const get = (k: string) => db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(k)?.value;
+    if (get('format') !== String(FORMAT)) throw new ConfdError('STORE_CORRUPT', `the database ${file} has an unknown layout (${get('format')})`);
+    const version = Number(get('schema_version'));
+    if (version !== schemaVersion) {
+      throw new ConfdError('STORE_SCHEMA_MISMATCH',
+        `the database ${file} holds configuration of schema version ${version}, this software uses version ${schemaVersion}`,
+        { details: { database: version, software: schemaVersion } });
+    }
+  }
+
+  close(): void {
+    if (this.db.open) {
+      if (this.lazyAuditPending) this.syncLazyWrites();
+      this.db.close();
+    }
+  }
+
+  get lastTxid(): number { return this.txid; }
+
+  meta(key: string): string | undefined {
+    return this.stmt.getMeta.get(key)?.value;
+  }
+
+  setMeta(key: string, value: string | null): void {
+    this.write('saving a setting', () => this.writeMeta(key, value));
+  }
+
+  private writeMeta(key: string, value: string | null): void {
+    if (value === null) this.stmt.delMeta.run(key);
+    else this.stmt.setMeta.run(key, value);
+  }
+
+  *loadNodes(ds: DatastoreName): IterableIterator<StoredNode> {
+    for (const r of this.stmt.loadNodes.iterate(DS[ds])) {
+      yield { path: r.path, parent: r.parent, list: r.list, body: JSON.parse(r.body) as JsonObject, txid: r.txid };
+    }
+  }
+
+  countNodes(ds: DatastoreName): number {
+    return this.stmt.countDs.get(DS[ds])!.n;
+  }
+
+  private write<T>(what: string, fn: () => T): T {
+    try {
+      return this.db.transaction(fn).immediate();
+    } catch (cause) {
+      if (cause instanceof ConfdError) throw cause;
+      throw ioError(what, cause);
+    }
+  }
+
+  /**
+   * Writes one commit: node rows, blame, the commit record, its audit record and meta values,
+   * in one durable transaction. Returns the new txid. On any error nothing is written.
+   */
+  commit(input: CommitInput): CommitHeader {
+    const txid = this.txid + 1;
+    const time = new Date().toISOString();
+    const header: CommitHeader = {
+      txid, time, user: input.user, session: input.session, source: input.source, comment: input.comment,
+      nodes: input.changes.length,
+    };
+    const auditBefore = this.auditHead;
+    try {
+      this.write('commit', () => {
+        const ds = DS.running;
+        for (const c of input.changes) {
+          if (c.new === null) {
+            this.stmt.deleteNode.run(ds, c.path);
+            continue;
+          }
+          const place = input.placement.get(c.path);
+          if (!place) throw new ConfdError('INTERNAL', `no placement for node ${c.path}`);
+          if (c.old === null) {
+            this.stmt.upsertNode.run(ds, c.path, place.parent, place.list, JSON.stringify(c.new), txid, txid, null);
+            continue;
+          }
+          const prior = this.stmt.getNodeBlame.get(ds, c.path);
+          const blame: Record<string, number> = prior?.blame ? JSON.parse(prior.blame) as Record<string, number> : {};
+          for (const leaf of leafChanges(c)) blame[leaf.path.slice(c.path === '/' ? 1 : c.path.length + 1)] = txid;
+          this.stmt.upsertNode.run(ds, c.path, place.parent, place.list, JSON.stringify(c.new), txid, prior?.ctxid ?? txid,
+            JSON.stringify(blame));
+        }
+        this.stmt.insertCommit.run(txid, time, header.user, header.session, header.source, header.comment,
+          header.nodes, JSON.stringify(input.changes));
+        if (txid - this.historyFloor() > HISTORY_KEEP + COMPACT_SLACK) {
+          const floor = txid - HISTORY_KEEP;
+          this.stmt.compact.run(floor + 1);
+          this.writeMeta('history_floor', String(floor));
+        }
+        for (const [k, v] of Object.entries(input.meta ?? {})) this.writeMeta(k, v);
+        this.insertAudit({ ...input.audit, detail: { ...input.audit.detail, txid } }, time);
+        this.options.beforeCommitEnd?.();
+      });
+    } catch (e) {
+      this.auditHead = auditBefore;
+      throw e;
+    }
+    this.txid = txid;
+    return header;
+  }
+
+  /**
+   * The oldest txid whose state can still be reconstructed: node changes are kept for every
+   * commit after it.
+   */
+  historyFloor(): number {
+    return Number(this.meta('history_floor') ?? 0);
+  }
+
+  commitHeaders(limit: number, before = Number.MAX_SAFE_INTEGER): CommitHeader[] {
+    return this.stmt.commitHeaders.all(before, limit);
+  }
+
+  commitHeader(txid: number): CommitHeader | undefined {
+    return this.stmt.commitHeader.get(txid);
+  }
+
+  /** Node changes of every commit in (from, to], oldest first. */
+  changesBetween(from: number, to: number): Array<{ txid: number; changes: NodeChange[] }> {
+    if (from < this.historyFloor()) {
+      throw new ConfdError('TXN_HISTORY_COMPACTED',
+        `history before commit ${this.historyFloor()} has been compacted`, { details: { floor: this.historyFloor() } });
+    }
+    return this.stmt.commitChanges.all(from, to).map((r) => {
+      if (r.changes === null) throw new ConfdError('TXN_HISTORY_COMPACTED', `commit ${r.txid} has been compacted`);
+      return { txid: r.txid, changes: JSON.parse(r.changes) as NodeChange[] };
+    });
+  }
+
+  /** The commit that last changed the leaf at `leafPath` (relative, a/b/c) of the node at `nodePath`. */
+  blame(nodePath: string, leafPath: string): Blame | undefined {
+    const row = this.stmt.getNodeBlame.get(DS.running, nodePath);
+    if (!row) return undefined;
+    const blame = row.blame ? JSON.parse(row.blame) as Record<string, number> : {};
+    const txid = blame[leafPath];
+    return txid === undefined ? { txid: row.ctxid, sinceCreation: true } : { txid, sinceCreation: false };
+  }
+
+  /** Replaces the startup datastore with a copy of running. */
+  copyRunningToStartup(audit: AuditInput): void {
+    this.write('saving startup', () => {
+      this.stmt.clearDs.run(DS.startup);
+      this.stmt.copyDs.run(DS.startup, DS.running);
+      this.insertAudit(audit, new Date().toISOString());
+    });
+  }
+
+  /** Replaces the startup datastore with the given nodes. */
+  replaceStartup(nodes: Iterable<StoredNode>, audit: AuditInput): void {
+    this.write('saving startup', () => {
+      this.stmt.clearDs.run(DS.startup);
+      for (const n of nodes) this.stmt.upsertNode.run(DS.startup, n.path, n.parent, n.list, JSON.stringify(n.body), n.txid, n.txid, null);
+      this.insertAudit(audit, new Date().toISOString());
+    });
+  }
+
+  // ---- audit ----
+
+  private insertAudit(input: AuditInput, time: string): AuditRecord {
+    const seq = this.auditHead.seq + 1;
+    const unsigned = { ...input, seq, time, prev: this.auditHead.hash };
+    const hash = auditHash(unsigned);
+    this.stmt.insertAudit.run(seq, time, input.user, input.source, input.address, input.session, input.action,
+      input.target, input.result, input.detail === undefined ? null : JSON.stringify(input.detail), unsigned.prev, hash);
+    this.auditHead = { seq, hash };
+    return { ...unsigned, hash };
+  }
+
+  /**
+   * Appends an audit record outside a commit. It is written at once but made durable lazily
+   * (synchronous=NORMAL): by the next commit, or by syncLazyWrites(), which the engine calls
+   * on a short timer. This keeps an fsync off every lock, edit and session record.
+   */
+  appendAudit(input: AuditInput): AuditRecord {
+    const before = this.auditHead;
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return this.write('writing the audit log', () => this.insertAudit(input, new Date().toISOString()));
+    } catch (e) {
+      this.auditHead = before;
+      throw e;
+    } finally {
+      this.db.pragma('synchronous = FULL');
+      this.lazyAuditPending = true;
+    }
+  }
+
+  /** Makes every lazily written record durable (a WAL checkpoint syncs the log first). */
+  syncLazyWrites(): void {
+    if (!this.lazyAuditPending) return;
+    this.lazyAuditPending = false;
+    try {
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+    } catch (cause) {
+      throw ioError('syncing the audit log', cause);
+    }
+  }
+
+  *auditRecords(): IterableIterator<AuditRecord> {
+    for (const r of this.stmt.auditAll.iterate()) yield rowToAudit(r);
+  }
+
+  // ---- maintenance ----
+
+  integrityCheck(): string {
+    return String(this.db.pragma('integrity_check', { simple: true }));
+  }
+
+  /** An online, consistent copy of the whole database, written atomically to `file`. */
+  async backup(file: string): Promise<void> {
+    const tmp = `${file}.tmp-${process.pid}`;
+    try {
+      await this.db.backup(tmp);
+      const fd = openSync(tmp, 'r+');
+      try { fsyncSync(fd); } finally { closeSync(fd); }
+      renameSync(tmp, file);
+      syncDirectory(dirname(file));
+    } catch (cause) {
+      rmSync(tmp, { force: true });
+      if (cause instanceof ConfdError) throw cause;
+      throw ioError(`backup to ${file}`, cause);
+    }
+  }
+}
+
+interface AuditRow {
+  seq: number; time: string; user: string; source: string; address: string; session: number; action: string;
+  target: string; result: string; detail: string | null; prev: string; hash: string;
+}
+
+function rowToAudit(r: AuditRow): AuditRecord {
+  return {
+    seq: r.seq, time: r.time, user: r.user, source: r.source, address: r.address, session: r.session, action: r.action,
+    target: r.target, result: r.result, ...(r.detail === null ? {} : { detail: JSON.parse(r.detail) as Record<string, unknown> }),
+    prev: r.prev, hash: r.hash,
+  };
+}

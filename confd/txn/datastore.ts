@@ -1,0 +1,174 @@
+/**
+ * @module confd/txn/datastore
+ * In-memory views of a datastore, one stored node at a time: EntryMap is the committed
+ * running configuration (loaded from the store at start, changed only by commits), and an
+ * Overlay holds a candidate's differences over another view, so a candidate costs memory and
+ * commit time in proportion to what it changes, not to the size of the configuration.
+ */
+import { deepEqual, type JsonObject, type JsonScalar } from '../core/tree.js';
+import type { ListSchema } from '../schema/model.js';
+
+/** One stored node: the root body ('/') or a list entry. Bodies are never mutated once in a view. */
+export interface Entry {
+  readonly path: string;
+  /** Path of the stored node that holds this entry ('' for the root). */
+  readonly parent: string;
+  /** The list the entry belongs to, or null for the root body. */
+  readonly list: ListSchema | null;
+  readonly body: JsonObject;
+  /** The commit that last changed this node; 0 while it exists only in a candidate. */
+  readonly txid: number;
+}
+
+export interface DataView {
+  get(path: string): Entry | undefined;
+  /** Entries of `list` under the stored node `parent`, in key order. */
+  children(parent: string, list: ListSchema): Entry[];
+}
+
+function setKey(parent: string, list: ListSchema): string {
+  return `${parent}\n${list.schemaPath}`;
+}
+
+/** Orders entries of one list by their typed key values. */
+export function compareEntries(list: ListSchema, a: Entry, b: Entry): number {
+  for (const k of list.keys) {
+    const x = a.body[k] as JsonScalar, y = b.body[k] as JsonScalar;
+    if (x === y) continue;
+    return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+interface ChildSet { readonly list: ListSchema; readonly paths: Set<string>; sorted: string[] | null }
+
+/** The committed configuration. Child order is computed lazily and kept until an entry comes or goes. */
+export class EntryMap implements DataView {
+  private readonly byPath = new Map<string, Entry>();
+  private readonly sets = new Map<string, ChildSet>();
+
+  get size(): number { return this.byPath.size; }
+
+  get(path: string): Entry | undefined {
+    return this.byPath.get(path);
+  }
+
+  entries(): IterableIterator<Entry> {
+    return this.byPath.values();
+  }
+
+  children(parent: string, list: ListSchema): Entry[] {
+    const set = this.sets.get(setKey(parent, list));
+    if (!set) return [];
+    if (!set.sorted) {
+      const entries = [...set.paths].map((p) => this.byPath.get(p)!);
+      entries.sort((a, b) => compareEntries(list, a, b));
+      set.sorted = entries.map((e) => e.path);
+    }
+    return set.sorted.map((p) => this.byPath.get(p)!);
+  }
+
+  put(entry: Entry): void {
+    const had = this.byPath.has(entry.path);
+    this.byPath.set(entry.path, entry);
+    if (had || !entry.list) return;
+    const key = setKey(entry.parent, entry.list);
+    let set = this.sets.get(key);
+    if (!set) { set = { list: entry.list, paths: new Set(), sorted: null }; this.sets.set(key, set); }
+    set.paths.add(entry.path);
+    set.sorted = null;
+  }
+
+  delete(path: string): void {
+    const entry = this.byPath.get(path);
+    if (!entry) return;
+    this.byPath.delete(path);
+    if (!entry.list) return;
+    const key = setKey(entry.parent, entry.list);
+    const set = this.sets.get(key);
+    if (!set) return;
+    set.paths.delete(path);
+    set.sorted = null;
+    if (set.paths.size === 0) this.sets.delete(key);
+  }
+
+  clear(): void {
+    this.byPath.clear();
+    this.sets.clear();
+  }
+}
+
+/**
+ * Differences over a base view: changed or created entries, and deletions (null). Reads fall
+ * through to the base for everything untouched, so a candidate follows running where it has
+ * not been edited.
+ */
+export class Overlay implements DataView {
+  /** path → new entry, or null for deleted. */
+  readonly changes = new Map<string, Entry | null>();
+  private readonly touched = new Map<string, Set<string>>();
+
+  constructor(readonly base: DataView) {}
+
+  get dirty(): boolean { return this.changes.size > 0; }
+
+  get(path: string): Entry | undefined {
+    const c = this.changes.get(path);
+    if (c !== undefined) return c ?? undefined;
+    return this.base.get(path);
+  }
+
+  children(parent: string, list: ListSchema): Entry[] {
+    const base = this.base.children(parent, list);
+    if (this.changes.size === 0) return base;
+    const out: Entry[] = [];
+    for (const e of base) {
+      const c = this.changes.get(e.path);
+      if (c === undefined) out.push(e);
+      else if (c !== null) out.push(c); // same keys, so the same place in the order
+    }
+    let added = false;
+    for (const p of this.touched.get(setKey(parent, list)) ?? []) {
+      const c = this.changes.get(p);
+      if (c && this.base.get(p) === undefined) { out.push(c); added = true; }
+    }
+    return added ? out.sort((a, b) => compareEntries(list, a, b)) : out;
+  }
+
+  put(entry: Entry): void {
+    this.changes.set(entry.path, entry);
+    if (entry.list) {
+      const key = setKey(entry.parent, entry.list);
+      let set = this.touched.get(key);
+      if (!set) { set = new Set(); this.touched.set(key, set); }
+      set.add(entry.path);
+    }
+  }
+
+  delete(path: string): void {
+    this.changes.set(path, null);
+  }
+
+  /** Forgets the changes to `paths` that leave a node exactly as in the base. */
+  settle(paths: Iterable<string>): void {
+    for (const p of paths) {
+      const c = this.changes.get(p);
+      if (c === undefined) continue;
+      const b = this.base.get(p);
+      if (c === null ? b === undefined : b !== undefined && deepEqual(c.body, b.body)) this.changes.delete(p);
+    }
+  }
+
+  /** Takes over every change of `child` (an overlay whose base is this one). */
+  absorb(child: Overlay): void {
+    for (const [path, entry] of child.changes) {
+      if (entry) this.put(entry);
+      else this.delete(path);
+    }
+  }
+
+  clear(): void {
+    this.changes.clear();
+    this.touched.clear();
+  }
+}

@@ -1,0 +1,648 @@
+/**
+ * @module confd/txn/engine
+ * The transaction engine of one device: sessions, locks, the shared candidate, the commit
+ * pipeline (validate → participants prepare → one durable write → apply → notify), confirmed
+ * commit, rollback and compare. Every change of state goes through one queue, so a commit
+ * sees a stable candidate while its participants deliberate. It knows no protocol: northbound
+ * layers call it through confd/rpc with a Session.
+ */
+import type { Logger } from 'pino';
+import { composeChanges, invertChanges, leafChanges, type LeafChange, type NodeChange } from '../core/diff.js';
+import { ConfdError, validationFailed } from '../core/errors.js';
+import { deepEqual, type JsonObject } from '../core/tree.js';
+import type { DeviceSchema } from '../schema/model.js';
+import { describeEntryPath, resolveDataPath } from '../schema/resolve.js';
+import type { AuditInput } from '../store/audit-chain.js';
+import type { CommitHeader, Store } from '../store/store.js';
+import { type Clock, type TimerHandle, systemClock } from './clock.js';
+import {
+  CONFIRMED_META_KEY, DEFAULT_CONFIRM_TIMEOUT_S, type PendingConfirmed, checkAuthority, parsePending,
+} from './confirmed.js';
+import { type DataView, type Entry, EntryMap, Overlay } from './datastore.js';
+import { applyEdit, type EditOptions } from './edit.js';
+import { CrossEntryIndexes } from './indexes.js';
+import { materializeAll } from './materialize.js';
+import type { CommitEvent, Participant } from './participant.js';
+import { Session, type SessionInfo } from './session.js';
+import { type NodeDelta, validateChanges } from './validate.js';
+
+export type DatastoreName = 'running' | 'candidate' | 'startup';
+
+export interface CommitOptions {
+  readonly comment?: string;
+  readonly confirmed?: boolean;
+  /** Seconds; default 600. */
+  readonly confirmTimeout?: number;
+  readonly persist?: string;
+  readonly persistId?: string;
+}
+
+export interface CommitOutcome {
+  /** The new commit, or null when nothing changed. */
+  readonly header: CommitHeader | null;
+  /** A confirmed commit is now pending (started or extended by this call). */
+  readonly confirmedPending: boolean;
+}
+
+export interface EngineOptions {
+  readonly schema: DeviceSchema;
+  readonly store: Store;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  /** How soon lazily written audit records are made durable, in ms. */
+  readonly auditSyncMs?: number;
+}
+
+const SYSTEM: SessionInfo = { user: 'system', source: 'system', address: 'local' };
+
+export class ConfigEngine {
+  readonly schema: DeviceSchema;
+  readonly store: Store;
+  readonly running = new EntryMap();
+  readonly indexes: CrossEntryIndexes;
+  readonly candidate: Overlay;
+  readonly startedAt: number;
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  private readonly sessions = new Map<number, Session>();
+  private nextSessionId = 1;
+  private readonly locks = new Map<DatastoreName, Session>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly participants: Participant[] = [];
+  private pending: PendingConfirmed | null;
+  private confirmTimer: TimerHandle | null = null;
+  private auditTimer: TimerHandle | null = null;
+  private startupCache: EntryMap | null = null;
+  private readonly auditSyncMs: number;
+  /** The engine's own session, for reverts and other acts of the system. */
+  readonly systemSession: Session;
+
+  constructor(options: EngineOptions) {
+    this.schema = options.schema;
+    this.store = options.store;
+    this.log = options.logger;
+    this.clock = options.clock ?? systemClock;
+    this.auditSyncMs = options.auditSyncMs ?? 1000;
+    this.startedAt = this.clock.now();
+    this.indexes = new CrossEntryIndexes(this.schema);
+    this.loadInto(this.running, 'running');
+    this.candidate = new Overlay(this.running);
+    this.systemSession = new Session(0, SYSTEM, this.startedAt);
+    this.pending = parsePending(this.store.meta(CONFIRMED_META_KEY));
+  }
+
+  /** Resumes a confirmed commit left pending by a previous run (reverting now if it is due or orphaned). */
+  async start(): Promise<void> {
+    const p = this.pending;
+    if (!p) return;
+    if (p.persist === null) {
+      this.log.warn({ rollbackTo: p.rollbackTo }, 'a confirmed commit was pending when the daemon stopped; its session is gone, reverting');
+      await this.revertConfirmed('the session of the confirmed commit ended (restart)');
+    } else {
+      this.scheduleRevert(p);
+    }
+  }
+
+  private loadInto(map: EntryMap, ds: 'running' | 'startup'): void {
+    map.clear();
+    if (map === this.running) this.indexes.clear();
+    for (const n of this.store.loadNodes(ds)) {
+      const list = n.list === '' ? null : this.schema.lists.get(n.list);
+      if (list === undefined) throw new ConfdError('STORE_CORRUPT', `stored node ${n.path} belongs to an unknown list ${n.list}`);
+      const entry: Entry = { path: n.path, parent: n.parent, list, body: n.body, txid: n.txid };
+      map.put(entry);
+      if (map === this.running) this.indexes.update(list, n.path, null, n.body);
+    }
+    if (!map.get('/')) throw new ConfdError('STORE_CORRUPT', `the ${ds} datastore has no root node`);
+  }
+
+  close(): void {
+    this.confirmTimer?.cancel();
+    this.auditTimer?.cancel();
+    this.store.syncLazyWrites();
+  }
+
+  // ---- sessions ----
+
+  openSession(info: SessionInfo): Session {
+    const s = new Session(this.nextSessionId++, info, this.clock.now());
+    this.sessions.set(s.id, s);
+    this.audit(s, 'session-start', '', 'ok');
+    return s;
+  }
+
+  listSessions(): readonly Session[] {
+    return [...this.sessions.values()];
+  }
+
+  session(id: number): Session | undefined {
+    return this.sessions.get(id);
+  }
+
+  /** Ends a session: releases its locks (discarding the candidate if it held it) and reverts its unconfirmed commit. */
+  async closeSession(s: Session, reason = 'closed'): Promise<void> {
+    if (s.closed) return;
+    s.closed = true;
+    this.sessions.delete(s.id);
+    await this.exclusive(async () => {
+      for (const [ds, holder] of this.locks) {
+        if (holder !== s) continue;
+        this.locks.delete(ds);
+        if (ds === 'candidate') this.candidate.clear();
+      }
+      if (this.pending && this.pending.persist === null && this.pending.session === s.id) {
+        await this.revertConfirmedLocked('the session of the confirmed commit ended');
+      }
+    });
+    this.audit(s, 'session-end', '', 'ok', { reason });
+  }
+
+  async killSession(by: Session, id: number): Promise<void> {
+    if (id === by.id) throw new ConfdError('TXN_BAD_ARGUMENT', 'a session cannot kill itself; use close-session');
+    const target = this.sessions.get(id);
+    if (!target) throw new ConfdError('TXN_NO_SUCH_SESSION', `no session ${id}`, { details: { session: id } });
+    this.audit(by, 'kill-session', String(id), 'ok', { user: target.user });
+    await this.closeSession(target, `killed by session ${by.id}`);
+    target.onKill?.();
+  }
+
+  // ---- locks ----
+
+  lockHolder(ds: DatastoreName): Session | undefined {
+    return this.locks.get(ds);
+  }
+
+  lock(s: Session, ds: DatastoreName): Promise<void> {
+    return this.exclusive(() => {
+      const holder = this.locks.get(ds);
+      if (holder) {
+        this.audit(s, 'lock', ds, 'denied', { holder: holder.id });
+        throw new ConfdError('TXN_LOCK_DENIED', `the ${ds} datastore is locked by session ${holder.id} (${holder.user})`,
+          { details: { session: holder.id } });
+      }
+      if (ds === 'candidate' && this.candidate.dirty) {
+        this.audit(s, 'lock', ds, 'denied', { reason: 'candidate modified' });
+        throw new ConfdError('TXN_LOCK_DENIED', 'the candidate holds uncommitted changes; commit or discard them first',
+          { details: { session: 0 } });
+      }
+      this.locks.set(ds, s);
+      this.audit(s, 'lock', ds, 'ok');
+    });
+  }
+
+  unlock(s: Session, ds: DatastoreName): Promise<void> {
+    return this.exclusive(() => {
+      if (this.locks.get(ds) !== s) {
+        throw new ConfdError('TXN_LOCK_NOT_HELD', `this session does not hold the lock on ${ds}`);
+      }
+      this.locks.delete(ds);
+      this.audit(s, 'unlock', ds, 'ok');
+    });
+  }
+
+  private checkWritable(s: Session, ds: DatastoreName): void {
+    const holder = this.locks.get(ds);
+    if (holder && holder !== s) {
+      throw new ConfdError('TXN_IN_USE', `the ${ds} datastore is locked by session ${holder.id} (${holder.user})`,
+        { details: { session: holder.id } });
+    }
+  }
+
+  // ---- reads ----
+
+  view(ds: DatastoreName): DataView {
+    switch (ds) {
+      case 'running': return this.running;
+      case 'candidate': return this.candidate;
+      case 'startup': return this.startup();
+    }
+  }
+
+  private startup(): EntryMap {
+    if (!this.startupCache) {
+      const map = new EntryMap();
+      this.loadInto(map, 'startup');
+      this.startupCache = map;
+    }
+    return this.startupCache;
+  }
+
+  getConfig(ds: DatastoreName): JsonObject {
+    return materializeAll(this.schema, this.view(ds));
+  }
+
+  // ---- edits ----
+
+  /**
+   * Applies an edit to the candidate, all-or-nothing. With `testOnly` the result is fully
+   * validated and then dropped.
+   */
+  editConfig(s: Session, edit: JsonObject, options: EditOptions & { testOnly?: boolean } = {}): Promise<void> {
+    return this.exclusive(() => {
+      this.checkWritable(s, 'candidate');
+      const scratch = new Overlay(this.candidate);
+      const errors = applyEdit(this.schema, scratch, edit, options);
+      if (errors.length === 0 && options.testOnly) {
+        errors.push(...validateChanges(this.schema, this.indexes, scratch, this.deltas(scratch, [...this.candidate.changes.keys()])));
+      }
+      if (errors.length > 0) {
+        this.audit(s, 'edit', 'candidate', 'error', { errors: errors.length, first: errors[0]!.code, path: errors[0]!.path });
+        throw validationFailed(errors);
+      }
+      if (options.testOnly) return;
+      this.candidate.absorb(scratch);
+      this.candidate.settle(scratch.changes.keys());
+      this.audit(s, 'edit', 'candidate', 'ok', { nodes: scratch.changes.size });
+    });
+  }
+
+  discardChanges(s: Session): Promise<void> {
+    return this.exclusive(() => {
+      this.checkWritable(s, 'candidate');
+      this.candidate.clear();
+      this.audit(s, 'discard-changes', 'candidate', 'ok');
+    });
+  }
+
+  /** Replaces the candidate (or startup) with the content of another datastore or a tree. */
+  copyConfig(s: Session, source: DatastoreName | JsonObject, target: DatastoreName): Promise<void> {
+    return this.exclusive(() => {
+      if (target === 'running') {
+        throw new ConfdError('TXN_BAD_DATASTORE', 'running is changed only by commit (copy to the candidate, then commit)');
+      }
+      if (source === target) throw new ConfdError('TXN_BAD_ARGUMENT', 'source and target are the same datastore');
+      this.checkWritable(s, target);
+      if (target === 'startup' && source === 'running') {
+        this.store.copyRunningToStartup(this.auditInput(s, 'copy-config', 'startup', 'ok', { source }));
+        this.startupCache = null;
+        return;
+      }
+      const tree = typeof source === 'string' ? this.getConfig(source) : source;
+      const scratch = new Overlay(target === 'candidate' ? this.candidate : this.startup());
+      const errors = applyEdit(this.schema, scratch, tree, { defaultOperation: 'replace' });
+      if (target === 'startup' && errors.length === 0) {
+        errors.push(...validateChanges(this.schema, this.indexes, scratch, this.deltas(scratch, [])));
+      }
+      if (errors.length > 0) {
+        this.audit(s, 'copy-config', target, 'error', { errors: errors.length });
+        throw validationFailed(errors);
+      }
+      if (target === 'candidate') {
+        this.candidate.absorb(scratch);
+        this.candidate.settle(scratch.changes.keys());
+        this.audit(s, 'copy-config', 'candidate', 'ok', { source: typeof source === 'string' ? source : 'inline' });
+      } else {
+        const startup = this.startup();
+        const nodes = [...startup.entries()].map((e) => scratch.get(e.path)).filter((e): e is Entry => e !== undefined);
+        for (const [path, e] of scratch.changes) if (e && !startup.get(path)) nodes.push(e);
+        this.store.replaceStartup(nodes.map((e) => ({ path: e.path, parent: e.parent, list: e.list?.schemaPath ?? '', body: e.body, txid: e.txid })),
+          this.auditInput(s, 'copy-config', 'startup', 'ok', { source: typeof source === 'string' ? source : 'inline' }));
+        this.startupCache = null;
+      }
+    });
+  }
+
+  deleteConfig(s: Session, target: DatastoreName): Promise<void> {
+    return this.exclusive(() => {
+      if (target !== 'startup') throw new ConfdError('TXN_BAD_DATASTORE', `the ${target} datastore cannot be deleted`);
+      this.checkWritable(s, target);
+      const root = this.running.get('/')!;
+      const emptyRoot = {};
+      this.schema.root.validate(emptyRoot);
+      this.store.replaceStartup([{ path: '/', parent: '', list: '', body: emptyRoot, txid: root.txid }],
+        this.auditInput(s, 'delete-config', 'startup', 'ok'));
+      this.startupCache = null;
+    });
+  }
+
+  /** Full validation of a datastore (its changes against running) or of an inline tree. */
+  validate(s: Session, source: DatastoreName | JsonObject): Promise<void> {
+    return this.exclusive(() => {
+      let issues: readonly ConfdError[];
+      if (source === 'running') {
+        issues = [];
+      } else if (source === 'candidate') {
+        issues = validateChanges(this.schema, this.indexes, this.candidate, this.deltas(this.candidate, []));
+      } else {
+        const scratch = new Overlay(this.running);
+        const tree = source === 'startup' ? this.getConfig('startup') : source;
+        issues = applyEdit(this.schema, scratch, tree, { defaultOperation: 'replace' });
+        if (issues.length === 0) issues = validateChanges(this.schema, this.indexes, scratch, this.deltas(scratch, []));
+      }
+      this.audit(s, 'validate', typeof source === 'string' ? source : 'inline', issues.length ? 'error' : 'ok');
+      if (issues.length > 0) throw validationFailed(issues);
+    });
+  }
+
+  // ---- commit ----
+
+  commit(s: Session, options: CommitOptions = {}): Promise<CommitOutcome> {
+    return this.exclusive(async () => {
+      this.checkWritable(s, 'running');
+      this.checkWritable(s, 'candidate');
+      const p = this.pending;
+      if (p) checkAuthority(p, s.id, options.persistId);
+      else if (options.persistId !== undefined) {
+        throw new ConfdError('TXN_NO_CONFIRMED_COMMIT', 'no confirmed commit is pending for this persist-id');
+      }
+      // A confirmed commit starts or extends the window (keeping the first rollback point);
+      // a plain commit while one is pending confirms it.
+      const next: PendingConfirmed | null = options.confirmed ? {
+        rollbackTo: p ? p.rollbackTo : this.store.lastTxid,
+        deadline: this.clock.now() + (options.confirmTimeout ?? DEFAULT_CONFIRM_TIMEOUT_S) * 1000,
+        persist: options.persist ?? null, session: s.id, user: s.user,
+      } : null;
+      const meta = next || p ? { [CONFIRMED_META_KEY]: next ? JSON.stringify(next) : null } : undefined;
+      const header = await this.commitView(s, this.candidate, {
+        source: s.source, comment: options.comment ?? '', action: 'commit', vetoable: true, meta,
+      });
+      this.candidate.clear();
+      this.setPending(next);
+      if (p && !next) this.audit(s, 'confirm-commit', 'running', 'ok');
+      return { header, confirmedPending: next !== null };
+    });
+  }
+
+  /** The pending confirmed commit, if any. */
+  pendingConfirmed(): PendingConfirmed | null {
+    return this.pending;
+  }
+
+  cancelCommit(s: Session, persistId?: string): Promise<void> {
+    return this.exclusive(async () => {
+      const p = this.pending;
+      if (!p) throw new ConfdError('TXN_NO_CONFIRMED_COMMIT', 'no confirmed commit is pending');
+      checkAuthority(p, s.id, persistId);
+      await this.revertConfirmedLocked('cancel-commit', s);
+    });
+  }
+
+  private setPending(p: PendingConfirmed | null): void {
+    this.confirmTimer?.cancel();
+    this.confirmTimer = null;
+    this.pending = p;
+    if (p) this.scheduleRevert(p);
+  }
+
+  private scheduleRevert(p: PendingConfirmed): void {
+    this.confirmTimer?.cancel();
+    this.confirmTimer = this.clock.setTimer(p.deadline - this.clock.now(), () => {
+      this.revertConfirmed('the confirmed commit timed out').catch((e: unknown) => {
+        this.log.error({ err: e }, 'reverting the unconfirmed commit failed');
+      });
+    });
+  }
+
+  private revertConfirmed(reason: string): Promise<void> {
+    return this.exclusive(() => this.revertConfirmedLocked(reason));
+  }
+
+  /** Restores running to its state before the pending confirmed commit. Caller holds the queue. */
+  private async revertConfirmedLocked(reason: string, by: Session = this.systemSession): Promise<void> {
+    const p = this.pending;
+    if (!p) return;
+    const target = this.stateAt(p.rollbackTo);
+    await this.commitView(by, target, {
+      source: 'confirmed-revert', comment: reason, action: 'revert', vetoable: false,
+      meta: { [CONFIRMED_META_KEY]: null },
+    });
+    this.setPending(null);
+    this.log.info({ rollbackTo: p.rollbackTo, reason }, 'confirmed commit reverted');
+  }
+
+  /**
+   * Commits the configuration as it was after commit `txid` (rollback), as a new commit.
+   */
+  rollback(s: Session, txid: number, comment = ''): Promise<CommitOutcome> {
+    return this.exclusive(async () => {
+      this.checkWritable(s, 'running');
+      if (this.pending) throw new ConfdError('TXN_CONFIRMED_PENDING', 'a confirmed commit is pending; confirm or cancel it first');
+      const header = await this.commitView(s, this.stateAt(txid), {
+        source: 'rollback', comment: comment || `rollback to commit ${txid}`, action: 'rollback', vetoable: true,
+      });
+      return { header, confirmedPending: false };
+    });
+  }
+
+  /** Replaces (or merges into) running with a whole configuration tree, as one commit. */
+  load(s: Session, tree: JsonObject, options: { merge: boolean; source: string; comment?: string }): Promise<CommitOutcome> {
+    return this.exclusive(async () => {
+      this.checkWritable(s, 'running');
+      if (this.pending) throw new ConfdError('TXN_CONFIRMED_PENDING', 'a confirmed commit is pending; confirm or cancel it first');
+      const scratch = new Overlay(this.running);
+      const errors = applyEdit(this.schema, scratch, tree, { defaultOperation: options.merge ? 'merge' : 'replace' });
+      if (errors.length > 0) {
+        this.audit(s, options.source, 'running', 'error', { errors: errors.length });
+        throw validationFailed(errors);
+      }
+      const header = await this.commitView(s, scratch, {
+        source: options.source, comment: options.comment ?? '', action: options.source, vetoable: true,
+      });
+      return { header, confirmedPending: false };
+    });
+  }
+
+  /** An overlay over running holding the configuration as it was right after commit `txid`. */
+  stateAt(txid: number): Overlay {
+    const last = this.store.lastTxid;
+    if (!Number.isInteger(txid) || txid < 0 || txid > last) {
+      throw new ConfdError('TXN_NO_SUCH_COMMIT', `no commit ${txid} (the last is ${last})`, { details: { txid, last } });
+    }
+    const net = invertChanges(composeChanges(this.store.changesBetween(txid, last).map((c) => c.changes)));
+    const view = new Overlay(this.running);
+    for (const c of net) {
+      if (c.new === null) { view.delete(c.path); continue; }
+      const where = describeEntryPath(this.schema, c.path);
+      view.put({ path: c.path, parent: where.parent, list: where.list, body: c.new, txid: 0 });
+    }
+    return view;
+  }
+
+  /**
+   * Leaf changes from configuration `from` to `to`, each a txid, 'running' or 'candidate'.
+   */
+  compare(from: number | 'running' | 'candidate', to: number | 'running' | 'candidate'): LeafChange[] {
+    const last = this.store.lastTxid;
+    const asTxid = (x: number | 'running' | 'candidate') => (x === 'candidate' ? last : x === 'running' ? last : x);
+    const a = asTxid(from), b = asTxid(to);
+    const parts: NodeChange[][] = [];
+    if (a < b) parts.push(composeChanges(this.store.changesBetween(a, b).map((c) => c.changes)));
+    else if (b < a) parts.push(invertChanges(composeChanges(this.store.changesBetween(b, a).map((c) => c.changes))));
+    if (from === 'candidate') parts.unshift(invertChanges(this.candidateChanges()));
+    if (to === 'candidate') parts.push(this.candidateChanges());
+    return composeChanges(parts).sort((x, y) => x.path.localeCompare(y.path)).flatMap((c) => leafChanges(c));
+  }
+
+  private candidateChanges(): NodeChange[] {
+    return this.deltas(this.candidate, []).map((d) => ({ path: d.path, old: d.before?.body ?? null, new: d.after?.body ?? null }));
+  }
+
+  /** Who last changed the leaf at `path`, in which commit. */
+  blame(path: string): CommitHeader & { sinceCreation: boolean } {
+    const r = resolveDataPath(this.schema, path);
+    if (r.node.kind !== 'leaf' && r.node.kind !== 'leaf-list') {
+      throw new ConfdError('SCHEMA_BAD_PATH', 'blame takes the path of a leaf', { path });
+    }
+    if (!this.running.get(r.entryPath)) throw new ConfdError('TXN_DATA_MISSING', 'no such entry in running', { path });
+    const b = this.store.blame(r.entryPath, r.bodyPath.join('/'));
+    const header = b && b.txid > 0 ? this.store.commitHeader(b.txid) : undefined;
+    if (!b || !header) throw new ConfdError('TXN_DATA_MISSING', 'the leaf was never set by a commit (factory default)', { path });
+    return { ...header, sinceCreation: b.sinceCreation };
+  }
+
+  history(limit = 50, before?: number): CommitHeader[] {
+    return this.store.commitHeaders(limit, before);
+  }
+
+  // ---- participants ----
+
+  addParticipant(p: Participant): void {
+    this.participants.push(p);
+  }
+
+  removeParticipant(p: Participant): void {
+    const i = this.participants.indexOf(p);
+    if (i >= 0) this.participants.splice(i, 1);
+  }
+
+  // ---- the pipeline ----
+
+  /** Changed nodes of `view` against running: its own changes plus `extraPaths` (changes of its bases). */
+  private deltas(view: Overlay, extraPaths: readonly string[]): NodeDelta[] {
+    const out: NodeDelta[] = [];
+    const seen = new Set<string>();
+    const consider = (path: string) => {
+      if (seen.has(path)) return;
+      seen.add(path);
+      const before = this.running.get(path);
+      const after = view.get(path) ?? null;
+      if (after === null && before === undefined) return;
+      if (after !== null && before !== undefined && (after === before || deepEqual(after.body, before.body))) return;
+      out.push({ path, before, after });
+    };
+    for (const path of view.changes.keys()) consider(path);
+    for (const path of extraPaths) consider(path);
+    return out;
+  }
+
+  private async commitView(
+    s: Session, view: Overlay,
+    how: { source: string; comment: string; action: string; vetoable: boolean; meta?: Record<string, string | null> | undefined },
+  ): Promise<CommitHeader | null> {
+    const deltas = this.deltas(view, []);
+    if (deltas.length === 0) {
+      for (const [k, v] of Object.entries(how.meta ?? {})) this.store.setMeta(k, v);
+      return null;
+    }
+    const issues = validateChanges(this.schema, this.indexes, view, deltas);
+    if (issues.length > 0) {
+      this.audit(s, how.action, 'running', 'error', { errors: issues.length, first: issues[0]!.code, path: issues[0]!.path });
+      throw validationFailed(issues);
+    }
+    const changes: NodeChange[] = deltas.map((d) => ({ path: d.path, old: d.before?.body ?? null, new: d.after?.body ?? null }));
+    const event = commitEvent(this.store.lastTxid + 1, s, how.source, how.comment, changes);
+    const prepared = how.vetoable ? await this.prepare(event) : [];
+    const placement = new Map<string, { parent: string; list: string }>();
+    for (const d of deltas) if (d.after) placement.set(d.path, { parent: d.after.parent, list: d.after.list?.schemaPath ?? '' });
+    let header: CommitHeader;
+    try {
+      header = this.store.commit({
+        user: s.user, session: s.id, source: how.source, comment: how.comment, changes, placement,
+        audit: this.auditInput(s, how.action, 'running', 'ok', { nodes: changes.length, comment: how.comment || undefined }),
+        ...(how.meta ? { meta: how.meta } : {}),
+      });
+    } catch (e) {
+      for (const p of prepared.reverse()) p.abort?.(event);
+      this.audit(s, how.action, 'running', 'error', { error: (e as ConfdError).code ?? 'INTERNAL' });
+      throw e;
+    }
+    for (const d of deltas) {
+      if (d.after) this.running.put({ ...d.after, txid: header.txid });
+      else this.running.delete(d.path);
+      this.indexes.update(d.before?.list ?? d.after?.list ?? null, d.path, d.before?.body ?? null, d.after?.body ?? null);
+    }
+    const done = { ...event, txid: header.txid, time: header.time };
+    for (const p of this.participants) {
+      try { p.committed?.(done); } catch (e) { this.log.error({ err: e, participant: p.name }, 'participant failed after commit'); }
+    }
+    this.log.info({ txid: header.txid, user: s.user, source: how.source, nodes: changes.length }, 'commit');
+    return header;
+  }
+
+  /** Asks participants in order; on a veto, aborts those already prepared, in reverse order. */
+  private async prepare(event: CommitEvent): Promise<Participant[]> {
+    const prepared: Participant[] = [];
+    for (const p of this.participants) {
+      if (!p.prepare) continue;
+      try {
+        await p.prepare(event);
+        prepared.push(p);
+      } catch (e) {
+        for (const q of prepared.reverse()) q.abort?.(event);
+        const err = e instanceof ConfdError ? e
+          : new ConfdError('TXN_VETOED', `${p.name} rejected the change: ${(e as Error).message}`, { details: { participant: p.name } });
+        this.audit(this.sessions.get(event.session) ?? this.systemSession, 'commit', 'running', 'denied',
+          { vetoedBy: p.name, reason: err.message });
+        throw err;
+      }
+    }
+    return prepared;
+  }
+
+  /** Runs `fn` after every earlier state change has finished. */
+  private exclusive<T>(fn: () => T | Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  // ---- audit ----
+
+  private auditInput(s: Session, action: string, target: string, result: string, detail?: Record<string, unknown>): AuditInput {
+    return {
+      user: s.user, source: s.source, address: s.address, session: s.id, action, target, result,
+      ...(detail ? { detail: dropUndefined(detail) } : {}),
+    };
+  }
+
+  /** Records an action in the audit chain (made durable within auditSyncMs, or by the next commit). */
+  audit(s: Session, action: string, target: string, result: string, detail?: Record<string, unknown>): void {
+    try {
+      this.store.appendAudit(this.auditInput(s, action, target, result, detail));
+    } catch (e) {
+      this.log.error({ err: e, action }, 'audit record could not be written');
+      throw e;
+    }
+    if (!this.auditTimer) {
+      this.auditTimer = this.clock.setTimer(this.auditSyncMs, () => {
+        this.auditTimer = null;
+        try { this.store.syncLazyWrites(); } catch (e) { this.log.error({ err: e }, 'syncing the audit log failed'); }
+      });
+    }
+  }
+
+  /** Facts for monitoring. */
+  status(): { uptimeMs: number; commits: number; lastCommit: CommitHeader | undefined; sessions: number; nodes: number } {
+    return {
+      uptimeMs: this.clock.now() - this.startedAt,
+      commits: this.store.lastTxid,
+      lastCommit: this.store.commitHeaders(1)[0],
+      sessions: this.sessions.size,
+      nodes: this.running.size,
+    };
+  }
+}
+
+function dropUndefined(o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+function commitEvent(txid: number, s: Session, source: string, comment: string, changes: NodeChange[]): CommitEvent {
+  let leaves: LeafChange[] | undefined;
+  return {
+    txid, time: new Date().toISOString(), user: s.user, session: s.id, source, comment, changes,
+    leafChanges: () => (leaves ??= changes.flatMap((c) => leafChanges(c))),
+  };
+}

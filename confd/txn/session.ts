@@ -1,0 +1,31 @@
+/**
+ * @module confd/txn/session
+ * A management session: who (user), from where (source protocol, client address), since when,
+ * and what it holds. Northbound layers open one per client connection or CLI run.
+ */
+export interface SessionInfo {
+  readonly user: string;
+  /** netconf, cli, socket, local, system… */
+  readonly source: string;
+  /** Client address as ip:port, or 'local'. */
+  readonly address: string;
+}
+
+export class Session implements SessionInfo {
+  readonly user: string;
+  readonly source: string;
+  readonly address: string;
+  readonly startedAt: number;
+  closed = false;
+  /** Set by the northbound layer: how to end this session's transport when it is killed. */
+  onKill: (() => void) | undefined;
+  /** Counters in the spirit of RFC 6022. */
+  readonly stats = { rpcs: 0, errors: 0 };
+
+  constructor(readonly id: number, info: SessionInfo, now: number) {
+    this.user = info.user;
+    this.source = info.source;
+    this.address = info.address;
+    this.startedAt = now;
+  }
+}
