@@ -68,6 +68,15 @@ export interface ConfdErrorOptions {
   cause?: unknown;
 }
 
+/** The plain-data form of a ConfdError, as it crosses the local socket. */
+export interface ConfdErrorJson {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly path?: string;
+  readonly details?: Record<string, unknown>;
+  readonly issues?: readonly ConfdErrorJson[];
+}
+
 export class ConfdError extends Error {
   override readonly name = 'ConfdError';
   readonly code: ErrorCode;
@@ -88,7 +97,7 @@ export class ConfdError extends Error {
     return this.issues.length > 0 ? this.issues : [this];
   }
 
-  toJSON(): { code: ErrorCode; message: string; path?: string; details?: Record<string, unknown>; issues?: unknown[] } {
+  toJSON(): ConfdErrorJson {
     return {
       code: this.code,
       message: this.message,

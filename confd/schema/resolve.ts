@@ -31,7 +31,7 @@ export interface ResolvedPath {
   /** Names inside the stored node's body (empty when the path is the node itself, or a list). */
   readonly bodyPath: readonly string[];
   /** Typed key values when the path ends at a list entry. */
-  readonly keyValues?: JsonObject;
+  readonly keyValues?: Record<string, JsonScalar>;
   /** The canonical form of the path (keys re-formatted from their typed values). */
   readonly canonical: string;
 }
@@ -44,7 +44,7 @@ export function resolveDataPath(schema: DeviceSchema, path: string | readonly Pa
   let entryPathText = '/';
   let entryList: ListSchema | null = null;
   let bodyPath: string[] = [];
-  let keyValues: JsonObject | undefined;
+  let keyValues: Record<string, JsonScalar> | undefined;
   const canonical: PathSegment[] = [];
   for (let i = 0; i < segments.length; i++) {
     const seg = segments[i]!;

@@ -7,12 +7,12 @@
  * the only module that imports better-sqlite3. It knows nothing of XML, sessions or policy.
  */
 import Database from 'better-sqlite3';
-import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfdError } from '../core/errors.js';
 import { leafChanges, type NodeChange } from '../core/diff.js';
 import type { JsonObject } from '../core/tree.js';
-import { GENESIS_HASH, auditHash, type AuditInput, type AuditRecord } from './audit-chain.js';
+import { GENESIS_HASH, auditHash, verifyChain, type AuditInput, type AuditRecord } from './audit-chain.js';
 
 export type DatastoreName = 'running' | 'startup';
 const DS: Record<DatastoreName, number> = { running: 0, startup: 1 };
@@ -156,7 +156,7 @@ export class Store {
       const check = db.pragma('quick_check', { simple: true });
       if (check !== 'ok') throw new ConfdError('STORE_CORRUPT', `the database ${file} failed its integrity check: ${String(check)}`);
       if (!options.readonly) Store.createTables(db, init);
-      Store.checkLayout(db, file, init.schemaVersion);
+      Store.checkLayoutOf(db, file, init.schemaVersion);
       return new Store(file, db, options);
     } catch (cause) {
       db.close();
@@ -196,7 +196,7 @@ export class Store {
     }).immediate();
   }
 
-  private static checkLayout(db: Database.Database, file: string, schemaVersion: number): void {
+  static checkLayoutOf(db: Database.Database, file: string, schemaVersion: number): void {
     const tables = new Set(db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((r) => r.name));
     for (const t of ['meta', 'nodes', 'commits', 'audit']) {
       if (!tables.has(t)) throw new ConfdError('STORE_CORRUPT', `the database ${file} lacks the table '${t}'`);
@@ -404,17 +404,35 @@ export class Store {
     for (const r of this.stmt.auditAll.iterate()) yield rowToAudit(r);
   }
 
+  /** Audit records matching every given criterion, newest first. */
+  queryAudit(q: AuditQuery): AuditRecord[] {
+    const where: string[] = [];
+    const args: Array<string | number> = [];
+    if (q.user !== undefined) { where.push('user = ?'); args.push(q.user); }
+    if (q.action !== undefined) { where.push('action = ?'); args.push(q.action); }
+    if (q.since !== undefined) { where.push('time >= ?'); args.push(q.since); }
+    if (q.until !== undefined) { where.push('time <= ?'); args.push(q.until); }
+    const sql = `SELECT * FROM audit ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq DESC LIMIT ?`;
+    args.push(q.limit ?? 100);
+    return this.db.prepare<unknown[], AuditRow>(sql).all(...args).map(rowToAudit);
+  }
+
   // ---- maintenance ----
 
   integrityCheck(): string {
     return String(this.db.pragma('integrity_check', { simple: true }));
   }
 
-  /** An online, consistent copy of the whole database, written atomically to `file`. */
+  /**
+   * An online, consistent copy of the whole database (SQLite backup API), as a self-contained
+   * single file (rollback journal, no WAL), written atomically to `file`.
+   */
   async backup(file: string): Promise<void> {
     const tmp = `${file}.tmp-${process.pid}`;
     try {
       await this.db.backup(tmp);
+      const copy = new Database(tmp);
+      try { copy.pragma('journal_mode = DELETE'); } finally { copy.close(); }
       const fd = openSync(tmp, 'r+');
       try { fsyncSync(fd); } finally { closeSync(fd); }
       renameSync(tmp, file);
@@ -425,6 +443,62 @@ export class Store {
       throw ioError(`backup to ${file}`, cause);
     }
   }
+}
+
+export interface BackupContents {
+  readonly schemaVersion: number;
+  readonly lastTxid: number;
+  readonly created: string;
+  readonly running: StoredNode[];
+  readonly auditRecords: number;
+}
+
+/**
+ * Reads a backup file and checks it all the way through — SQLite integrity, our layout, the
+ * schema version, the audit chain — before anything is taken from it.
+ */
+export function inspectBackup(file: string, schemaVersion: number): BackupContents {
+  const bad = (why: string, cause?: unknown) =>
+    new ConfdError('STORE_BAD_BACKUP', `the backup ${file} cannot be restored: ${why}`, { cause, details: { file } });
+  let db: Database.Database;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+  } catch (cause) {
+    throw bad((cause as Error).message, cause);
+  }
+  try {
+    let check: unknown;
+    try { check = db.pragma('integrity_check', { simple: true }); } catch (cause) { throw bad((cause as Error).message, cause); }
+    if (check !== 'ok') throw bad(`it fails the integrity check (${String(check)})`);
+    try {
+      Store.checkLayoutOf(db, file, schemaVersion);
+    } catch (e) {
+      if (e instanceof ConfdError && e.code === 'STORE_SCHEMA_MISMATCH') throw bad(e.message, e);
+      throw bad(e instanceof Error ? e.message : String(e), e);
+    }
+    const records = db.prepare<[], AuditRow>('SELECT * FROM audit ORDER BY seq').all().map(rowToAudit);
+    const verdict = verifyChain(records);
+    if (!verdict.ok) throw bad(`its audit chain is broken: ${verdict.reason}`);
+    const running = db.prepare<[], { path: string; parent: string; list: string; body: string; txid: number }>(
+      'SELECT path, parent, list, body, txid FROM nodes WHERE ds = 0').all()
+      .map((r) => ({ path: r.path, parent: r.parent, list: r.list, body: JSON.parse(r.body) as JsonObject, txid: r.txid }));
+    const meta = (k: string) => db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(k)?.value;
+    return {
+      schemaVersion, created: meta('created') ?? '', running, auditRecords: records.length,
+      lastTxid: db.prepare<[], { m: number | null }>('SELECT max(txid) AS m FROM commits').get()?.m ?? 0,
+    };
+  } finally {
+    db.close();
+  }
+}
+
+export interface AuditQuery {
+  readonly user?: string;
+  readonly action?: string;
+  /** ISO time, inclusive. */
+  readonly since?: string;
+  readonly until?: string;
+  readonly limit?: number;
 }
 
 interface AuditRow {
@@ -438,4 +512,32 @@ function rowToAudit(r: AuditRow): AuditRecord {
     target: r.target, result: r.result, ...(r.detail === null ? {} : { detail: JSON.parse(r.detail) as Record<string, unknown> }),
     prev: r.prev, hash: r.hash,
   };
+}
+
+/**
+ * Replaces the database file `dbFile` with a checked copy of `backupFile` (disaster recovery,
+ * when the device is stopped). The old database and its WAL are kept beside it, renamed, so
+ * nothing is destroyed; every step leaves a state the next start accepts.
+ */
+export function replaceDatabase(dbFile: string, backupFile: string, schemaVersion: number): BackupContents {
+  const contents = inspectBackup(backupFile, schemaVersion);
+  const tmp = `${dbFile}.restore-${process.pid}`;
+  try {
+    copyFileSync(backupFile, tmp);
+    const fd = openSync(tmp, 'r+');
+    try { fsyncSync(fd); } finally { closeSync(fd); }
+    const stamp = new Date().toISOString().replaceAll(':', '');
+    // The old WAL must never be replayed onto the restored file: move it away first.
+    for (const suffix of ['-wal', '-shm']) {
+      if (existsSync(dbFile + suffix)) renameSync(dbFile + suffix, `${dbFile}.replaced-${stamp}${suffix}`);
+    }
+    if (existsSync(dbFile)) copyFileSync(dbFile, `${dbFile}.replaced-${stamp}`);
+    renameSync(tmp, dbFile);
+    syncDirectory(dirname(dbFile));
+  } catch (cause) {
+    rmSync(tmp, { force: true });
+    if (cause instanceof ConfdError) throw cause;
+    throw ioError(`restoring ${backupFile}`, cause);
+  }
+  return contents;
 }

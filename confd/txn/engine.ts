@@ -127,7 +127,7 @@ export class ConfigEngine {
   openSession(info: SessionInfo): Session {
     const s = new Session(this.nextSessionId++, info, this.clock.now());
     this.sessions.set(s.id, s);
-    this.audit(s, 'session-start', '', 'ok');
+    this.auditBestEffort(s, 'session-start', '', 'ok');
     return s;
   }
 
@@ -154,7 +154,7 @@ export class ConfigEngine {
         await this.revertConfirmedLocked('the session of the confirmed commit ended');
       }
     });
-    this.audit(s, 'session-end', '', 'ok', { reason });
+    this.auditBestEffort(s, 'session-end', '', 'ok', { reason });
   }
 
   async killSession(by: Session, id: number): Promise<void> {
@@ -176,17 +176,17 @@ export class ConfigEngine {
     return this.exclusive(() => {
       const holder = this.locks.get(ds);
       if (holder) {
-        this.audit(s, 'lock', ds, 'denied', { holder: holder.id });
+        this.auditBestEffort(s, 'lock', ds, 'denied', { holder: holder.id });
         throw new ConfdError('TXN_LOCK_DENIED', `the ${ds} datastore is locked by session ${holder.id} (${holder.user})`,
           { details: { session: holder.id } });
       }
       if (ds === 'candidate' && this.candidate.dirty) {
-        this.audit(s, 'lock', ds, 'denied', { reason: 'candidate modified' });
+        this.auditBestEffort(s, 'lock', ds, 'denied', { reason: 'candidate modified' });
         throw new ConfdError('TXN_LOCK_DENIED', 'the candidate holds uncommitted changes; commit or discard them first',
           { details: { session: 0 } });
       }
-      this.locks.set(ds, s);
       this.audit(s, 'lock', ds, 'ok');
+      this.locks.set(ds, s);
     });
   }
 
@@ -195,8 +195,8 @@ export class ConfigEngine {
       if (this.locks.get(ds) !== s) {
         throw new ConfdError('TXN_LOCK_NOT_HELD', `this session does not hold the lock on ${ds}`);
       }
-      this.locks.delete(ds);
       this.audit(s, 'unlock', ds, 'ok');
+      this.locks.delete(ds);
     });
   }
 
@@ -246,21 +246,21 @@ export class ConfigEngine {
         errors.push(...validateChanges(this.schema, this.indexes, scratch, this.deltas(scratch, [...this.candidate.changes.keys()])));
       }
       if (errors.length > 0) {
-        this.audit(s, 'edit', 'candidate', 'error', { errors: errors.length, first: errors[0]!.code, path: errors[0]!.path });
+        this.auditBestEffort(s, 'edit', 'candidate', 'error', { errors: errors.length, first: errors[0]!.code, path: errors[0]!.path });
         throw validationFailed(errors);
       }
       if (options.testOnly) return;
+      this.audit(s, 'edit', 'candidate', 'ok', { nodes: scratch.changes.size });
       this.candidate.absorb(scratch);
       this.candidate.settle(scratch.changes.keys());
-      this.audit(s, 'edit', 'candidate', 'ok', { nodes: scratch.changes.size });
     });
   }
 
   discardChanges(s: Session): Promise<void> {
     return this.exclusive(() => {
       this.checkWritable(s, 'candidate');
-      this.candidate.clear();
       this.audit(s, 'discard-changes', 'candidate', 'ok');
+      this.candidate.clear();
     });
   }
 
@@ -284,13 +284,13 @@ export class ConfigEngine {
         errors.push(...validateChanges(this.schema, this.indexes, scratch, this.deltas(scratch, [])));
       }
       if (errors.length > 0) {
-        this.audit(s, 'copy-config', target, 'error', { errors: errors.length });
+        this.auditBestEffort(s, 'copy-config', target, 'error', { errors: errors.length });
         throw validationFailed(errors);
       }
       if (target === 'candidate') {
+        this.audit(s, 'copy-config', 'candidate', 'ok', { source: typeof source === 'string' ? source : 'inline' });
         this.candidate.absorb(scratch);
         this.candidate.settle(scratch.changes.keys());
-        this.audit(s, 'copy-config', 'candidate', 'ok', { source: typeof source === 'string' ? source : 'inline' });
       } else {
         const startup = this.startup();
         const nodes = [...startup.entries()].map((e) => scratch.get(e.path)).filter((e): e is Entry => e !== undefined);
@@ -432,7 +432,7 @@ export class ConfigEngine {
       const scratch = new Overlay(this.running);
       const errors = applyEdit(this.schema, scratch, tree, { defaultOperation: options.merge ? 'merge' : 'replace' });
       if (errors.length > 0) {
-        this.audit(s, options.source, 'running', 'error', { errors: errors.length });
+        this.auditBestEffort(s, options.source, 'running', 'error', { errors: errors.length });
         throw validationFailed(errors);
       }
       const header = await this.commitView(s, scratch, {
@@ -536,7 +536,7 @@ export class ConfigEngine {
     }
     const issues = validateChanges(this.schema, this.indexes, view, deltas);
     if (issues.length > 0) {
-      this.audit(s, how.action, 'running', 'error', { errors: issues.length, first: issues[0]!.code, path: issues[0]!.path });
+      this.auditBestEffort(s, how.action, 'running', 'error', { errors: issues.length, first: issues[0]!.code, path: issues[0]!.path });
       throw validationFailed(issues);
     }
     const changes: NodeChange[] = deltas.map((d) => ({ path: d.path, old: d.before?.body ?? null, new: d.after?.body ?? null }));
@@ -553,7 +553,7 @@ export class ConfigEngine {
       });
     } catch (e) {
       for (const p of prepared.reverse()) p.abort?.(event);
-      this.audit(s, how.action, 'running', 'error', { error: (e as ConfdError).code ?? 'INTERNAL' });
+      this.auditBestEffort(s, how.action, 'running', 'error', { error: (e as ConfdError).code ?? 'INTERNAL' });
       throw e;
     }
     for (const d of deltas) {
@@ -581,7 +581,7 @@ export class ConfigEngine {
         for (const q of prepared.reverse()) q.abort?.(event);
         const err = e instanceof ConfdError ? e
           : new ConfdError('TXN_VETOED', `${p.name} rejected the change: ${(e as Error).message}`, { details: { participant: p.name } });
-        this.audit(this.sessions.get(event.session) ?? this.systemSession, 'commit', 'running', 'denied',
+        this.auditBestEffort(this.sessions.get(event.session) ?? this.systemSession, 'commit', 'running', 'denied',
           { vetoedBy: p.name, reason: err.message });
         throw err;
       }
@@ -603,6 +603,15 @@ export class ConfigEngine {
       user: s.user, source: s.source, address: s.address, session: s.id, action, target, result,
       ...(detail ? { detail: dropUndefined(detail) } : {}),
     };
+  }
+
+  /** Records an action that must not fail for want of a record (failures, session ends): a write error is logged, not thrown. */
+  auditBestEffort(s: Session, action: string, target: string, result: string, detail?: Record<string, unknown>): void {
+    try {
+      this.audit(s, action, target, result, detail);
+    } catch {
+      // already logged by audit()
+    }
   }
 
   /** Records an action in the audit chain (made durable within auditSyncMs, or by the next commit). */

@@ -1,0 +1,124 @@
+/**
+ * @module confd/northbound/socket/methods
+ * The methods of the local socket protocol: each a JSON Schema for its params (compiled once)
+ * and a handler that calls confd/rpc. The server looks methods up here; docs/socket-protocol.md
+ * describes them for people.
+ */
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { ConfdError } from '../../core/errors.js';
+import type { JsonObject } from '../../core/tree.js';
+import type { Operations } from '../../rpc/operations.js';
+import { selectorFromPath } from '../../rpc/selector-from-path.js';
+import type { CommitOutcome, DatastoreName } from '../../txn/engine.js';
+import type { Session } from '../../txn/session.js';
+
+export interface MethodContext {
+  readonly ops: Operations;
+  readonly session: Session;
+}
+
+interface MethodDescriptor {
+  readonly params: object;
+  handler(ctx: MethodContext, params: Record<string, unknown>): unknown;
+}
+
+const datastore = { enum: ['running', 'candidate', 'startup'] };
+const obj = (properties: Record<string, object>, required: string[] = []) =>
+  ({ type: 'object', properties, required, additionalProperties: false });
+
+const outcome = (o: CommitOutcome) => ({ txid: o.header?.txid ?? null, confirmedPending: o.confirmedPending });
+
+const METHODS: Record<string, MethodDescriptor> = {
+  'status': { params: obj({}), handler: ({ ops }) => ops.status() },
+  'config.get': {
+    params: obj({ datastore, path: { type: 'string' } }),
+    handler: ({ ops, session }, p) => ops.getConfig(session, (p.datastore as DatastoreName | undefined) ?? 'running',
+      typeof p.path === 'string' ? selectorFromPath(ops.engine.schema, p.path) : undefined),
+  },
+  'config.edit': {
+    params: obj({ edit: { type: 'object' }, defaultOperation: { enum: ['merge', 'replace', 'none'] }, testOnly: { type: 'boolean' } }, ['edit']),
+    handler: async ({ ops, session }, p) => {
+      await ops.editConfig(session, p.edit as JsonObject, {
+        ...(p.defaultOperation ? { defaultOperation: p.defaultOperation as 'merge' } : {}),
+        ...(p.testOnly ? { testOnly: true } : {}),
+      });
+      return {};
+    },
+  },
+  'commit': {
+    params: obj({
+      comment: { type: 'string' }, confirmed: { type: 'boolean' }, confirmTimeout: { type: 'integer', minimum: 1 },
+      persist: { type: 'string' }, persistId: { type: 'string' },
+    }),
+    handler: async ({ ops, session }, p) => outcome(await ops.commit(session, p)),
+  },
+  'commit.cancel': {
+    params: obj({ persistId: { type: 'string' } }),
+    handler: async ({ ops, session }, p) => { await ops.cancelCommit(session, p.persistId as string | undefined); return {}; },
+  },
+  'discard': { params: obj({}), handler: async ({ ops, session }) => { await ops.discardChanges(session); return {}; } },
+  'validate': {
+    params: obj({ datastore }),
+    handler: async ({ ops, session }, p) => { await ops.validate(session, (p.datastore as DatastoreName | undefined) ?? 'candidate'); return {}; },
+  },
+  'lock': { params: obj({ datastore }, ['datastore']), handler: async ({ ops, session }, p) => { await ops.lock(session, p.datastore as DatastoreName); return {}; } },
+  'unlock': { params: obj({ datastore }, ['datastore']), handler: async ({ ops, session }, p) => { await ops.unlock(session, p.datastore as DatastoreName); return {}; } },
+  'rollback': {
+    params: obj({ txid: { type: 'integer', minimum: 0 }, back: { type: 'integer', minimum: 0 }, comment: { type: 'string' } }),
+    handler: async ({ ops, session }, p) => outcome(await ops.rollback(session,
+      { ...(p.txid !== undefined ? { txid: p.txid as number } : {}), ...(p.back !== undefined ? { back: p.back as number } : {}) },
+      p.comment as string | undefined)),
+  },
+  'compare': {
+    params: obj({ from: { anyOf: [{ type: 'integer' }, { enum: ['running', 'candidate'] }] },
+      to: { anyOf: [{ type: 'integer' }, { enum: ['running', 'candidate'] }] } }, ['from', 'to']),
+    handler: ({ ops, session }, p) => ops.compare(session, p.from as number, p.to as number),
+  },
+  'history': {
+    params: obj({ limit: { type: 'integer', minimum: 1, maximum: 100000 }, before: { type: 'integer' } }),
+    handler: ({ ops, session }, p) => ops.history(session, p.limit as number | undefined, p.before as number | undefined),
+  },
+  'blame': { params: obj({ path: { type: 'string' } }, ['path']), handler: ({ ops, session }, p) => ops.blame(session, p.path as string) },
+  'config.export': { params: obj({}), handler: ({ ops, session }) => ops.exportConfig(session) },
+  'config.import': {
+    params: obj({ tree: { type: 'object' }, merge: { type: 'boolean' }, comment: { type: 'string' } }, ['tree']),
+    handler: async ({ ops, session }, p) => outcome(await ops.importConfig(session, p.tree as JsonObject,
+      { merge: p.merge === true, ...(typeof p.comment === 'string' ? { comment: p.comment } : {}) })),
+  },
+  'backup': { params: obj({ file: { type: 'string', minLength: 1 } }, ['file']), handler: ({ ops, session }, p) => ops.backup(session, p.file as string) },
+  'restore': {
+    params: obj({ file: { type: 'string', minLength: 1 } }, ['file']),
+    handler: async ({ ops, session }, p) => outcome(await ops.restore(session, p.file as string)),
+  },
+  'audit.verify': { params: obj({}), handler: ({ ops }) => ops.auditVerify() },
+  'audit.show': {
+    params: obj({ user: { type: 'string' }, action: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' },
+      limit: { type: 'integer', minimum: 1 } }),
+    handler: ({ ops }, p) => ops.auditShow(p),
+  },
+};
+
+/** Params of the first request of a connection, which opens its session. */
+export const HELLO_PARAMS = obj({ user: { type: 'string', minLength: 1, maxLength: 64 }, client: { type: 'string', maxLength: 128 } }, ['user']);
+
+export class MethodTable {
+  private readonly validators = new Map<string, ValidateFunction>();
+  readonly hello: ValidateFunction;
+
+  constructor() {
+    const ajv = new Ajv2020({ strict: true, allErrors: false });
+    for (const [name, m] of Object.entries(METHODS)) this.validators.set(name, ajv.compile(m.params));
+    this.hello = ajv.compile(HELLO_PARAMS);
+  }
+
+  call(ctx: MethodContext, method: string, params: Record<string, unknown>): unknown {
+    const m = METHODS[method];
+    const validate = this.validators.get(method);
+    if (!m || !validate) throw new ConfdError('SOCK_BAD_REQUEST', `unknown method '${method}'`);
+    if (!validate(params)) {
+      const e = validate.errors?.[0];
+      throw new ConfdError('SOCK_BAD_REQUEST', `bad params for '${method}': ${e?.instancePath || '/'} ${e?.message ?? ''}`.trim());
+    }
+    return m.handler(ctx, params);
+  }
+}

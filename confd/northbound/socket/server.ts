@@ -1,0 +1,108 @@
+/**
+ * @module confd/northbound/socket/server
+ * The local socket (a Unix domain socket in the data directory, mode 0660): one session per
+ * connection, opened by a `hello` request naming the user; then requests are answered in
+ * order. Local tools (backup, import, restore, audit…) reach a running appliance through it.
+ * Maps errors to the wire in one place; never reaches the store.
+ */
+import { chmodSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { ConfdError } from '../../core/errors.js';
+import type { Operations } from '../../rpc/operations.js';
+import type { Session } from '../../txn/session.js';
+import { JsonLinesDecoder, encodeJsonLine } from './framing.js';
+import { MethodTable } from './methods.js';
+import { isRequest, type Request, type Response, type WireError } from './protocol.js';
+
+export class SocketServer {
+  private readonly server: Server;
+  private readonly methods = new MethodTable();
+  private readonly connections = new Set<Socket>();
+
+  constructor(private readonly ops: Operations, private readonly log: Logger, readonly path: string) {
+    this.server = createServer((socket) => this.accept(socket));
+  }
+
+  listen(): Promise<void> {
+    // A socket file left by a process that died is stale: the data-dir lock proves no one serves it.
+    rmSync(this.path, { force: true });
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.path, () => {
+        this.server.off('error', reject);
+        chmodSync(this.path, 0o660);
+        resolve();
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.connections) c.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    rmSync(this.path, { force: true });
+  }
+
+  private accept(socket: Socket): void {
+    this.connections.add(socket);
+    const decoder = new JsonLinesDecoder();
+    let session: Session | undefined;
+    // Requests are handled strictly in order: the next waits for the previous reply.
+    let chain: Promise<void> = Promise.resolve();
+    const send = (r: Response) => { if (!socket.destroyed) socket.write(encodeJsonLine(r)); };
+
+    socket.on('data', (chunk) => {
+      let messages: unknown[];
+      try {
+        messages = decoder.push(chunk);
+      } catch (e) {
+        send({ id: null, error: this.toWire(e) });
+        socket.end();
+        return;
+      }
+      for (const m of messages) {
+        chain = chain.then(async () => {
+          if (!isRequest(m)) { send({ id: null, error: this.toWire(new ConfdError('SOCK_BAD_REQUEST', 'a request needs an id and a method')) }); return; }
+          try {
+            if (!session) {
+              session = this.hello(m);
+              send({ id: m.id, result: { session: session.id, schemaVersion: this.ops.engine.schema.version } });
+              return;
+            }
+            session.stats.rpcs++;
+            const result = await this.methods.call({ ops: this.ops, session }, m.method, m.params ?? {});
+            send({ id: m.id, result: result ?? {} });
+          } catch (e) {
+            if (session) session.stats.errors++;
+            send({ id: m.id, error: this.toWire(e) });
+          }
+        });
+      }
+    });
+    const end = () => {
+      this.connections.delete(socket);
+      const s = session;
+      session = undefined;
+      if (s) chain.then(() => this.ops.closeSession(s, 'socket closed')).catch((e: unknown) => this.log.error({ err: e }, 'closing a socket session failed'));
+    };
+    socket.on('close', end);
+    socket.on('error', () => socket.destroy());
+  }
+
+  private hello(m: Request): Session {
+    if (m.method !== 'hello') throw new ConfdError('SOCK_BAD_REQUEST', 'the first request must be hello');
+    const params = m.params ?? {};
+    if (!this.methods.hello(params)) throw new ConfdError('SOCK_BAD_REQUEST', 'hello needs a user');
+    const s = this.ops.openSession({ user: String(params.user), source: 'socket', address: 'local' });
+    return s;
+  }
+
+  /** The one mapping of errors to the socket wire: coded errors as they are, anything else hidden. */
+  private toWire(e: unknown): WireError {
+    if (e instanceof ConfdError) return e.toJSON();
+    const id = randomUUID();
+    this.log.error({ err: e, correlation: id }, 'unexpected error answering a socket request');
+    return { code: 'INTERNAL', message: `internal error (correlation id ${id})` };
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * @module main/device-commands
+ * Commands that work on a device's configuration database: backup, restore, audit,
+ * config export/import/history/rollback/compare/blame. They reach a running appliance through
+ * its socket, or a stopped one in-process (confd/main/device-api).
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import pino from 'pino';
+import { ConfdError } from '../confd/core/errors.js';
+import type { LeafChange } from '../confd/core/diff.js';
+import { dataDir } from '../confd/main/app-paths.js';
+import { defaultBackupFile, recordBackup } from '../confd/main/backups.js';
+import { connectDevice, type DeviceApi } from '../confd/main/device-api.js';
+import { loadDeviceSchema } from '../confd/schema/loader.js';
+import { SCHEMAS_DIR } from '../confd/main/app-paths.js';
+import type { ChainVerdict } from '../confd/store/audit-chain.js';
+import type { AuditRecord } from '../confd/store/audit-chain.js';
+import { DataDirLock } from '../confd/store/lock.js';
+import { replaceDatabase, type CommitHeader } from '../confd/store/store.js';
+import { DATA_DIR_OPTION, USER_OPTION, flag, str, toolUser, type Command, type CommandContext } from './commands.js';
+import { UsageError, out, printJson } from './output.js';
+
+const toolLogger = () => pino({ level: process.env.APPLIANCE_LOG_LEVEL ?? 'warn' }, pino.destination(2));
+
+async function withDevice<T>(ctx: CommandContext, fn: (api: DeviceApi) => Promise<T>): Promise<T> {
+  const api = await connectDevice(str(ctx, 'data-dir')!, toolUser(ctx), toolLogger());
+  try {
+    return await fn(api);
+  } finally {
+    await api.close();
+  }
+}
+
+interface Outcome { txid: number | null; confirmedPending: boolean }
+
+function reportCommit(o: Outcome, what: string): void {
+  out(o.txid === null ? `${what}: no changes` : `${what}: committed as commit ${o.txid}`);
+}
+
+export const backup: Command = {
+  summary: 'write an online, consistent copy of configuration, history and audit',
+  usage: 'appliance backup [FILE] [--data-dir D]',
+  options: { ...DATA_DIR_OPTION, ...USER_OPTION },
+  run: (ctx) => withDevice(ctx, async (api) => {
+    const dirs = dataDir(str(ctx, 'data-dir')!);
+    const file = resolve(ctx.positionals[0] ?? defaultBackupFile(dirs));
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(resolve(file, '..'), { recursive: true });
+    const r = await api.request<{ file: string; bytes: number }>('backup', { file });
+    recordBackup(dirs, r.file);
+    out(`backup written to ${r.file} (${r.bytes} bytes)`);
+    return 0;
+  }),
+};
+
+export const restore: Command = {
+  summary: 'restore the configuration from a backup (as one commit), or --full: replace the whole database of a stopped device',
+  usage: 'appliance restore FILE [--full] [--data-dir D]',
+  options: { ...DATA_DIR_OPTION, ...USER_OPTION, full: { type: 'boolean' } },
+  async run(ctx) {
+    const file = ctx.positionals[0];
+    if (!file) throw new UsageError('restore needs the backup file');
+    if (flag(ctx, 'full')) {
+      const dirs = dataDir(str(ctx, 'data-dir')!);
+      const lock = DataDirLock.tryAcquire(dirs.lock);
+      if (!lock) throw new ConfdError('STORE_LOCKED', 'the appliance is running; stop it before a full restore, or restore without --full');
+      try {
+        const c = replaceDatabase(dirs.database, resolve(file), loadDeviceSchema(SCHEMAS_DIR).version);
+        out(`database replaced by ${file} (last commit ${c.lastTxid}, ${c.auditRecords} audit records); the previous one was kept beside it`);
+      } finally {
+        lock.release();
+      }
+      return 0;
+    }
+    return withDevice(ctx, async (api) => {
+      reportCommit(await api.request<Outcome>('restore', { file: resolve(file) }), 'restore');
+      return 0;
+    });
+  },
+};
+
+export const audit: Command = {
+  summary: 'verify the audit chain, or show audit records',
+  usage: 'appliance audit verify|show [--user U] [--action A] [--since TIME] [--until TIME] [--last N] [--json] [--data-dir D]',
+  options: {
+    ...DATA_DIR_OPTION, ...USER_OPTION, user: { type: 'string' }, action: { type: 'string' },
+    since: { type: 'string' }, until: { type: 'string' }, last: { type: 'string' }, json: { type: 'boolean' },
+  },
+  run: (ctx) => {
+    const sub = ctx.positionals[0];
+    if (sub === 'verify') {
+      return withDevice(ctx, async (api) => {
+        const v = await api.request<ChainVerdict>('audit.verify');
+        if (flag(ctx, 'json')) printJson(v);
+        if (v.ok) {
+          if (!flag(ctx, 'json')) out(`audit chain intact: ${v.records} records`);
+          return 0;
+        }
+        process.stderr.write(`appliance: audit chain broken at record ${v.seq}: ${v.reason}\n`);
+        return 1;
+      });
+    }
+    if (sub === 'show') {
+      return withDevice(ctx, async (api) => {
+        const q: Record<string, unknown> = {};
+        for (const [opt, key] of [['user', 'user'], ['action', 'action'], ['since', 'since'], ['until', 'until']] as const) {
+          const v = str(ctx, opt);
+          if (v !== undefined) q[key] = opt === 'since' || opt === 'until' ? new Date(v).toISOString() : v;
+        }
+        const last = str(ctx, 'last');
+        if (last !== undefined) q.limit = Number(last);
+        const records = (await api.request<AuditRecord[]>('audit.show', q)).reverse();
+        if (flag(ctx, 'json')) { printJson(records); return 0; }
+        for (const r of records) {
+          out(`${r.seq}\t${r.time}\t${r.user}@${r.address} (${r.source}, session ${r.session})\t${r.action} ${r.target}\t${r.result}${r.detail ? '\t' + JSON.stringify(r.detail) : ''}`);
+        }
+        return 0;
+      });
+    }
+    throw new UsageError('audit takes verify or show');
+  },
+};
+
+function formatChange(c: LeafChange): string {
+  const v = (x: unknown) => (typeof x === 'string' ? x : JSON.stringify(x));
+  switch (c.op) {
+    case 'create': return `+ ${c.path} ${v(c.new)}`;
+    case 'delete': return `- ${c.path} ${v(c.old)}`;
+    case 'modify': return `~ ${c.path} ${v(c.old)} -> ${v(c.new)}`;
+  }
+}
+
+function parsePoint(text: string | undefined): number | 'running' | 'candidate' {
+  if (text === 'running' || text === 'candidate') return text;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`'${text}' is not a commit number, running or candidate`);
+  return n;
+}
+
+export const config: Command = {
+  summary: 'export, import, and inspect the configuration and its history',
+  usage: [
+    'appliance config export [--format json|xml] [--data-dir D]',
+    'appliance config import FILE [--merge] [--comment TEXT] [--data-dir D]',
+    'appliance config history [--last N] [--json]',
+    'appliance config rollback N [--comment TEXT]     (N commits back; a new commit)',
+    'appliance config compare FROM TO                 (commit numbers, running or candidate)',
+    'appliance config blame PATH',
+  ].join('\n       '),
+  options: {
+    ...DATA_DIR_OPTION, ...USER_OPTION, format: { type: 'string', default: 'json' }, merge: { type: 'boolean' },
+    comment: { type: 'string' }, last: { type: 'string' }, json: { type: 'boolean' },
+  },
+  run: (ctx) => {
+    const [sub, arg, arg2] = ctx.positionals;
+    switch (sub) {
+      case 'export':
+        return withDevice(ctx, async (api) => {
+          const tree = await api.request('config.export');
+          const format = str(ctx, 'format');
+          if (format === 'json') printJson(tree);
+          else throw new UsageError(`unknown format '${format}'`);
+          return 0;
+        });
+      case 'import': {
+        if (!arg) throw new UsageError('import needs a file');
+        const tree = parseConfigFile(arg);
+        return withDevice(ctx, async (api) => {
+          reportCommit(await api.request<Outcome>('config.import', {
+            tree, merge: flag(ctx, 'merge'), ...(str(ctx, 'comment') ? { comment: str(ctx, 'comment') } : {}),
+          }), 'import');
+          return 0;
+        });
+      }
+      case 'history':
+        return withDevice(ctx, async (api) => {
+          const rows = await api.request<CommitHeader[]>('history', { limit: Number(str(ctx, 'last') ?? 20) });
+          if (flag(ctx, 'json')) { printJson(rows); return 0; }
+          for (const h of rows) out(`${h.txid}\t${h.time}\t${h.user}\t${h.source}\t${h.nodes} nodes\t${h.comment}`);
+          return 0;
+        });
+      case 'rollback':
+        return withDevice(ctx, async (api) => {
+          const back = Number(arg);
+          if (!Number.isInteger(back) || back < 0) throw new UsageError('rollback takes a number of commits back');
+          reportCommit(await api.request<Outcome>('rollback', { back, ...(str(ctx, 'comment') ? { comment: str(ctx, 'comment') } : {}) }), 'rollback');
+          return 0;
+        });
+      case 'compare':
+        return withDevice(ctx, async (api) => {
+          const changes = await api.request<LeafChange[]>('compare', { from: parsePoint(arg), to: parsePoint(arg2) });
+          if (flag(ctx, 'json')) printJson(changes);
+          else for (const c of changes) out(formatChange(c));
+          return 0;
+        });
+      case 'blame':
+        return withDevice(ctx, async (api) => {
+          if (!arg) throw new UsageError('blame needs a path');
+          const b = await api.request<CommitHeader & { sinceCreation: boolean }>('blame', { path: arg });
+          if (flag(ctx, 'json')) printJson(b);
+          else out(`commit ${b.txid} by ${b.user} at ${b.time} (${b.source})${b.comment ? `: ${b.comment}` : ''}`);
+          return 0;
+        });
+      default:
+        throw new UsageError('config takes export, import, history, rollback, compare or blame');
+    }
+  },
+};
+
+function parseConfigFile(file: string): Record<string, unknown> {
+  const text = readFileSync(file, 'utf8');
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('the top level must be an object');
+    return v as Record<string, unknown>;
+  } catch (e) {
+    throw new ConfdError('TXN_BAD_ARGUMENT', `${file} is not a JSON configuration: ${(e as Error).message}`);
+  }
+}
