@@ -5,6 +5,7 @@
 import pino from 'pino';
 import { Daemon } from '../confd/main/daemon.js';
 import { DATA_DIR_OPTION, str, type Command } from './commands.js';
+import { UsageError } from './output.js';
 
 export const start: Command = {
   summary: 'run the appliance in the foreground (SSH on 127.0.0.1:8830 by default)',
@@ -15,7 +16,9 @@ export const start: Command = {
   },
   async run(ctx) {
     const logger = pino({ level: str(ctx, 'log-level') }, pino.destination(2));
-    const daemon = await Daemon.start({ dataDir: str(ctx, 'data-dir')!, logger });
+    const port = Number(str(ctx, 'port'));
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port takes a port number');
+    const daemon = await Daemon.start({ dataDir: str(ctx, 'data-dir')!, logger, listen: str(ctx, 'listen')!, port });
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         logger.info({ signal }, 'shutting down');

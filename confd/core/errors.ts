@@ -50,6 +50,8 @@ export const ERROR_CODES = {
   NC_UNKNOWN_OPERATION: 'a NETCONF operation this server does not know',
   NC_BAD_ELEMENT: 'a NETCONF element with a bad value',
   NC_MISSING_ELEMENT: 'a NETCONF element required by the operation is absent',
+  NC_MISSING_ATTRIBUTE: 'a NETCONF attribute required here is absent (message-id)',
+  NC_BAD_ATTRIBUTE: 'a NETCONF attribute with a bad value',
   NC_TOO_BIG: 'a NETCONF message over the size or depth limit',
   NC_SESSION_LIMIT: 'too many sessions for this user',
   SOCK_BAD_REQUEST: 'a socket request that is not valid JSON or not a known method',

@@ -3,6 +3,7 @@
  * Where this build of the appliance lives (its schemas, transforms, binaries) and the layout
  * of a data directory. The one place that knows file names.
  */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 
@@ -10,6 +11,11 @@ import { join, resolve } from 'node:path';
 export const APP_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export const SCHEMAS_DIR = join(APP_ROOT, 'schemas');
+
+/** The version of this build, from its package.json. */
+export function softwareVersion(): string {
+  return (JSON.parse(readFileSync(join(APP_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 export interface DataDir {
   readonly root: string;

@@ -14,10 +14,19 @@ import type { ConfigEngine } from '../txn/engine.js';
 import { dataDir, type DataDir } from './app-paths.js';
 import { openDevice } from './device.js';
 import { newestBackup } from './backups.js';
+import { ensureInitialAdmin } from './initial-admin.js';
+import { NetconfServer } from '../northbound/netconf/server.js';
+import { loadOrCreateHostKey } from '../ssh/host-key.js';
+import { SshServer } from '../ssh/server.js';
+import { softwareVersion } from './app-paths.js';
 
 export interface DaemonOptions {
   readonly dataDir: string;
   readonly logger: Logger;
+  /** SSH listen address and port (0: any free port). */
+  readonly listen: string;
+  readonly port: number;
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export class Daemon {
@@ -26,6 +35,10 @@ export class Daemon {
     readonly engine: ConfigEngine,
     readonly ops: Operations,
     private readonly socket: SocketServer,
+    readonly netconf: NetconfServer,
+    private readonly ssh: SshServer,
+    /** The port SSH listens on. */
+    readonly sshPort: number,
     private readonly lock: DataDirLock,
     private readonly log: Logger,
   ) {}
@@ -48,21 +61,32 @@ export class Daemon {
       }
       throw e;
     }
-    const ops = new Operations(engine, options.logger);
-    const socket = new SocketServer(ops, options.logger.child({ part: 'socket' }), dirs.socket);
+    const log = options.logger;
+    const ops = new Operations(engine, log);
+    const socket = new SocketServer(ops, log.child({ part: 'socket' }), dirs.socket);
+    const netconf = new NetconfServer({ ops, log: log.child({ part: 'netconf' }), state: { engine, softwareVersion: softwareVersion() } });
+    let ssh: SshServer | undefined;
     try {
+      await ensureInitialAdmin(engine, dirs, log, options.env ?? process.env);
       await socket.listen();
+      ssh = new SshServer({ hostKey: loadOrCreateHostKey(dirs.hostKey), engine, netconf, log: log.child({ part: 'ssh' }) });
+      const address = await ssh.listen(options.port, options.listen);
+      log.info({ dataDir: dirs.root, txid: engine.store.lastTxid, nodes: engine.running.size, sshPort: address.port, listen: options.listen },
+        'appliance started');
+      return new Daemon(dirs, engine, ops, socket, netconf, ssh, address.port, lock, log);
     } catch (e) {
+      await ssh?.close().catch(() => undefined);
+      await socket.close().catch(() => undefined);
       engine.close();
       engine.store.close();
       lock.release();
       throw e;
     }
-    options.logger.info({ dataDir: dirs.root, txid: engine.store.lastTxid, nodes: engine.running.size }, 'appliance started');
-    return new Daemon(dirs, engine, ops, socket, lock, options.logger);
   }
 
   async stop(): Promise<void> {
+    this.netconf.closeAll();
+    await this.ssh.close();
     await this.socket.close();
     for (const s of this.engine.listSessions()) await this.engine.closeSession(s, 'shutdown');
     this.engine.close();

@@ -18,6 +18,9 @@ import type { CommitOptions, CommitOutcome, ConfigEngine, DatastoreName } from '
 import { materializeAll } from '../txn/materialize.js';
 import { EntryMap } from '../txn/datastore.js';
 import type { Session, SessionInfo } from '../txn/session.js';
+import { AccessControl, redactChange, type Group } from '../auth/access.js';
+import { configuredRules, findUser } from '../auth/users.js';
+import { runningWithState, type StateContext } from '../monitor/state.js';
 import { selectConfig } from './select.js';
 import type { Selector } from './selector.js';
 
@@ -28,63 +31,120 @@ export interface RollbackTarget {
   readonly back?: number;
 }
 
+/** Sources whose users are trusted local operators: admin unless the configuration says otherwise. */
+const LOCAL_SOURCES: ReadonlySet<string> = new Set(['socket', 'local', 'system']);
+
 export class Operations {
+  private readonly access = new WeakMap<Session, { txid: number; control: AccessControl }>();
+
   constructor(readonly engine: ConfigEngine, private readonly log: Logger) {}
 
+  /**
+   * Opens a session whose every operation is checked against the access rules of its user's
+   * group. Users of the local socket are trusted operators: they act as admin unless they are
+   * configured users, whose role then applies.
+   */
   openSession(info: SessionInfo): Session {
-    return this.engine.openSession(info);
+    const s = this.engine.openSession(info);
+    s.guard = { checkWrite: (changes) => this.accessFor(s).checkWrite(changes) };
+    return s;
+  }
+
+  /** The access rules in force for `s`, rebuilt after any commit (roles and rules are configuration). */
+  accessFor(s: Session): AccessControl {
+    const txid = this.engine.store.lastTxid;
+    const cached = this.access.get(s);
+    if (cached && cached.txid === txid) return cached.control;
+    const user = findUser(this.engine, s.user);
+    const group: Group | null = user ? user.role : LOCAL_SOURCES.has(s.source) ? 'admin' : null;
+    const control = new AccessControl(s.user, group, configuredRules(this.engine));
+    this.access.set(s, { txid, control });
+    return control;
+  }
+
+  /** Checks that `s` may run `operation`; a refusal is audited. */
+  authorize(s: Session, operation: string): void {
+    try {
+      this.accessFor(s).checkExec(operation);
+    } catch (e) {
+      this.engine.auditBestEffort(s, operation, '', 'denied', { error: 'ACCESS_DENIED' });
+      throw e;
+    }
   }
 
   closeSession(s: Session, reason?: string): Promise<void> {
     return this.engine.closeSession(s, reason);
   }
 
-  getConfig(_s: Session, source: DatastoreName, selector?: Selector): JsonObject {
-    return selectConfig(this.engine.schema, this.engine.view(source), selector);
+  getConfig(s: Session, source: DatastoreName, selector?: Selector): JsonObject {
+    this.authorize(s, 'get-config');
+    return this.readable(s, selectConfig(this.engine.schema, this.engine.view(source), selector));
   }
 
-  editConfig(s: Session, edit: JsonObject, options?: EditOptions & { testOnly?: boolean }): Promise<void> {
+  /** Configuration and read-only state (NETCONF get), with the same selection and read rules. */
+  get(s: Session, selector: Selector | undefined, state: StateContext): JsonObject {
+    this.authorize(s, 'get');
+    return this.readable(s, selectConfig(this.engine.schema, runningWithState(state), selector, { withState: true }));
+  }
+
+  /** `tree` without what the session may not read. */
+  readable(s: Session, tree: JsonObject): JsonObject {
+    return this.accessFor(s).filterRead(tree);
+  }
+
+  async editConfig(s: Session, edit: JsonObject, options?: EditOptions & { testOnly?: boolean }): Promise<void> {
+    this.authorize(s, 'edit-config');
     return this.engine.editConfig(s, edit, options);
   }
 
-  commit(s: Session, options?: CommitOptions): Promise<CommitOutcome> {
+  async commit(s: Session, options?: CommitOptions): Promise<CommitOutcome> {
+    this.authorize(s, 'commit');
     return this.engine.commit(s, options);
   }
 
-  cancelCommit(s: Session, persistId?: string): Promise<void> {
+  async cancelCommit(s: Session, persistId?: string): Promise<void> {
+    this.authorize(s, 'cancel-commit');
     return this.engine.cancelCommit(s, persistId);
   }
 
-  discardChanges(s: Session): Promise<void> {
+  async discardChanges(s: Session): Promise<void> {
+    this.authorize(s, 'discard-changes');
     return this.engine.discardChanges(s);
   }
 
-  validate(s: Session, source: DatastoreName | JsonObject): Promise<void> {
+  async validate(s: Session, source: DatastoreName | JsonObject): Promise<void> {
+    this.authorize(s, 'validate');
     return this.engine.validate(s, source);
   }
 
-  lock(s: Session, ds: DatastoreName): Promise<void> {
+  async lock(s: Session, ds: DatastoreName): Promise<void> {
+    this.authorize(s, 'lock');
     return this.engine.lock(s, ds);
   }
 
-  unlock(s: Session, ds: DatastoreName): Promise<void> {
+  async unlock(s: Session, ds: DatastoreName): Promise<void> {
+    this.authorize(s, 'unlock');
     return this.engine.unlock(s, ds);
   }
 
-  copyConfig(s: Session, source: DatastoreName | JsonObject, target: DatastoreName): Promise<void> {
+  async copyConfig(s: Session, source: DatastoreName | JsonObject, target: DatastoreName): Promise<void> {
+    this.authorize(s, 'copy-config');
     return this.engine.copyConfig(s, source, target);
   }
 
-  deleteConfig(s: Session, target: DatastoreName): Promise<void> {
+  async deleteConfig(s: Session, target: DatastoreName): Promise<void> {
+    this.authorize(s, 'delete-config');
     return this.engine.deleteConfig(s, target);
   }
 
-  killSession(s: Session, id: number): Promise<void> {
+  async killSession(s: Session, id: number): Promise<void> {
+    this.authorize(s, 'kill-session');
     return this.engine.killSession(s, id);
   }
 
   /** Makes a new commit restoring an earlier configuration. */
-  rollback(s: Session, target: RollbackTarget, comment?: string): Promise<CommitOutcome> {
+  async rollback(s: Session, target: RollbackTarget, comment?: string): Promise<CommitOutcome> {
+    this.authorize(s, 'rollback');
     return this.engine.rollback(s, this.txidOf(target), comment);
   }
 
@@ -95,28 +155,36 @@ export class Operations {
     return this.engine.store.lastTxid - back;
   }
 
-  compare(_s: Session, from: number | 'running' | 'candidate', to: number | 'running' | 'candidate'): LeafChange[] {
-    return this.engine.compare(from, to);
+  compare(s: Session, from: number | 'running' | 'candidate', to: number | 'running' | 'candidate'): LeafChange[] {
+    this.authorize(s, 'compare');
+    const ac = this.accessFor(s);
+    return this.engine.compare(from, to).map((c) => redactChange(ac, c)).filter((c): c is LeafChange => c !== null);
   }
 
-  history(_s: Session, limit?: number, before?: number): CommitHeader[] {
+  history(s: Session, limit?: number, before?: number): CommitHeader[] {
+    this.authorize(s, 'history');
     return this.engine.history(limit, before);
   }
 
-  blame(_s: Session, path: string): CommitHeader & { sinceCreation: boolean } {
+  blame(s: Session, path: string): CommitHeader & { sinceCreation: boolean } {
+    this.authorize(s, 'blame');
+    this.accessFor(s).check('read', path);
     return this.engine.blame(path);
   }
 
-  exportConfig(_s: Session): JsonObject {
-    return this.engine.getConfig('running');
+  exportConfig(s: Session): JsonObject {
+    this.authorize(s, 'export');
+    return this.readable(s, this.engine.getConfig('running'));
   }
 
   /** Replaces running with `tree` (or merges it in) as one validated, audited commit. */
-  importConfig(s: Session, tree: JsonObject, options: { merge: boolean; comment?: string }): Promise<CommitOutcome> {
+  async importConfig(s: Session, tree: JsonObject, options: { merge: boolean; comment?: string }): Promise<CommitOutcome> {
+    this.authorize(s, 'import');
     return this.engine.load(s, tree, { merge: options.merge, source: 'import', comment: options.comment ?? '' });
   }
 
   async backup(s: Session, file: string): Promise<{ file: string; bytes: number }> {
+    this.authorize(s, 'backup');
     try {
       await this.engine.store.backup(file);
     } catch (e) {
@@ -135,6 +203,7 @@ export class Operations {
    * in them).
    */
   async restore(s: Session, file: string): Promise<CommitOutcome> {
+    this.authorize(s, 'restore');
     let tree: JsonObject;
     try {
       const contents = inspectBackup(file, this.engine.schema.version);
@@ -152,15 +221,18 @@ export class Operations {
     return this.engine.load(s, tree, { merge: false, source: 'restore', comment: `restore from ${file}` });
   }
 
-  auditVerify(): ChainVerdict {
+  auditVerify(s: Session): ChainVerdict {
+    this.authorize(s, 'audit-verify');
     return verifyChain(this.engine.store.auditRecords());
   }
 
-  auditShow(query: AuditQuery): AuditRecord[] {
+  auditShow(s: Session, query: AuditQuery): AuditRecord[] {
+    this.authorize(s, 'audit-show');
     return this.engine.store.queryAudit(query);
   }
 
-  status(): ReturnType<ConfigEngine['status']> {
+  status(s: Session): ReturnType<ConfigEngine['status']> {
+    this.authorize(s, 'status');
     return this.engine.status();
   }
 }

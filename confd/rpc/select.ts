@@ -5,9 +5,8 @@
  * as objects, lists as arrays of entries in key order, empty containers left out. List entries
  * named by all their keys are looked up directly, never found by scanning the list.
  *
- * Config only: read-only state nodes (`config: false`) are skipped. State, when it comes, is
- * not in the view: a caller evaluates the same Selector over the state source and merges the
- * two results (both keyed by the same schema, so entries line up by key).
+ * Read-only state nodes (`config: false`) are selected only with `withState`, for a view that
+ * carries state in its bodies (NETCONF `get` overlays the state on running).
  *
  * Imports schema, txn views and core only; must not know any protocol.
  */
@@ -31,10 +30,19 @@ const WHOLE: Selector = {};
  * The part of the configuration in `view` that `selector` selects; `undefined` selects all.
  * The result shares leaf-list arrays and entry bodies with the view: treat it as read-only.
  */
-export function selectConfig(schema: DeviceSchema, view: DataView, selector: Selector | undefined): JsonObject {
+export function selectConfig(
+  schema: DeviceSchema, view: DataView, selector: Selector | undefined, options: { withState?: boolean } = {},
+): JsonObject {
   const root = view.get('/');
   const data = root ? root.body : {};
-  return selectLevel(view, schema.root, data, '/', expand(selector), null) ?? {};
+  return selectLevel({ view, withState: options.withState ?? false }, schema.root, data, '/', expand(selector), null) ?? {};
+}
+
+/** What every level of one selection shares: the view, and whether read-only state is selected too. */
+interface Cx { readonly view: DataView; readonly withState: boolean }
+
+function wanted(cx: Cx, node: SchemaNode): boolean {
+  return node.config || cx.withState;
 }
 
 /**
@@ -59,7 +67,7 @@ interface Plan {
   readonly children: ReadonlyArray<readonly [SchemaNode, readonly Selector[]]>;
 }
 
-function planFor(level: Level, active: readonly Selector[]): Plan {
+function planFor(cx: Cx, level: Level, active: readonly Selector[]): Plan {
   if (active.some((s) => s.children === undefined)) return { whole: true, matchNames: [], children: [] };
   const matchNames = new Set<string>();
   const named = new Map<string, Selector[]>();
@@ -75,7 +83,7 @@ function planFor(level: Level, active: readonly Selector[]): Plan {
   // Schema order, so the output does not depend on the order names were given in.
   for (const [name, node] of level.children) {
     const set = named.get(name);
-    if (set !== undefined && set.length > 0 && node.config) children.push([node, set]);
+    if (set !== undefined && set.length > 0 && wanted(cx, node)) children.push([node, set]);
   }
   return { whole: false, matchNames: [...matchNames], children };
 }
@@ -88,14 +96,14 @@ function planFor(level: Level, active: readonly Selector[]): Plan {
  * plan for all of `sels`, when the caller evaluates many entries with them.
  */
 function selectLevel(
-  view: DataView, level: Level, data: JsonObject, ownerPath: string, sels: readonly Selector[],
+  cx: Cx, level: Level, data: JsonObject, ownerPath: string, sels: readonly Selector[],
   entry: Entry | null, shared?: Plan,
 ): JsonObject | null {
-  const active = sels.filter((s) => matches(level, data, s.match));
+  const active = sels.filter((s) => matches(cx, level, data, s.match));
   if (active.length === 0) return null;
   // `active` keeps the order of `sels`, so the same length means the same selectors.
-  const plan = shared && active.length === sels.length ? shared : planFor(level, active);
-  if (plan.whole) return entry ? materializeEntry(view, entry) : wholeLevel(view, level, data, ownerPath);
+  const plan = shared && active.length === sels.length ? shared : planFor(cx, level, active);
+  if (plan.whole) return entry && !cx.withState ? materializeEntry(cx.view, entry) : wholeLevel(cx, level, data, ownerPath);
 
   const out: JsonObject = {};
   // Keys first, then the content-match leaves, as RFC 6241 §6.2.5 returns them with the selection.
@@ -113,12 +121,12 @@ function selectLevel(
         break;
       }
       case 'container': {
-        const child = selectLevel(view, node, objectAt(data, name), ownerPath, set, null);
+        const child = selectLevel(cx, node, objectAt(data, name), ownerPath, set, null);
         if (child && Object.keys(child).length > 0) out[name] = child;
         break;
       }
       case 'list': {
-        const entries = selectList(view, node, ownerPath, set);
+        const entries = selectList(cx, node, ownerPath, set);
         if (entries.length > 0) out[name] = entries;
         break;
       }
@@ -128,23 +136,23 @@ function selectLevel(
 }
 
 /** Every config node of a level, with the entries of its lists (empty containers left out). */
-function wholeLevel(view: DataView, level: Level, data: JsonObject, ownerPath: string): JsonObject {
+function wholeLevel(cx: Cx, level: Level, data: JsonObject, ownerPath: string): JsonObject {
   const out: JsonObject = {};
   for (const [name, node] of level.children) {
-    if (!node.config) continue;
+    if (!wanted(cx, node)) continue;
     switch (node.kind) {
       case 'leaf':
       case 'leaf-list':
         if (data[name] !== undefined) out[name] = data[name]!;
         break;
       case 'container': {
-        const child = wholeLevel(view, node, objectAt(data, name), ownerPath);
+        const child = wholeLevel(cx, node, objectAt(data, name), ownerPath);
         if (Object.keys(child).length > 0) out[name] = child;
         break;
       }
       case 'list': {
-        const entries = view.children(ownerPath, node);
-        if (entries.length > 0) out[name] = entries.map((e) => materializeEntry(view, e));
+        const entries = cx.view.children(ownerPath, node);
+        if (entries.length > 0) out[name] = entries.map((e) => (cx.withState ? wholeLevel(cx, node, e.body, e.path) : materializeEntry(cx.view, e)));
         break;
       }
     }
@@ -156,25 +164,25 @@ function wholeLevel(view: DataView, level: Level, data: JsonObject, ownerPath: s
  * The selected entries of `list` under the stored node `ownerPath`. When every selector names
  * all the keys, the entries are fetched by path (O(1) each); otherwise the list is scanned once.
  */
-function selectList(view: DataView, list: ListSchema, ownerPath: string, sels: readonly Selector[]): JsonObject[] {
+function selectList(cx: Cx, list: ListSchema, ownerPath: string, sels: readonly Selector[]): JsonObject[] {
   let candidates: Entry[];
   if (sels.every((s) => hasAllKeys(list, s.match))) {
     const found = new Map<string, Entry>();
     for (const s of sels) {
       const keys: JsonObject = {};
       for (const k of list.keys) keys[k] = s.match![k]!;
-      const e = view.get(entryPath(list, ownerPath, keys));
+      const e = cx.view.get(entryPath(list, ownerPath, keys));
       if (e && e.list === list) found.set(e.path, e);
     }
     candidates = [...found.values()];
     if (candidates.length > 1) candidates.sort((a, b) => compareEntries(list, a, b));
   } else {
-    candidates = view.children(ownerPath, list);
+    candidates = cx.view.children(ownerPath, list);
   }
-  const shared = candidates.length > 1 ? planFor(list, sels) : undefined;
+  const shared = candidates.length > 1 ? planFor(cx, list, sels) : undefined;
   const out: JsonObject[] = [];
   for (const e of candidates) {
-    const selected = selectLevel(view, list, e.body, e.path, sels, e, shared);
+    const selected = selectLevel(cx, list, e.body, e.path, sels, e, shared);
     if (selected) out.push(selected);
   }
   return out;
@@ -197,12 +205,12 @@ function selectLeafList(node: LeafListSchema, value: JsonValue | undefined, sels
 }
 
 /** Every content-match leaf of `match` is a config leaf of `level` whose value equals the given one. */
-function matches(level: Level, data: JsonObject, match: Readonly<Record<string, JsonScalar>> | undefined): boolean {
+function matches(cx: Cx, level: Level, data: JsonObject, match: Readonly<Record<string, JsonScalar>> | undefined): boolean {
   if (match === undefined) return true;
   for (const name of Object.keys(match)) {
     const node = level.children.get(name);
     // Unknown names, and nodes that are not leaves, match nothing rather than fail the read.
-    if (node === undefined || node.kind !== 'leaf' || !node.config) return false;
+    if (node === undefined || node.kind !== 'leaf' || !wanted(cx, node)) return false;
     const v = data[name];
     if (v === undefined || v === null || typeof v === 'object') return false;
     // Text comparison, so "10" given for an integer leaf matches 10 and "true" matches true.

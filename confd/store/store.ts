@@ -12,6 +12,7 @@ import { dirname } from 'node:path';
 import { ConfdError } from '../core/errors.js';
 import { leafChanges, type NodeChange } from '../core/diff.js';
 import type { JsonObject } from '../core/tree.js';
+import { syncDirectory } from './durable-file.js';
 import { GENESIS_HASH, auditHash, verifyChain, type AuditInput, type AuditRecord } from './audit-chain.js';
 
 export type DatastoreName = 'running' | 'startup';
@@ -22,6 +23,8 @@ const FORMAT = 1;
 
 /** Commits whose node changes are kept; older ones keep their header only. */
 export const HISTORY_KEEP = 1000;
+/** Pending audit records are written at once when this many have accumulated. */
+const MAX_PENDING_AUDIT = 512;
 /** Compaction runs once this many commits beyond HISTORY_KEEP have accumulated. */
 const COMPACT_SLACK = 100;
 
@@ -84,18 +87,14 @@ function ioError(what: string, cause: unknown): ConfdError {
   return new ConfdError('STORE_IO', `${what} failed: ${why}`, { cause, details: { sqlite: code } });
 }
 
-/** fsync of a directory, so a rename or create in it is durable. */
-export function syncDirectory(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try { fsyncSync(fd); } finally { closeSync(fd); }
-}
 
 export class Store {
   private readonly db: Database.Database;
   private readonly stmt;
   private auditHead: { seq: number; hash: string };
   private txid: number;
-  private lazyAuditPending = false;
+  /** Audit records signed into the chain but not yet written (see appendAudit). */
+  private pendingAudit: AuditRecord[] = [];
 
   private constructor(readonly file: string, db: Database.Database, private readonly options: StoreOptions) {
     this.db = db;
@@ -213,7 +212,7 @@ export class Store {
 
   close(): void {
     if (this.db.open) {
-      if (this.lazyAuditPending) this.syncLazyWrites();
+      this.flushAudit();
       this.db.close();
     }
   }
@@ -292,13 +291,15 @@ export class Store {
           this.writeMeta('history_floor', String(floor));
         }
         for (const [k, v] of Object.entries(input.meta ?? {})) this.writeMeta(k, v);
-        this.insertAudit({ ...input.audit, detail: { ...input.audit.detail, txid } }, time);
+        this.writePendingAudit();
+        this.writeAudit(this.sign({ ...input.audit, detail: { ...input.audit.detail, txid } }, time));
         this.options.beforeCommitEnd?.();
       });
     } catch (e) {
       this.auditHead = auditBefore;
       throw e;
     }
+    this.pendingAudit = [];
     this.txid = txid;
     return header;
   }
@@ -342,70 +343,85 @@ export class Store {
 
   /** Replaces the startup datastore with a copy of running. */
   copyRunningToStartup(audit: AuditInput): void {
-    this.write('saving startup', () => {
+    this.writeWithAudit('saving startup', audit, () => {
       this.stmt.clearDs.run(DS.startup);
       this.stmt.copyDs.run(DS.startup, DS.running);
-      this.insertAudit(audit, new Date().toISOString());
     });
   }
 
   /** Replaces the startup datastore with the given nodes. */
   replaceStartup(nodes: Iterable<StoredNode>, audit: AuditInput): void {
-    this.write('saving startup', () => {
+    this.writeWithAudit('saving startup', audit, () => {
       this.stmt.clearDs.run(DS.startup);
       for (const n of nodes) this.stmt.upsertNode.run(DS.startup, n.path, n.parent, n.list, JSON.stringify(n.body), n.txid, n.txid, null);
-      this.insertAudit(audit, new Date().toISOString());
     });
+  }
+
+  /** One durable transaction doing `fn` and recording `audit` (with every pending record before it). */
+  private writeWithAudit(what: string, audit: AuditInput, fn: () => void): void {
+    const before = this.auditHead;
+    try {
+      this.write(what, () => {
+        fn();
+        this.writePendingAudit();
+        this.writeAudit(this.sign(audit, new Date().toISOString()));
+      });
+    } catch (e) {
+      this.auditHead = before;
+      throw e;
+    }
+    this.pendingAudit = [];
   }
 
   // ---- audit ----
 
-  private insertAudit(input: AuditInput, time: string): AuditRecord {
+  /** Gives a record its place in the chain: the next seq, and the hash of the one before. */
+  private sign(input: AuditInput, time: string): AuditRecord {
     const seq = this.auditHead.seq + 1;
     const unsigned = { ...input, seq, time, prev: this.auditHead.hash };
-    const hash = auditHash(unsigned);
-    this.stmt.insertAudit.run(seq, time, input.user, input.source, input.address, input.session, input.action,
-      input.target, input.result, input.detail === undefined ? null : JSON.stringify(input.detail), unsigned.prev, hash);
-    this.auditHead = { seq, hash };
-    return { ...unsigned, hash };
+    const record = { ...unsigned, hash: auditHash(unsigned) };
+    this.auditHead = { seq, hash: record.hash };
+    return record;
+  }
+
+  private writeAudit(r: AuditRecord): void {
+    this.stmt.insertAudit.run(r.seq, r.time, r.user, r.source, r.address, r.session, r.action,
+      r.target, r.result, r.detail === undefined ? null : JSON.stringify(r.detail), r.prev, r.hash);
+  }
+
+  private writePendingAudit(): void {
+    for (const r of this.pendingAudit) this.writeAudit(r);
   }
 
   /**
-   * Appends an audit record outside a commit. It is written at once but made durable lazily
-   * (synchronous=NORMAL): by the next commit, or by syncLazyWrites(), which the engine calls
-   * on a short timer. This keeps an fsync off every lock, edit and session record.
+   * Appends an audit record outside a commit. It joins the chain at once, and is written with
+   * the next commit or by flushAudit(), which the engine calls on a short timer: an fsync per
+   * lock, edit or session record would cost more than the operation itself. A crash can lose
+   * at most the records of that interval, never break the chain. Commits, rollbacks, restores
+   * and their records are always written in one durable transaction.
    */
   appendAudit(input: AuditInput): AuditRecord {
-    const before = this.auditHead;
-    this.db.pragma('synchronous = NORMAL');
-    try {
-      return this.write('writing the audit log', () => this.insertAudit(input, new Date().toISOString()));
-    } catch (e) {
-      this.auditHead = before;
-      throw e;
-    } finally {
-      this.db.pragma('synchronous = FULL');
-      this.lazyAuditPending = true;
-    }
+    const record = this.sign(input, new Date().toISOString());
+    this.pendingAudit.push(record);
+    if (this.pendingAudit.length >= MAX_PENDING_AUDIT) this.flushAudit();
+    return record;
   }
 
-  /** Makes every lazily written record durable (a WAL checkpoint syncs the log first). */
-  syncLazyWrites(): void {
-    if (!this.lazyAuditPending) return;
-    this.lazyAuditPending = false;
-    try {
-      this.db.pragma('wal_checkpoint(PASSIVE)');
-    } catch (cause) {
-      throw ioError('syncing the audit log', cause);
-    }
+  /** Writes every pending audit record durably. On failure they stay pending. */
+  flushAudit(): void {
+    if (this.pendingAudit.length === 0) return;
+    this.write('writing the audit log', () => this.writePendingAudit());
+    this.pendingAudit = [];
   }
 
   *auditRecords(): IterableIterator<AuditRecord> {
+    this.flushAudit();
     for (const r of this.stmt.auditAll.iterate()) yield rowToAudit(r);
   }
 
   /** Audit records matching every given criterion, newest first. */
   queryAudit(q: AuditQuery): AuditRecord[] {
+    this.flushAudit();
     const where: string[] = [];
     const args: Array<string | number> = [];
     if (q.user !== undefined) { where.push('user = ?'); args.push(q.user); }

@@ -5,7 +5,7 @@
  * Overlay holds a candidate's differences over another view, so a candidate costs memory and
  * commit time in proportion to what it changes, not to the size of the configuration.
  */
-import { deepEqual, type JsonObject, type JsonScalar } from '../core/tree.js';
+import { deepEqual, type JsonObject, type JsonScalar, type JsonValue } from '../core/tree.js';
 import type { ListSchema } from '../schema/model.js';
 
 /** One stored node: the root body ('/') or a list entry. Bodies are never mutated once in a view. */
@@ -24,6 +24,12 @@ export interface DataView {
   get(path: string): Entry | undefined;
   /** Entries of `list` under the stored node `parent`, in key order. */
   children(parent: string, list: ListSchema): Entry[];
+}
+
+function deepFreeze(v: JsonValue): void {
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return;
+  Object.freeze(v);
+  for (const x of Array.isArray(v) ? v : Object.values(v)) deepFreeze(x);
 }
 
 function setKey(parent: string, list: ListSchema): string {
@@ -69,6 +75,8 @@ export class EntryMap implements DataView {
   }
 
   put(entry: Entry): void {
+    // Committed bodies are shared with readers (materialize, select): nobody may change them.
+    deepFreeze(entry.body);
     const had = this.byPath.has(entry.path);
     this.byPath.set(entry.path, entry);
     if (had || !entry.list) return;

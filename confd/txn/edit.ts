@@ -50,7 +50,12 @@ export function applyEdit(schema: DeviceSchema, view: Overlay, edit: JsonObject,
  * containers and keyed entries, so only the named node is operated on.
  */
 export function editAt(schema: DeviceSchema, path: string | readonly PathSegment[], value: JsonValue): JsonObject {
-  const segments = parsePath(resolveDataPath(schema, path).canonical);
+  const resolved = resolveDataPath(schema, path);
+  if (resolved.node.kind === 'leaf' && resolved.node.isKey) {
+    throw new ConfdError('TXN_BAD_OPERATION', `key '${resolved.node.name}' cannot be changed; delete the entry and create another`,
+      { path: resolved.canonical });
+  }
+  const segments = parsePath(resolved.canonical);
   let node: JsonValue = value;
   for (let i = segments.length - 1; i >= 0; i--) {
     const seg = segments[i]!;
@@ -176,6 +181,7 @@ class EditRun {
   private editLeafList(obj: JsonObject, node: LeafListSchema, path: string, ev: JsonValue, inherited: EffectiveOperation): void {
     const current = Array.isArray(obj[node.name]) ? [...(obj[node.name] as JsonScalar[])] : [];
     let items: JsonValue[];
+    let itemOp = inherited;
     if (isObject(ev)) {
       // One operation on the whole leaf-list.
       const op = operationOf(ev) ?? inherited;
@@ -187,12 +193,14 @@ class EditRun {
       }
       if (op === 'delete' || op === 'remove' || op === 'replace') current.length = 0;
       if (op === 'delete' || op === 'remove' || op === 'none') { this.storeLeafList(obj, node, current); return; }
-      items = values.map((x) => (op === 'create' ? { [OP_KEY]: 'create', [VALUE_KEY]: x } : x));
+      // The values take the whole-list operation, whatever the inherited one.
+      items = values;
+      itemOp = op === 'create' ? 'create' : 'merge';
     } else {
       items = Array.isArray(ev) ? ev : [ev];
     }
     for (const item of items) {
-      const { op, value } = leafEdit(item, inherited);
+      const { op, value } = leafEdit(item, itemOp);
       if (value === undefined || value === null || isObject(value) || Array.isArray(value)) {
         if (op === 'none') continue;
         this.fail(new ConfdError('SCHEMA_INVALID_VALUE', `each value of '${node.name}' must be a single value`, { path }));
@@ -274,6 +282,15 @@ class EditRun {
     for (const item of items) {
       if (!isObject(item)) {
         this.fail(new ConfdError('SCHEMA_INVALID_VALUE', `'${list.name}' takes entries, not a value`, { path: listPath }));
+        continue;
+      }
+      const operated = list.keyLeaves.find((k) => isObject(item[k.name]) && (item[k.name] as JsonObject)[OP_KEY] !== undefined);
+      if (operated) {
+        // Keys identify the entry; they are matched, never operated on.
+        const keyed = { ...item };
+        for (const k of list.keyLeaves) if (isObject(item[k.name])) keyed[k.name] = (item[k.name] as JsonObject)[VALUE_KEY] ?? '';
+        this.fail(new ConfdError('TXN_BAD_OPERATION', `key '${operated.name}' cannot be given an operation`,
+          { path: childPath(entryPath(list, parent.path, keyed), { name: operated.name }) }));
         continue;
       }
       const missing = list.keyLeaves.find((k) => item[k.name] === undefined || isObject(item[k.name]) || Array.isArray(item[k.name]));

@@ -23,7 +23,7 @@ import { applyEdit, type EditOptions } from './edit.js';
 import { CrossEntryIndexes } from './indexes.js';
 import { materializeAll } from './materialize.js';
 import type { CommitEvent, Participant } from './participant.js';
-import { Session, type SessionInfo } from './session.js';
+import { Session, type Actor, type SessionInfo } from './session.js';
 import { type NodeDelta, validateChanges } from './validate.js';
 
 export type DatastoreName = 'running' | 'candidate' | 'startup';
@@ -49,7 +49,7 @@ export interface EngineOptions {
   readonly store: Store;
   readonly logger: Logger;
   readonly clock?: Clock;
-  /** How soon lazily written audit records are made durable, in ms. */
+  /** How soon audit records of non-commit actions are written durably, in ms. */
   readonly auditSyncMs?: number;
 }
 
@@ -82,7 +82,7 @@ export class ConfigEngine {
     this.store = options.store;
     this.log = options.logger;
     this.clock = options.clock ?? systemClock;
-    this.auditSyncMs = options.auditSyncMs ?? 1000;
+    this.auditSyncMs = options.auditSyncMs ?? 250;
     this.startedAt = this.clock.now();
     this.indexes = new CrossEntryIndexes(this.schema);
     this.loadInto(this.running, 'running');
@@ -98,6 +98,9 @@ export class ConfigEngine {
     if (p.persist === null) {
       this.log.warn({ rollbackTo: p.rollbackTo }, 'a confirmed commit was pending when the daemon stopped; its session is gone, reverting');
       await this.revertConfirmed('the session of the confirmed commit ended (restart)');
+    } else if (p.deadline <= this.clock.now()) {
+      this.log.warn({ rollbackTo: p.rollbackTo }, 'a persistent confirmed commit expired while the daemon was down; reverting');
+      await this.revertConfirmed('the confirmed commit timed out');
     } else {
       this.scheduleRevert(p);
     }
@@ -119,7 +122,7 @@ export class ConfigEngine {
   close(): void {
     this.confirmTimer?.cancel();
     this.auditTimer?.cancel();
-    this.store.syncLazyWrites();
+    this.store.flushAudit();
   }
 
   // ---- sessions ----
@@ -249,6 +252,7 @@ export class ConfigEngine {
         this.auditBestEffort(s, 'edit', 'candidate', 'error', { errors: errors.length, first: errors[0]!.code, path: errors[0]!.path });
         throw validationFailed(errors);
       }
+      this.guardWrite(s, 'edit', 'candidate', this.changesOver(scratch, this.candidate));
       if (options.testOnly) return;
       this.audit(s, 'edit', 'candidate', 'ok', { nodes: scratch.changes.size });
       this.candidate.absorb(scratch);
@@ -287,6 +291,7 @@ export class ConfigEngine {
         this.auditBestEffort(s, 'copy-config', target, 'error', { errors: errors.length });
         throw validationFailed(errors);
       }
+      this.guardWrite(s, 'copy-config', target, this.changesOver(scratch, target === 'candidate' ? this.candidate : this.startup()));
       if (target === 'candidate') {
         this.audit(s, 'copy-config', 'candidate', 'ok', { source: typeof source === 'string' ? source : 'inline' });
         this.candidate.absorb(scratch);
@@ -494,6 +499,29 @@ export class ConfigEngine {
     return this.store.commitHeaders(limit, before);
   }
 
+  /** Node changes `view` makes over `base` (the changes of one edit). */
+  private changesOver(view: Overlay, base: DataView): NodeChange[] {
+    const out: NodeChange[] = [];
+    for (const [path, e] of view.changes) {
+      const old = base.get(path)?.body ?? null;
+      const now = e?.body ?? null;
+      if (old === null && now === null) continue;
+      out.push({ path, old, new: now });
+    }
+    return out;
+  }
+
+  /** The session's access rules must allow every change; a refusal is audited. */
+  private guardWrite(s: Session, action: string, target: string, changes: readonly NodeChange[]): void {
+    if (!s.guard) return;
+    try {
+      s.guard.checkWrite(changes);
+    } catch (e) {
+      this.auditBestEffort(s, action, target, 'denied', { error: (e as ConfdError).code, path: (e as ConfdError).path });
+      throw e;
+    }
+  }
+
   // ---- participants ----
 
   addParticipant(p: Participant): void {
@@ -540,6 +568,7 @@ export class ConfigEngine {
       throw validationFailed(issues);
     }
     const changes: NodeChange[] = deltas.map((d) => ({ path: d.path, old: d.before?.body ?? null, new: d.after?.body ?? null }));
+    this.guardWrite(s, how.action, 'running', changes);
     const event = commitEvent(this.store.lastTxid + 1, s, how.source, how.comment, changes);
     const prepared = how.vetoable ? await this.prepare(event) : [];
     const placement = new Map<string, { parent: string; list: string }>();
@@ -598,7 +627,7 @@ export class ConfigEngine {
 
   // ---- audit ----
 
-  private auditInput(s: Session, action: string, target: string, result: string, detail?: Record<string, unknown>): AuditInput {
+  private auditInput(s: Actor, action: string, target: string, result: string, detail?: Record<string, unknown>): AuditInput {
     return {
       user: s.user, source: s.source, address: s.address, session: s.id, action, target, result,
       ...(detail ? { detail: dropUndefined(detail) } : {}),
@@ -606,7 +635,7 @@ export class ConfigEngine {
   }
 
   /** Records an action that must not fail for want of a record (failures, session ends): a write error is logged, not thrown. */
-  auditBestEffort(s: Session, action: string, target: string, result: string, detail?: Record<string, unknown>): void {
+  auditBestEffort(s: Actor, action: string, target: string, result: string, detail?: Record<string, unknown>): void {
     try {
       this.audit(s, action, target, result, detail);
     } catch {
@@ -614,8 +643,8 @@ export class ConfigEngine {
     }
   }
 
-  /** Records an action in the audit chain (made durable within auditSyncMs, or by the next commit). */
-  audit(s: Session, action: string, target: string, result: string, detail?: Record<string, unknown>): void {
+  /** Records an action in the audit chain (written durably within auditSyncMs, or by the next commit). */
+  audit(s: Actor, action: string, target: string, result: string, detail?: Record<string, unknown>): void {
     try {
       this.store.appendAudit(this.auditInput(s, action, target, result, detail));
     } catch (e) {
@@ -625,7 +654,7 @@ export class ConfigEngine {
     if (!this.auditTimer) {
       this.auditTimer = this.clock.setTimer(this.auditSyncMs, () => {
         this.auditTimer = null;
-        try { this.store.syncLazyWrites(); } catch (e) { this.log.error({ err: e }, 'syncing the audit log failed'); }
+        try { this.store.flushAudit(); } catch (e) { this.log.error({ err: e }, 'writing the audit log failed'); }
       });
     }
   }

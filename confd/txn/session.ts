@@ -3,6 +3,12 @@
  * A management session: who (user), from where (source protocol, client address), since when,
  * and what it holds. Northbound layers open one per client connection or CLI run.
  */
+import type { NodeChange } from '../core/diff.js';
+/** Checks that a session may make a set of changes (access rules); throws ACCESS_DENIED if not. */
+export interface WriteGuard {
+  checkWrite(changes: readonly NodeChange[]): void;
+}
+
 export interface SessionInfo {
   readonly user: string;
   /** netconf, cli, socket, local, system… */
@@ -11,12 +17,19 @@ export interface SessionInfo {
   readonly address: string;
 }
 
-export class Session implements SessionInfo {
+/** Who did something, as the audit log records it: a session, or a login attempt before one exists. */
+export interface Actor extends SessionInfo {
+  readonly id: number;
+}
+
+export class Session implements Actor {
   readonly user: string;
   readonly source: string;
   readonly address: string;
   readonly startedAt: number;
   closed = false;
+  /** Set by confd/rpc: the access rules every write of this session must pass. */
+  guard: WriteGuard | undefined;
   /** Set by the northbound layer: how to end this session's transport when it is killed. */
   onKill: (() => void) | undefined;
   /** Counters in the spirit of RFC 6022. */

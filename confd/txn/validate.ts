@@ -100,10 +100,13 @@ function checkUniqueness(
   for (const [node, byValue] of seen) {
     for (const [value, holders] of byValue) {
       if (holders.size < 2) continue;
-      const [first, ...others] = [...holders].sort();
-      for (const p of others) {
-        issues.push(new ConfdError('TXN_NOT_UNIQUE', `'${value}' is already used by ${pathOfBodyNode(first!, node.bodyPath)}`,
-          { path: pathOfBodyNode(p, node.bodyPath), details: { value, other: first } }));
+      // Report the entries this change touches; name an untouched holder as the one in the way.
+      const touched = [...holders].filter((p) => changed.has(p));
+      const untouched = [...holders].filter((p) => !changed.has(p));
+      const other = untouched[0] ?? touched.shift()!;
+      for (const p of touched) {
+        issues.push(new ConfdError('TXN_NOT_UNIQUE', `'${value}' is already used by ${pathOfBodyNode(other, node.bodyPath)}`,
+          { path: pathOfBodyNode(p, node.bodyPath), details: { value, other } }));
       }
     }
   }

@@ -2,8 +2,6 @@
  * Test helpers: the real `bin/appliance` as a child process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const APPLIANCE_BIN = fileURLToPath(new URL('../../../bin/appliance', import.meta.url));
@@ -28,28 +26,31 @@ export function runAppliance(args: readonly string[], options: { env?: Record<st
 export interface RunningAppliance {
   readonly child: ChildProcess;
   readonly dataDir: string;
+  /** The SSH port it listens on (127.0.0.1). */
+  readonly port: number;
   stderr(): string;
   /** SIGTERM and wait for a clean exit; returns the exit code. */
   stop(): Promise<number | null>;
 }
 
-/** Starts `appliance start` and waits until its socket answers. */
+/** Starts `appliance start` on a free loopback port and waits until it reports that it is up. */
 export async function startAppliance(dataDir: string, extraArgs: readonly string[] = [], env: Record<string, string> = {}): Promise<RunningAppliance> {
-  const child = spawn(process.execPath, [APPLIANCE_BIN, 'start', '--data-dir', dataDir, '--log-level', 'warn', ...extraArgs], {
+  const child = spawn(process.execPath, [APPLIANCE_BIN, 'start', '--data-dir', dataDir, '--port', '0', '--log-level', 'info', ...extraArgs], {
     env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const socket = join(dataDir, 'confd.sock');
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`appliance exited early (${child.exitCode}): ${stderr}`);
-    if (existsSync(socket)) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  if (!existsSync(socket)) { child.kill('SIGKILL'); throw new Error(`appliance did not come up: ${stderr}`); }
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`appliance did not come up: ${stderr}`)); }, 20_000);
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      const m = /"sshPort":(\d+)/.exec(stderr);
+      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+    });
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`appliance exited early (${code}): ${stderr}`)); });
+  });
   return {
-    child, dataDir, stderr: () => stderr,
+    child, dataDir, port, stderr: () => stderr,
     stop: async () => { if (child.exitCode === null) child.kill('SIGTERM'); return exited; },
   };
 }

@@ -29,7 +29,7 @@ const obj = (properties: Record<string, object>, required: string[] = []) =>
 const outcome = (o: CommitOutcome) => ({ txid: o.header?.txid ?? null, confirmedPending: o.confirmedPending });
 
 const METHODS: Record<string, MethodDescriptor> = {
-  'status': { params: obj({}), handler: ({ ops }) => ops.status() },
+  'status': { params: obj({}), handler: ({ ops, session }) => ops.status(session) },
   'config.get': {
     params: obj({ datastore, path: { type: 'string' } }),
     handler: ({ ops, session }, p) => ops.getConfig(session, (p.datastore as DatastoreName | undefined) ?? 'running',
@@ -90,11 +90,11 @@ const METHODS: Record<string, MethodDescriptor> = {
     params: obj({ file: { type: 'string', minLength: 1 } }, ['file']),
     handler: async ({ ops, session }, p) => outcome(await ops.restore(session, p.file as string)),
   },
-  'audit.verify': { params: obj({}), handler: ({ ops }) => ops.auditVerify() },
+  'audit.verify': { params: obj({}), handler: ({ ops, session }) => ops.auditVerify(session) },
   'audit.show': {
     params: obj({ user: { type: 'string' }, action: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' },
       limit: { type: 'integer', minimum: 1 } }),
-    handler: ({ ops }, p) => ops.auditShow(p),
+    handler: ({ ops, session }, p) => ops.auditShow(session, p),
   },
 };
 

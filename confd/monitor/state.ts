@@ -1,0 +1,76 @@
+/**
+ * @module confd/monitor/state
+ * Read-only state the appliance reports about itself (NETCONF `get`, the CLI's show
+ * commands): the management daemon's version, uptime, commits, sessions and resources, and
+ * each configured interface's operational status and counters as the kernel reports them.
+ * Shaped like the configuration tree (state nodes of the schema), so it merges into it.
+ */
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { isObject, type JsonObject } from '../core/tree.js';
+import { Overlay, type DataView } from '../txn/datastore.js';
+import type { ConfigEngine } from '../txn/engine.js';
+
+export interface StateContext {
+  readonly engine: ConfigEngine;
+  readonly softwareVersion: string;
+  /** Where the kernel's network interfaces are described (for tests: a fake tree). */
+  readonly sysClassNet?: string;
+}
+
+export function systemState(ctx: StateContext): JsonObject {
+  const st = ctx.engine.status();
+  const last = st.lastCommit;
+  return {
+    'software-version': ctx.softwareVersion,
+    'schema-version': ctx.engine.schema.version,
+    'uptime-seconds': Math.floor(st.uptimeMs / 1000),
+    'commit-count': st.commits,
+    ...(last ? { 'last-commit': { txid: last.txid, time: last.time, user: last.user, source: last.source, comment: last.comment } } : {}),
+    sessions: st.sessions,
+    'memory-rss-bytes': process.memoryUsage.rss(),
+    'load-average': loadavg().map((x) => x.toFixed(2)).join(' '),
+    'config-nodes': st.nodes,
+  };
+}
+
+function readSys(base: string, name: string, file: string): string | undefined {
+  try {
+    return readFileSync(`${base}/${name}/${file}`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** State of one interface from the kernel; not-present when the host has no such interface. */
+export function interfaceState(ctx: StateContext, name: string): JsonObject {
+  const base = ctx.sysClassNet ?? '/sys/class/net';
+  // A name with a path separator can never be a kernel interface (and must not walk the tree).
+  const oper = name.includes('/') || name.startsWith('.') ? undefined : readSys(base, name, 'operstate');
+  if (oper === undefined) return { 'oper-status': 'not-present' };
+  const counter = (file: string) => Number(readSys(base, name, `statistics/${file}`) ?? 0);
+  return {
+    'oper-status': oper === 'up' || oper === 'unknown' ? 'up' : 'down',
+    'in-octets': counter('rx_bytes'),
+    'out-octets': counter('tx_bytes'),
+  };
+}
+
+/**
+ * Running with its read-only state laid over it: the root body gains /system/state and every
+ * interface entry its state. Costs O(interfaces); nothing is written anywhere.
+ */
+export function runningWithState(ctx: StateContext): DataView {
+  const { engine } = ctx;
+  const view = new Overlay(engine.running);
+  const root = engine.running.get('/')!;
+  const system = isObject(root.body.system) ? root.body.system : {};
+  view.put({ ...root, body: { ...root.body, system: { ...system, state: systemState(ctx) } } });
+  const interfaces = engine.schema.lists.get('/interfaces/interface');
+  if (interfaces) {
+    for (const e of engine.running.children('/', interfaces)) {
+      view.put({ ...e, body: { ...e.body, state: interfaceState(ctx, String(e.body.name)) } });
+    }
+  }
+  return view;
+}

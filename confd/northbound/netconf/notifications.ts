@@ -1,0 +1,80 @@
+/**
+ * @module confd/northbound/netconf/notifications
+ * RFC 5277 event notifications: a commit participant that turns each durable commit into an
+ * RFC 6470 netconf-config-change notification and sends it to every session subscribed to the
+ * NETCONF stream. Never blocks a commit: sending is a queued write per session.
+ */
+import { childPath } from '../../core/path.js';
+import type { DeviceSchema } from '../../schema/model.js';
+import type { CommitEvent, Participant } from '../../txn/participant.js';
+import { NETCONF_NOTIFICATIONS_NS, NOTIFICATION_NS } from './capabilities.js';
+import { namespaceAttributes, prefixedPath } from './xpath.js';
+import { XmlWriter } from './xml-writer.js';
+
+export interface NotificationSink {
+  /** Session id of the subscriber (for diagnostics). */
+  readonly id: number;
+  sendNotification(xml: string): void;
+}
+
+/** Looks up where a session came from, for changed-by/source-host. */
+export type SessionAddress = (sessionId: number) => string | undefined;
+
+export class NotificationHub implements Participant {
+  readonly name = 'netconf-notifications';
+  private readonly sinks = new Set<NotificationSink>();
+
+  constructor(private readonly schema: DeviceSchema, private readonly addressOf: SessionAddress) {}
+
+  subscribe(sink: NotificationSink): void {
+    this.sinks.add(sink);
+  }
+
+  unsubscribe(sink: NotificationSink): void {
+    this.sinks.delete(sink);
+  }
+
+  get subscribers(): number {
+    return this.sinks.size;
+  }
+
+  committed(event: CommitEvent): void {
+    if (this.sinks.size === 0) return;
+    const xml = this.configChange(event);
+    for (const sink of this.sinks) sink.sendNotification(xml);
+  }
+
+  /** The RFC 6470 netconf-config-change notification of a commit. */
+  configChange(event: CommitEvent): string {
+    const w = new XmlWriter();
+    w.start('notification', { xmlns: NOTIFICATION_NS });
+    w.leaf('eventTime', event.time);
+    w.start('netconf-config-change', { xmlns: NETCONF_NOTIFICATIONS_NS });
+    w.start('changed-by');
+    w.leaf('username', event.user);
+    w.leaf('session-id', String(event.session));
+    const host = this.addressOf(event.session);
+    if (host && host !== 'local') w.leaf('source-host', host.replace(/:\d+$/, ''));
+    w.end();
+    w.leaf('datastore', 'running');
+    for (const c of event.changes) {
+      // Changes of the root body are reported per top-level part that changed.
+      const targets = c.path === '/' ? rootTargets(c.old ?? {}, c.new ?? {}) : [c.path];
+      const operation = c.old === null ? 'create' : c.new === null ? 'delete' : 'replace';
+      for (const t of targets) {
+        const p = prefixedPath(this.schema, t);
+        w.start('edit');
+        w.leaf('target', p.xpath, namespaceAttributes(p));
+        w.leaf('operation', c.path === '/' ? 'merge' : operation);
+        w.end();
+      }
+    }
+    w.end().end();
+    return w.toString();
+  }
+}
+
+function rootTargets(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
+  const names = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...names].filter((n) => JSON.stringify(a[n]) !== JSON.stringify(b[n])).map((n) => childPath('/', { name: n }));
+}

@@ -1,0 +1,11 @@
+/** @module confd/northbound/netconf/ops/get-config — RFC 6241 §7.1. */
+import { configToXml } from '../config-codec.js';
+import type { OpContext } from './index.js';
+import type { XmlElement } from '../xml-element.js';
+import { datastoreParam, filterParam } from './params.js';
+
+export function getConfig(ctx: OpContext, op: XmlElement): string {
+  const source = datastoreParam(ctx.schema, op, 'source', ['running', 'candidate', 'startup']) as 'running';
+  const tree = ctx.ops.getConfig(ctx.session, source, filterParam(ctx.schema, op));
+  return `<data>${configToXml(ctx.schema, tree)}</data>`;
+}

@@ -1,0 +1,96 @@
+/**
+ * @module confd/northbound/netconf/ops/params
+ * Reading the parameters of NETCONF operations: datastores, inline configuration, filters,
+ * and simple typed values. Every problem is a coded error naming the element.
+ */
+import { ConfdError } from '../../../core/errors.js';
+import type { JsonObject } from '../../../core/tree.js';
+import type { Selector } from '../../../rpc/selector.js';
+import type { DeviceSchema } from '../../../schema/model.js';
+import type { DatastoreName } from '../../../txn/engine.js';
+import { configFromXml } from '../config-codec.js';
+import { selectorFromSubtreeFilter } from '../subtree-filter.js';
+import { NETCONF_BASE_NS, attribute, type XmlElement } from '../xml-element.js';
+
+/**
+ * Whether a parameter element is in the NETCONF base namespace. Unqualified elements count too:
+ * clients (ncclient among them) send a user-written `<config>` with no namespace in scope.
+ */
+export function isBase(el: XmlElement): boolean {
+  return el.ns === NETCONF_BASE_NS || el.ns === '';
+}
+
+export function param(op: XmlElement, name: string): XmlElement | undefined {
+  return op.children.find((c) => c.name === name && isBase(c));
+}
+
+export function requiredParam(op: XmlElement, name: string): XmlElement {
+  const p = param(op, name);
+  if (!p) throw new ConfdError('NC_MISSING_ELEMENT', `<${op.name}> needs <${name}>`, { details: { element: name } });
+  return p;
+}
+
+/** The datastore named in <source> or <target>, or the inline <config> when `allowInline`. */
+export function datastoreParam(
+  schema: DeviceSchema, op: XmlElement, name: 'source' | 'target', allowed: readonly DatastoreName[], allowInline = false,
+): DatastoreName | JsonObject {
+  const holder = requiredParam(op, name);
+  const choice = holder.children[0];
+  if (!choice || holder.children.length > 1) {
+    throw new ConfdError('NC_BAD_ELEMENT', `<${name}> names exactly one datastore`, { details: { element: name } });
+  }
+  if (isBase(choice) && choice.name === 'config' && allowInline) {
+    return configFromXml(schema, choice.children, { allowOperations: false });
+  }
+  if (isBase(choice) && choice.name === 'url') {
+    throw new ConfdError('TXN_NOT_SUPPORTED', 'the :url capability is not supported', { details: { element: 'url' } });
+  }
+  if (!isBase(choice) || !(allowed as readonly string[]).includes(choice.name)) {
+    throw new ConfdError('NC_BAD_ELEMENT', `<${choice.name}> cannot be the ${name} of <${op.name}>`, { details: { element: choice.name } });
+  }
+  return choice.name as DatastoreName;
+}
+
+/** Refuses filter types other than subtree (no :xpath capability). */
+export function checkFilterType(filter: XmlElement): void {
+  const type = attribute(filter, '', 'type') ?? attribute(filter, NETCONF_BASE_NS, 'type') ?? 'subtree';
+  if (type !== 'subtree') {
+    throw new ConfdError('NC_BAD_ATTRIBUTE', `filter type '${type}' is not supported (only subtree)`,
+      { details: { attribute: 'type', element: 'filter' } });
+  }
+}
+
+/** The selector of a <filter> parameter; undefined when there is none (everything). */
+export function filterParam(schema: DeviceSchema, op: XmlElement): Selector | undefined {
+  const filter = param(op, 'filter');
+  if (!filter) return undefined;
+  checkFilterType(filter);
+  return selectorFromSubtreeFilter(schema, filter.children);
+}
+
+/** The text of an optional parameter, checked against the allowed values. */
+export function enumParam<T extends string>(op: XmlElement, name: string, allowed: readonly T[]): T | undefined {
+  const p = param(op, name);
+  if (!p) return undefined;
+  const v = p.text.trim();
+  if (!(allowed as readonly string[]).includes(v)) {
+    throw new ConfdError('NC_BAD_ELEMENT', `<${name}> must be one of ${allowed.join(', ')}`, { details: { element: name } });
+  }
+  return v as T;
+}
+
+export function uintParam(op: XmlElement, name: string, max = 4294967295): number | undefined {
+  const p = param(op, name);
+  if (!p) return undefined;
+  const v = p.text.trim();
+  const n = Number(v);
+  if (!/^[0-9]+$/.test(v) || n < 1 || n > max) {
+    throw new ConfdError('NC_BAD_ELEMENT', `<${name}> must be a whole number from 1 to ${max}`, { details: { element: name } });
+  }
+  return n;
+}
+
+export function textParam(op: XmlElement, name: string): string | undefined {
+  const p = param(op, name);
+  return p === undefined ? undefined : p.text.trim();
+}

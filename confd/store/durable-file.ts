@@ -1,0 +1,31 @@
+/**
+ * @module confd/store/durable-file
+ * Replacing a file so that a crash at any instant leaves either the old or the new content:
+ * write a temporary file, fsync it, rename it over the target, fsync the directory.
+ */
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** fsync of a directory, so a rename or create in it is durable. */
+export function syncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try { fsyncSync(fd); } finally { closeSync(fd); }
+}
+
+export function writeFileDurably(file: string, data: string | Uint8Array, mode = 0o644): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  try {
+    const fd = openSync(tmp, 'w', mode);
+    try {
+      writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  syncDirectory(dirname(file));
+}
