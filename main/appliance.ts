@@ -8,8 +8,9 @@ import type { Command } from './commands.js';
 import { audit, backup, config, restore } from './device-commands.js';
 import { UsageError, describeError, out } from './output.js';
 import { start } from './start-command.js';
+import { subscribers, watch } from './watch-commands.js';
 
-const COMMANDS: Record<string, Command> = { start, backup, restore, audit, config };
+const COMMANDS: Record<string, Command> = { start, backup, restore, audit, config, watch, subscribers };
 
 function help(): string {
   const lines = ['usage: appliance <command> [options]', '', 'commands:'];

@@ -9,16 +9,18 @@ import { UsageError } from './output.js';
 
 export const start: Command = {
   summary: 'run the appliance in the foreground (SSH on 127.0.0.1:8830 by default)',
-  usage: 'appliance start [--data-dir D] [--listen ADDR] [--port P] [--log-level LEVEL]',
+  usage: 'appliance start [--data-dir D] [--listen ADDR] [--port P] [--log-level LEVEL] [--daemon NAME]…',
   options: {
     ...DATA_DIR_OPTION, listen: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '8830' },
     'log-level': { type: 'string', default: process.env.APPLIANCE_LOG_LEVEL ?? 'info' },
+    daemon: { type: 'string', multiple: true },
   },
   async run(ctx) {
     const logger = pino({ level: str(ctx, 'log-level') }, pino.destination(2));
     const port = Number(str(ctx, 'port'));
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port takes a port number');
-    const daemon = await Daemon.start({ dataDir: str(ctx, 'data-dir')!, logger, listen: str(ctx, 'listen')!, port });
+    const daemons = (ctx.values.daemon as string[] | undefined) ?? [];
+    const daemon = await Daemon.start({ dataDir: str(ctx, 'data-dir')!, logger, listen: str(ctx, 'listen')!, port, daemons });
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         logger.info({ signal }, 'shutting down');

@@ -29,10 +29,10 @@ export function operationPath(name: string): string {
   return `/operations/${name}`;
 }
 
-const OPERATOR_EXEC_DENIED = ['kill-session', 'delete-config', 'restore', 'import', 'backup'];
+const OPERATOR_EXEC_DENIED = ['kill-session', 'delete-config', 'restore', 'import', 'backup', 'subscribers-remove'];
 const VIEWER_EXEC_PERMITTED = [
   'get', 'get-config', 'close-session', 'create-subscription', 'validate', 'history', 'compare', 'blame', 'status',
-  'export', 'audit-show', 'audit-verify',
+  'export', 'audit-show', 'audit-verify', 'subscribe',
 ];
 
 /** The built-in rules of each group, evaluated after the configured ones. */

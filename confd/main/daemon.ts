@@ -8,6 +8,8 @@ import { mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { ConfdError } from '../core/errors.js';
 import { SocketServer } from '../northbound/socket/server.js';
+import { ChangeBus } from '../notify/bus.js';
+import { Supervisor } from './supervisor.js';
 import { Operations } from '../rpc/operations.js';
 import { DataDirLock } from '../store/lock.js';
 import type { ConfigEngine } from '../txn/engine.js';
@@ -27,6 +29,8 @@ export interface DaemonOptions {
   readonly listen: string;
   readonly port: number;
   readonly env?: NodeJS.ProcessEnv;
+  /** Daemons to run besides those the configuration lists. */
+  readonly daemons?: readonly string[];
 }
 
 export class Daemon {
@@ -34,6 +38,8 @@ export class Daemon {
     readonly dirs: DataDir,
     readonly engine: ConfigEngine,
     readonly ops: Operations,
+    readonly bus: ChangeBus,
+    readonly supervisor: Supervisor,
     private readonly socket: SocketServer,
     readonly netconf: NetconfServer,
     private readonly ssh: SshServer,
@@ -41,7 +47,15 @@ export class Daemon {
     readonly sshPort: number,
     private readonly lock: DataDirLock,
     private readonly log: Logger,
-  ) {}
+  ) {
+    // Subscriber acknowledgements are kept in memory and written once a second (an fsync per ack would cost more than the ack).
+    this.ackTimer = setInterval(() => {
+      try { this.bus.saveAcks(); } catch (e) { this.log.error({ err: e }, 'saving subscriber acknowledgements failed'); }
+    }, 1000);
+    this.ackTimer.unref();
+  }
+
+  private readonly ackTimer: NodeJS.Timeout;
 
   static async start(options: DaemonOptions): Promise<Daemon> {
     const dirs = dataDir(options.dataDir);
@@ -63,17 +77,23 @@ export class Daemon {
     }
     const log = options.logger;
     const ops = new Operations(engine, log);
-    const socket = new SocketServer(ops, log.child({ part: 'socket' }), dirs.socket);
-    const netconf = new NetconfServer({ ops, log: log.child({ part: 'netconf' }), state: { engine, softwareVersion: softwareVersion() } });
+    const bus = new ChangeBus(engine, log.child({ part: 'bus' }));
+    engine.addParticipant(bus);
+    const supervisor = new Supervisor(engine, dirs, log.child({ part: 'supervisor' }), options.daemons);
+    engine.addParticipant(supervisor);
+    const socket = new SocketServer(ops, bus, log.child({ part: 'socket' }), dirs.socket, () => supervisor.list());
+    const state = { engine, softwareVersion: softwareVersion(), daemonState: (name: string) => supervisor.state(name) };
+    const netconf = new NetconfServer({ ops, log: log.child({ part: 'netconf' }), state });
     let ssh: SshServer | undefined;
     try {
       await ensureInitialAdmin(engine, dirs, log, options.env ?? process.env);
       await socket.listen();
       ssh = new SshServer({ hostKey: loadOrCreateHostKey(dirs.hostKey), engine, netconf, log: log.child({ part: 'ssh' }) });
       const address = await ssh.listen(options.port, options.listen);
+      supervisor.start();
       log.info({ dataDir: dirs.root, txid: engine.store.lastTxid, nodes: engine.running.size, sshPort: address.port, listen: options.listen },
         'appliance started');
-      return new Daemon(dirs, engine, ops, socket, netconf, ssh, address.port, lock, log);
+      return new Daemon(dirs, engine, ops, bus, supervisor, socket, netconf, ssh, address.port, lock, log);
     } catch (e) {
       await ssh?.close().catch(() => undefined);
       await socket.close().catch(() => undefined);
@@ -85,10 +105,13 @@ export class Daemon {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.ackTimer);
+    await this.supervisor.stop();
     this.netconf.closeAll();
     await this.ssh.close();
     await this.socket.close();
     for (const s of this.engine.listSessions()) await this.engine.closeSession(s, 'shutdown');
+    this.bus.saveAcks();
     this.engine.close();
     this.engine.store.close();
     this.lock.release();

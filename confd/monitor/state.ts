@@ -16,6 +16,8 @@ export interface StateContext {
   readonly softwareVersion: string;
   /** Where the kernel's network interfaces are described (for tests: a fake tree). */
   readonly sysClassNet?: string;
+  /** Health of a supervised daemon, by name. */
+  readonly daemonState?: (name: string) => JsonObject | undefined;
 }
 
 export function systemState(ctx: StateContext): JsonObject {
@@ -70,6 +72,13 @@ export function runningWithState(ctx: StateContext): DataView {
   if (interfaces) {
     for (const e of engine.running.children('/', interfaces)) {
       view.put({ ...e, body: { ...e.body, state: interfaceState(ctx, String(e.body.name)) } });
+    }
+  }
+  const daemons = engine.schema.lists.get('/system/daemons/daemon');
+  if (daemons) {
+    for (const e of engine.running.children('/', daemons)) {
+      const state = ctx.daemonState?.(String(e.body.name)) ?? { status: e.body.enabled === false ? 'stopped' : 'not-installed' };
+      view.put({ ...e, body: { ...e.body, state } });
     }
   }
   return view;

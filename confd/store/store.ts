@@ -129,6 +129,13 @@ export class Store {
       copyDs: db.prepare(
         'INSERT INTO nodes(ds, path, parent, list, body, txid, ctxid, blame) SELECT ?, path, parent, list, body, txid, ctxid, blame FROM nodes WHERE ds = ?'),
       countDs: db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM nodes WHERE ds = ?'),
+      allSubscribers: db.prepare<[], SubscriberRow>('SELECT * FROM subscribers ORDER BY priority, name'),
+      putSubscriber: db.prepare(
+        `INSERT INTO subscribers(name, paths, priority, validate, mandatory, last_ack, updated) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(name) DO UPDATE SET paths = excluded.paths, priority = excluded.priority, validate = excluded.validate,
+           mandatory = excluded.mandatory, last_ack = max(last_ack, excluded.last_ack), updated = excluded.updated`),
+      ackSubscriber: db.prepare('UPDATE subscribers SET last_ack = max(last_ack, ?) WHERE name = ?'),
+      deleteSubscriber: db.prepare('DELETE FROM subscribers WHERE name = ?'),
     };
     const head = this.stmt.auditHead.get();
     this.auditHead = head ? { seq: head.seq, hash: head.hash } : { seq: 0, hash: GENESIS_HASH };
@@ -179,7 +186,9 @@ export class Store {
           seq INTEGER PRIMARY KEY, time TEXT NOT NULL, user TEXT NOT NULL, source TEXT NOT NULL, address TEXT NOT NULL,
           session INTEGER NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL, result TEXT NOT NULL, detail TEXT,
           prev TEXT NOT NULL, hash TEXT NOT NULL);
-        CREATE INDEX IF NOT EXISTS audit_user ON audit(user);
+        CREATE TABLE IF NOT EXISTS subscribers (
+          name TEXT PRIMARY KEY, paths TEXT NOT NULL, priority INTEGER NOT NULL, validate INTEGER NOT NULL,
+          mandatory INTEGER NOT NULL, last_ack INTEGER NOT NULL, updated TEXT NOT NULL) WITHOUT ROWID;
       `);
       const has = db.prepare('SELECT value FROM meta WHERE key = ?');
       if (!has.get('format')) {
@@ -433,6 +442,30 @@ export class Store {
     return this.db.prepare<unknown[], AuditRow>(sql).all(...args).map(rowToAudit);
   }
 
+  // ---- subscriber registrations ----
+
+  subscribers(): SubscriberRegistration[] {
+    return this.stmt.allSubscribers.all().map((r) => ({
+      name: r.name, paths: JSON.parse(r.paths) as string[], priority: r.priority, validate: r.validate === 1,
+      mandatory: r.mandatory === 1, lastAck: r.last_ack, updated: r.updated,
+    }));
+  }
+
+  putSubscriber(r: Omit<SubscriberRegistration, 'updated'>): void {
+    this.write('registering a subscriber', () => this.stmt.putSubscriber.run(r.name, JSON.stringify(r.paths), r.priority,
+      r.validate ? 1 : 0, r.mandatory ? 1 : 0, r.lastAck, new Date().toISOString()));
+  }
+
+  /** Records acknowledgements (name → txid); written in one transaction. */
+  saveAcks(acks: ReadonlyMap<string, number>): void {
+    if (acks.size === 0) return;
+    this.write('saving subscriber acknowledgements', () => { for (const [name, txid] of acks) this.stmt.ackSubscriber.run(txid, name); });
+  }
+
+  deleteSubscriber(name: string): boolean {
+    return this.write('removing a subscriber', () => this.stmt.deleteSubscriber.run(name).changes > 0);
+  }
+
   // ---- maintenance ----
 
   integrityCheck(): string {
@@ -507,6 +540,20 @@ export function inspectBackup(file: string, schemaVersion: number): BackupConten
     db.close();
   }
 }
+
+/** A subscriber known to the appliance, connected or not (confd/notify keeps them here). */
+export interface SubscriberRegistration {
+  readonly name: string;
+  readonly paths: readonly string[];
+  readonly priority: number;
+  readonly validate: boolean;
+  readonly mandatory: boolean;
+  /** Highest txid it acknowledged. */
+  readonly lastAck: number;
+  readonly updated: string;
+}
+
+interface SubscriberRow { name: string; paths: string; priority: number; validate: number; mandatory: number; last_ack: number; updated: string }
 
 export interface AuditQuery {
   readonly user?: string;

@@ -22,6 +22,8 @@ export class SocketClient {
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
   private closedError: Error | null = null;
   onNotification: ((n: Notification) => void) | undefined;
+  /** Answers requests the appliance makes (prepare); a rejection is sent back as the error. */
+  onRequest: ((method: string, params: Record<string, unknown>) => Promise<unknown>) | undefined;
 
   private constructor(private readonly socket: Socket) {
     const decoder = new JsonLinesDecoder();
@@ -64,11 +66,30 @@ export class SocketClient {
       this.onNotification?.(m as unknown as Notification);
       return;
     }
+    if (typeof m.method === 'string') {
+      this.answer(m.id as string, m.method, (m.params ?? {}) as Record<string, unknown>);
+      return;
+    }
     const p = typeof m.id === 'number' ? this.pending.get(m.id) : undefined;
     if (!p) return;
     this.pending.delete(m.id as number);
     if (m.error) p.reject(errorFromWire(m.error as WireError));
     else p.resolve(m.result);
+  }
+
+  private answer(id: string, method: string, params: Record<string, unknown>): void {
+    const handler = this.onRequest;
+    const reply = (msg: Record<string, unknown>) => { if (!this.closedError) this.socket.write(encodeJsonLine({ id, ...msg })); };
+    if (!handler) { reply({ error: { code: 'SOCK_BAD_REQUEST', message: `no handler for ${method}` } }); return; }
+    handler(method, params).then(
+      (result) => reply({ result: result ?? {} }),
+      (e: unknown) => reply({ error: e instanceof ConfdError ? e.toJSON() : { code: 'TXN_VETOED', message: e instanceof Error ? e.message : String(e) } }),
+    );
+  }
+
+  /** Resolves when the connection ends. */
+  get closed(): Promise<void> {
+    return new Promise((resolve) => { if (this.closedError) resolve(); else this.socket.once('close', () => resolve()); });
   }
 
   private fail(e: Error): void {

@@ -11,10 +11,22 @@ import type { Operations } from '../../rpc/operations.js';
 import { selectorFromPath } from '../../rpc/selector-from-path.js';
 import type { CommitOutcome, DatastoreName } from '../../txn/engine.js';
 import type { Session } from '../../txn/session.js';
+import type { ChangeBus, SubscribeOptions, SubscriberLink } from '../../notify/bus.js';
+import { redactChange } from '../../auth/access.js';
 
 export interface MethodContext {
   readonly ops: Operations;
   readonly session: Session;
+  /** The change bus and this connection, for subscriptions (absent for in-process tools). */
+  readonly bus?: ChangeBus;
+  readonly link?: SubscriberLink;
+  /** The supervised daemons and their health. */
+  readonly daemons?: () => readonly JsonObject[];
+}
+
+function busOf(ctx: MethodContext): { bus: ChangeBus; link: SubscriberLink } {
+  if (!ctx.bus || !ctx.link) throw new ConfdError('SOCK_BAD_REQUEST', 'subscriptions need a running appliance');
+  return { bus: ctx.bus, link: ctx.link };
 }
 
 interface MethodDescriptor {
@@ -29,7 +41,7 @@ const obj = (properties: Record<string, object>, required: string[] = []) =>
 const outcome = (o: CommitOutcome) => ({ txid: o.header?.txid ?? null, confirmedPending: o.confirmedPending });
 
 const METHODS: Record<string, MethodDescriptor> = {
-  'status': { params: obj({}), handler: ({ ops, session }) => ops.status(session) },
+  'status': { params: obj({}), handler: ({ ops, session, daemons }) => ({ ...ops.status(session), daemons: daemons?.() ?? [] }) },
   'config.get': {
     params: obj({ datastore, path: { type: 'string' } }),
     handler: ({ ops, session }, p) => ops.getConfig(session, (p.datastore as DatastoreName | undefined) ?? 'running',
@@ -89,6 +101,34 @@ const METHODS: Record<string, MethodDescriptor> = {
   'restore': {
     params: obj({ file: { type: 'string', minLength: 1 } }, ['file']),
     handler: async ({ ops, session }, p) => outcome(await ops.restore(session, p.file as string)),
+  },
+  'subscribe': {
+    params: obj({
+      name: { type: 'string', minLength: 1, maxLength: 128 }, paths: { type: 'array', minItems: 1, items: { type: 'string' } },
+      priority: { type: 'integer' }, validate: { type: 'boolean' }, mandatory: { type: 'boolean' },
+      since: { type: 'integer', minimum: 0 }, current: { type: 'boolean' }, timeoutMs: { type: 'integer', minimum: 1, maximum: 600000 },
+      persist: { type: 'boolean' },
+    }, ['name', 'paths']),
+    handler: async (ctx, p) => {
+      const { bus, link } = busOf(ctx);
+      ctx.ops.authorize(ctx.session, 'subscribe');
+      for (const path of p.paths as string[]) ctx.ops.accessFor(ctx.session).check('read', path);
+      const ac = ctx.ops.accessFor(ctx.session);
+      // What the subscriber's user may not read never reaches it.
+      return bus.subscribe(link, { ...(p as unknown as SubscribeOptions), readable: { change: (c) => redactChange(ac, c), tree: (t) => ac.filterRead(t) } });
+    },
+  },
+  'ack': {
+    params: obj({ name: { type: 'string' }, txid: { type: 'integer', minimum: 0 } }, ['name', 'txid']),
+    handler: (ctx, p) => { busOf(ctx).bus.ack(p.name as string, p.txid as number); return {}; },
+  },
+  'subscribers': {
+    params: obj({}),
+    handler: (ctx) => { ctx.ops.authorize(ctx.session, 'status'); return busOf(ctx).bus.list(); },
+  },
+  'subscribers.remove': {
+    params: obj({ name: { type: 'string' } }, ['name']),
+    handler: (ctx, p) => { ctx.ops.authorize(ctx.session, 'subscribers-remove'); return { removed: busOf(ctx).bus.remove(p.name as string) }; },
   },
   'audit.verify': { params: obj({}), handler: ({ ops, session }) => ops.auditVerify(session) },
   'audit.show': {

@@ -12,7 +12,10 @@ import type { Logger } from 'pino';
 import { ConfdError } from '../../core/errors.js';
 import type { Operations } from '../../rpc/operations.js';
 import type { Session } from '../../txn/session.js';
-import { JsonLinesDecoder, encodeJsonLine } from './framing.js';
+import { JsonLinesDecoder } from './framing.js';
+import type { ChangeBus } from '../../notify/bus.js';
+import type { JsonObject } from '../../core/tree.js';
+import { SocketConnection } from './connection.js';
 import { MethodTable } from './methods.js';
 import { isRequest, type Request, type Response, type WireError } from './protocol.js';
 
@@ -21,7 +24,10 @@ export class SocketServer {
   private readonly methods = new MethodTable();
   private readonly connections = new Set<Socket>();
 
-  constructor(private readonly ops: Operations, private readonly log: Logger, readonly path: string) {
+  constructor(
+    private readonly ops: Operations, private readonly bus: ChangeBus, private readonly log: Logger, readonly path: string,
+    private readonly daemons: () => readonly JsonObject[] = () => [],
+  ) {
     this.server = createServer((socket) => this.accept(socket));
   }
 
@@ -47,10 +53,12 @@ export class SocketServer {
   private accept(socket: Socket): void {
     this.connections.add(socket);
     const decoder = new JsonLinesDecoder();
+    const conn = new SocketConnection(socket);
     let session: Session | undefined;
-    // Requests are handled strictly in order: the next waits for the previous reply.
+    // Requests are handled strictly in order: the next waits for the previous reply. Replies to
+    // our own requests (prepare) are taken at once: a request in the chain may be waiting for them.
     let chain: Promise<void> = Promise.resolve();
-    const send = (r: Response) => { if (!socket.destroyed) socket.write(encodeJsonLine(r)); };
+    const send = (r: Response) => conn.send(r);
 
     socket.on('data', (chunk) => {
       let messages: unknown[];
@@ -62,6 +70,7 @@ export class SocketServer {
         return;
       }
       for (const m of messages) {
+        if (typeof m === 'object' && m !== null && conn.takeReply(m as Record<string, unknown>)) continue;
         chain = chain.then(async () => {
           if (!isRequest(m)) { send({ id: null, error: this.toWire(new ConfdError('SOCK_BAD_REQUEST', 'a request needs an id and a method')) }); return; }
           try {
@@ -71,7 +80,7 @@ export class SocketServer {
               return;
             }
             session.stats.rpcs++;
-            const result = await this.methods.call({ ops: this.ops, session }, m.method, m.params ?? {});
+            const result = await this.methods.call({ ops: this.ops, session, bus: this.bus, link: conn, daemons: this.daemons }, m.method, m.params ?? {});
             send({ id: m.id, result: result ?? {} });
           } catch (e) {
             if (session) session.stats.errors++;
@@ -82,6 +91,7 @@ export class SocketServer {
     });
     const end = () => {
       this.connections.delete(socket);
+      this.bus.detach(conn);
       const s = session;
       session = undefined;
       if (s) chain.then(() => this.ops.closeSession(s, 'socket closed')).catch((e: unknown) => this.log.error({ err: e }, 'closing a socket session failed'));

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# npm run bench:netconf — the shared NETCONF harness (ncclient) with the appliance as a target,
+# in the same run as the peer (Debian's netconfd) and the floor (a null ssh2 server), then every
+# appliance figure as a ratio to both.
+#
+#   npm run bench:netconf [-- --rounds N] [-- --quick]
+#
+# NETCONF_BENCH_DIR: the harness (default ../shared/bench beside this repository). Needs root
+# (the peer runs its own sshd) and: apt-get install netconfd openssh-server python3-ncclient
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+HARNESS="${NETCONF_BENCH_DIR:-$REPO/../shared/bench}"
+[[ -x $HARNESS/run_all.sh ]] || { echo "bench:netconf: no harness at $HARNESS (set NETCONF_BENCH_DIR)" >&2; exit 1; }
+ROUNDS=3
+EXTRA=()
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --rounds) ROUNDS=$2; shift 2 ;;
+    *) EXTRA+=("$1"); shift ;;
+  esac
+done
+
+DATA="$(mktemp -d "${TMPDIR:-/tmp}/appliance-ncbench.XXXXXX")"
+OUT="$DATA/results"
+PASSWORD="bench-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+PORT="${APPLIANCE_BENCH_PORT:-2830}"
+cleanup() {
+  [[ -n ${PID:-} ]] && kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+  rm -rf "$DATA/var"
+}
+trap cleanup EXIT INT TERM
+
+APPLIANCE_ADMIN_PASSWORD="$PASSWORD" node "$REPO/bin/appliance" start --data-dir "$DATA/var" --port "$PORT" --log-level warn \
+  2>"$DATA/appliance.log" &
+PID=$!
+for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
+
+"$HARNESS/run_all.sh" --rounds "$ROUNDS" --out "$OUT" --node-modules "$REPO/node_modules" \
+  --target "appliance,127.0.0.1,$PORT,admin,$PASSWORD,$HARNESS/models/appliance-interfaces.json" "${EXTRA[@]}" >&2
+node "$REPO/dist/bench/netconf-ratios.js" "$OUT/medians.jsonl"
+echo "raw results in $OUT" >&2

@@ -1,0 +1,13 @@
+/**
+ * @module confd/api
+ * What programs outside confd may use — the CLI, the upgrade manager, daemons: the socket
+ * client, the subscriber library, the path model and the wire types. They never import
+ * confd's internals.
+ */
+export { SocketClient, errorFromWire } from '../northbound/socket/client.js';
+export { ConfigSubscriber, type ChangeEvent, type SubscriberOptions } from './subscriber.js';
+export { formatPath, parsePath, childPath, isPathWithin, quoteKey, type PathSegment } from '../core/path.js';
+export type { LeafChange, ChangeOp } from '../core/diff.js';
+export type { JsonObject, JsonValue, JsonScalar } from '../core/tree.js';
+export { ConfdError, type ErrorCode } from '../core/errors.js';
+export { writeFileDurably, syncDirectory } from '../store/durable-file.js';
