@@ -11,3 +11,4 @@ export type { LeafChange, ChangeOp } from '../core/diff.js';
 export type { JsonObject, JsonValue, JsonScalar } from '../core/tree.js';
 export { ConfdError, type ErrorCode } from '../core/errors.js';
 export { writeFileDurably, syncDirectory } from '../store/durable-file.js';
+export type { NodeDescription, SchemaDescription } from '../schema/describe.js';

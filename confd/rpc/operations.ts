@@ -32,7 +32,7 @@ export interface RollbackTarget {
 }
 
 /** Sources whose users are trusted local operators: admin unless the configuration says otherwise. */
-const LOCAL_SOURCES: ReadonlySet<string> = new Set(['socket', 'local', 'system']);
+const LOCAL_SOURCES: ReadonlySet<string> = new Set(['socket', 'local', 'system', 'cli', 'daemon']);
 
 export class Operations {
   private readonly access = new WeakMap<Session, { txid: number; control: AccessControl }>();
@@ -56,7 +56,9 @@ export class Operations {
     const cached = this.access.get(s);
     if (cached && cached.txid === txid) return cached.control;
     const user = findUser(this.engine, s.user);
-    const group: Group | null = user ? user.role : LOCAL_SOURCES.has(s.source) ? 'admin' : null;
+    // Only a local connection (never a network login, even of a user removed since) falls back to admin.
+    const local = s.address === 'local' && LOCAL_SOURCES.has(s.source);
+    const group: Group | null = user ? user.role : local ? 'admin' : null;
     const control = new AccessControl(s.user, group, configuredRules(this.engine));
     this.access.set(s, { txid, control });
     return control;
@@ -78,7 +80,42 @@ export class Operations {
 
   getConfig(s: Session, source: DatastoreName, selector?: Selector): JsonObject {
     this.authorize(s, 'get-config');
-    return this.readable(s, selectConfig(this.engine.schema, this.engine.view(source), selector));
+    return this.readable(s, selectConfig(this.engine.schema, this.engine.view(source, s), selector));
+  }
+
+  /**
+   * Enters configuration mode (the CLI's `configure`): `exclusive` locks the candidate,
+   * `private` gives the session its own candidate, `shared` edits the shared one.
+   */
+  async enterConfigure(s: Session, mode: 'shared' | 'private' | 'exclusive'): Promise<void> {
+    this.authorize(s, 'configure');
+    if (mode === 'exclusive') await this.engine.lock(s, 'candidate');
+    if (mode === 'private') this.engine.startPrivateCandidate(s);
+    s.editing = mode;
+    this.engine.audit(s, 'configure', mode, 'ok');
+  }
+
+  /** Leaves configuration mode, discarding a private candidate (and releasing an exclusive lock). */
+  async exitConfigure(s: Session): Promise<void> {
+    if (s.editing === 'exclusive' && this.engine.lockHolder('candidate') === s) await this.engine.unlock(s, 'candidate');
+    this.engine.endPrivateCandidate(s);
+    s.editing = undefined;
+  }
+
+  /** Who is editing: sessions in configuration mode, and how many nodes each candidate changes. */
+  editors(): Array<{ session: number; user: string; address: string; mode: string; since: string; pending: number }> {
+    return this.engine.listSessions().filter((x) => x.editing).map((x) => ({
+      session: x.id, user: x.user, address: x.address, mode: x.editing!, since: new Date(x.startedAt).toISOString(),
+      pending: this.engine.candidateOf(x).changes.size,
+    }));
+  }
+
+  /** Loads the configuration as of `back` commits ago into the session's candidate (CLI `rollback N`). */
+  async loadRollback(s: Session, back: number): Promise<void> {
+    this.authorize(s, 'edit-config');
+    if (back === 0) return this.engine.discardChanges(s);
+    const tree = materializeAll(this.engine.schema, this.engine.stateAt(this.txidOf({ back })));
+    return this.engine.editConfig(s, tree, { defaultOperation: 'replace' });
   }
 
   /** Configuration and read-only state (NETCONF get), with the same selection and read rules. */
@@ -158,7 +195,7 @@ export class Operations {
   compare(s: Session, from: number | 'running' | 'candidate', to: number | 'running' | 'candidate'): LeafChange[] {
     this.authorize(s, 'compare');
     const ac = this.accessFor(s);
-    return this.engine.compare(from, to).map((c) => redactChange(ac, c)).filter((c): c is LeafChange => c !== null);
+    return this.engine.compare(from, to, s).map((c) => redactChange(ac, c)).filter((c): c is LeafChange => c !== null);
   }
 
   history(s: Session, limit?: number, before?: number): CommitHeader[] {

@@ -9,7 +9,7 @@
 import type { Logger } from 'pino';
 import { composeChanges, invertChanges, leafChanges, type LeafChange, type NodeChange } from '../core/diff.js';
 import { ConfdError, validationFailed } from '../core/errors.js';
-import { deepEqual, type JsonObject } from '../core/tree.js';
+import { cloneJson, deepEqual, isObject, type JsonObject } from '../core/tree.js';
 import type { DeviceSchema } from '../schema/model.js';
 import { describeEntryPath, resolveDataPath } from '../schema/resolve.js';
 import type { AuditInput } from '../store/audit-chain.js';
@@ -23,7 +23,7 @@ import { applyEdit, type EditOptions } from './edit.js';
 import { CrossEntryIndexes } from './indexes.js';
 import { materializeAll } from './materialize.js';
 import type { CommitEvent, Participant } from './participant.js';
-import { Session, type Actor, type SessionInfo } from './session.js';
+import { Session, type Actor, type PrivateCandidate, type SessionInfo } from './session.js';
 import { type NodeDelta, validateChanges } from './validate.js';
 
 export type DatastoreName = 'running' | 'candidate' | 'startup';
@@ -213,12 +213,26 @@ export class ConfigEngine {
 
   // ---- reads ----
 
-  view(ds: DatastoreName): DataView {
+  view(ds: DatastoreName, s?: Session): DataView {
     switch (ds) {
       case 'running': return this.running;
-      case 'candidate': return this.candidate;
+      case 'candidate': return s ? this.candidateOf(s) : this.candidate;
       case 'startup': return this.startup();
     }
+  }
+
+  /** The candidate a session edits: its private one, or the shared one. */
+  candidateOf(s: Session): Overlay {
+    return s.privateCandidate?.overlay ?? this.candidate;
+  }
+
+  /** Gives a session its own candidate over running (CLI `configure private`). */
+  startPrivateCandidate(s: Session): void {
+    if (!s.privateCandidate) s.privateCandidate = { overlay: new Overlay(this.running), origins: new Map() };
+  }
+
+  endPrivateCandidate(s: Session): void {
+    s.privateCandidate = undefined;
   }
 
   private startup(): EntryMap {
@@ -230,8 +244,8 @@ export class ConfigEngine {
     return this.startupCache;
   }
 
-  getConfig(ds: DatastoreName): JsonObject {
-    return materializeAll(this.schema, this.view(ds));
+  getConfig(ds: DatastoreName, s?: Session): JsonObject {
+    return materializeAll(this.schema, this.view(ds, s));
   }
 
   // ---- edits ----
@@ -242,29 +256,33 @@ export class ConfigEngine {
    */
   editConfig(s: Session, edit: JsonObject, options: EditOptions & { testOnly?: boolean } = {}): Promise<void> {
     return this.exclusive(() => {
-      this.checkWritable(s, 'candidate');
-      const scratch = new Overlay(this.candidate);
+      const candidate = this.candidateOf(s);
+      if (!s.privateCandidate) this.checkWritable(s, 'candidate');
+      const scratch = new Overlay(candidate);
       const errors = applyEdit(this.schema, scratch, edit, options);
       if (errors.length === 0 && options.testOnly) {
-        errors.push(...validateChanges(this.schema, this.indexes, scratch, this.deltas(scratch, [...this.candidate.changes.keys()])));
+        errors.push(...validateChanges(this.schema, this.indexes, scratch, this.deltas(scratch, [...candidate.changes.keys()])));
       }
       if (errors.length > 0) {
         this.auditBestEffort(s, 'edit', 'candidate', 'error', { errors: errors.length, first: errors[0]!.code, path: errors[0]!.path });
         throw validationFailed(errors);
       }
-      this.guardWrite(s, 'edit', 'candidate', this.changesOver(scratch, this.candidate));
+      this.guardWrite(s, 'edit', 'candidate', this.changesOver(scratch, candidate));
       if (options.testOnly) return;
-      this.audit(s, 'edit', 'candidate', 'ok', { nodes: scratch.changes.size });
-      this.candidate.absorb(scratch);
-      this.candidate.settle(scratch.changes.keys());
+      this.audit(s, 'edit', 'candidate', 'ok', { nodes: scratch.changes.size, ...(s.privateCandidate ? { private: true } : {}) });
+      const origins = s.privateCandidate?.origins;
+      if (origins) for (const path of scratch.changes.keys()) if (!origins.has(path)) origins.set(path, this.running.get(path));
+      candidate.absorb(scratch);
+      candidate.settle(scratch.changes.keys());
     });
   }
 
   discardChanges(s: Session): Promise<void> {
     return this.exclusive(() => {
-      this.checkWritable(s, 'candidate');
+      if (!s.privateCandidate) this.checkWritable(s, 'candidate');
       this.audit(s, 'discard-changes', 'candidate', 'ok');
-      this.candidate.clear();
+      this.candidateOf(s).clear();
+      s.privateCandidate?.origins.clear();
     });
   }
 
@@ -327,7 +345,8 @@ export class ConfigEngine {
       if (source === 'running') {
         issues = [];
       } else if (source === 'candidate') {
-        issues = validateChanges(this.schema, this.indexes, this.candidate, this.deltas(this.candidate, []));
+        const candidate = this.candidateOf(s);
+        issues = validateChanges(this.schema, this.indexes, candidate, this.deltas(candidate, []));
       } else {
         const scratch = new Overlay(this.running);
         const tree = source === 'startup' ? this.getConfig('startup') : source;
@@ -358,14 +377,46 @@ export class ConfigEngine {
         persist: options.persist ?? null, session: s.id, user: s.user,
       } : null;
       const meta = next || p ? { [CONFIRMED_META_KEY]: next ? JSON.stringify(next) : null } : undefined;
-      const header = await this.commitView(s, this.candidate, {
+      const view = s.privateCandidate ? this.rebased(s.privateCandidate) : this.candidate;
+      const header = await this.commitView(s, view, {
         source: s.source, comment: options.comment ?? '', action: 'commit', vetoable: true, meta,
       });
-      this.candidate.clear();
+      this.candidateOf(s).clear();
+      s.privateCandidate?.origins.clear();
       this.setPending(next);
       if (p && !next) this.audit(s, 'confirm-commit', 'running', 'ok');
       return { header, confirmedPending: next !== null };
     });
+  }
+
+  /**
+   * A private candidate's changes applied to running as it is now: where another session
+   * changed a node meanwhile, this session's leaf changes are carried over onto it, unless both
+   * changed the same leaf (or one of them created or removed the whole entry): a conflict.
+   */
+  private rebased(pc: PrivateCandidate): Overlay {
+    const view = new Overlay(this.running);
+    const conflicts: ConfdError[] = [];
+    for (const [path, mine] of pc.overlay.changes) {
+      const origin = pc.origins.get(path);
+      const current = this.running.get(path);
+      if (current === origin) {
+        if (mine) view.put(mine); else view.delete(path);
+        continue;
+      }
+      const ours = leafChanges({ path, old: origin?.body ?? null, new: mine?.body ?? null });
+      const theirs = leafChanges({ path, old: origin?.body ?? null, new: current?.body ?? null });
+      const touched = new Set(theirs.map((c) => c.path));
+      const clash = ours.find((c) => touched.has(c.path) || c.path === path) ?? (theirs.some((c) => c.path === path) ? ours[0] : undefined);
+      if (clash || !mine || !current) {
+        conflicts.push(new ConfdError('TXN_CONFLICT', 'changed by another session since this private candidate changed it',
+          { path: clash?.path ?? path }));
+        continue;
+      }
+      view.put({ ...mine, body: applyLeafChanges(current.body, path, ours) });
+    }
+    if (conflicts.length > 0) throw validationFailed(conflicts);
+    return view;
   }
 
   /** The pending confirmed commit, if any. */
@@ -466,20 +517,21 @@ export class ConfigEngine {
   /**
    * Leaf changes from configuration `from` to `to`, each a txid, 'running' or 'candidate'.
    */
-  compare(from: number | 'running' | 'candidate', to: number | 'running' | 'candidate'): LeafChange[] {
+  compare(from: number | 'running' | 'candidate', to: number | 'running' | 'candidate', s?: Session): LeafChange[] {
     const last = this.store.lastTxid;
     const asTxid = (x: number | 'running' | 'candidate') => (x === 'candidate' ? last : x === 'running' ? last : x);
     const a = asTxid(from), b = asTxid(to);
     const parts: NodeChange[][] = [];
     if (a < b) parts.push(composeChanges(this.store.changesBetween(a, b).map((c) => c.changes)));
     else if (b < a) parts.push(invertChanges(composeChanges(this.store.changesBetween(b, a).map((c) => c.changes))));
-    if (from === 'candidate') parts.unshift(invertChanges(this.candidateChanges()));
-    if (to === 'candidate') parts.push(this.candidateChanges());
+    if (from === 'candidate') parts.unshift(invertChanges(this.candidateChanges(s)));
+    if (to === 'candidate') parts.push(this.candidateChanges(s));
     return composeChanges(parts).sort((x, y) => x.path.localeCompare(y.path)).flatMap((c) => leafChanges(c));
   }
 
-  private candidateChanges(): NodeChange[] {
-    return this.deltas(this.candidate, []).map((d) => ({ path: d.path, old: d.before?.body ?? null, new: d.after?.body ?? null }));
+  private candidateChanges(s?: Session): NodeChange[] {
+    const candidate = s ? this.candidateOf(s) : this.candidate;
+    return this.deltas(candidate, []).map((d) => ({ path: d.path, old: d.before?.body ?? null, new: d.after?.body ?? null }));
   }
 
   /** Who last changed the leaf at `path`, in which commit. */
@@ -669,6 +721,23 @@ export class ConfigEngine {
       nodes: this.running.size,
     };
   }
+}
+
+/** `body` (of the node at `nodePath`) with leaf changes applied; paths are below nodePath. */
+function applyLeafChanges(body: JsonObject, nodePath: string, changes: readonly LeafChange[]): JsonObject {
+  const out = cloneJson(body);
+  for (const c of changes) {
+    const names = c.path.slice(nodePath === '/' ? 1 : nodePath.length + 1).split('/');
+    let at: JsonObject = out;
+    for (const name of names.slice(0, -1)) {
+      if (!isObject(at[name])) at[name] = {};
+      at = at[name] as JsonObject;
+    }
+    const leaf = names[names.length - 1]!;
+    if (c.op === 'delete') delete at[leaf];
+    else at[leaf] = cloneJson(c.new!);
+  }
+  return out;
 }
 
 function dropUndefined(o: Record<string, unknown>): Record<string, unknown> {

@@ -4,6 +4,17 @@
  * and what it holds. Northbound layers open one per client connection or CLI run.
  */
 import type { NodeChange } from '../core/diff.js';
+import type { Entry, Overlay } from './datastore.js';
+
+/**
+ * A candidate of one session: its changes over running, and for each node it changed the
+ * committed node it started from, so that a commit can tell its changes from other sessions'.
+ */
+export interface PrivateCandidate {
+  readonly overlay: Overlay;
+  /** Committed node (or its absence) at the time this candidate first changed it. */
+  readonly origins: Map<string, Entry | undefined>;
+}
 /** Checks that a session may make a set of changes (access rules); throws ACCESS_DENIED if not. */
 export interface WriteGuard {
   checkWrite(changes: readonly NodeChange[]): void;
@@ -32,6 +43,10 @@ export class Session implements Actor {
   guard: WriteGuard | undefined;
   /** Set by the northbound layer: how to end this session's transport when it is killed. */
   onKill: (() => void) | undefined;
+  /** Set while the session edits in a private candidate (CLI `configure private`). */
+  privateCandidate: PrivateCandidate | undefined;
+  /** How the session is editing, for `status` (CLI configuration mode), or undefined. */
+  editing: 'shared' | 'private' | 'exclusive' | undefined;
   /** Counters in the spirit of RFC 6022. */
   readonly stats = { rpcs: 0, errors: 0 };
 

@@ -36,14 +36,14 @@ export class SocketClient {
     socket.on('error', (e) => this.fail(e));
   }
 
-  static connect(path: string, user: string, client = 'appliance-tool'): Promise<SocketClient> {
+  static connect(path: string, user: string, client = 'appliance-tool', source?: 'socket' | 'cli' | 'daemon'): Promise<SocketClient> {
     return new Promise((resolve, reject) => {
       const socket = connect(path);
       socket.once('error', reject);
       socket.once('connect', () => {
         socket.off('error', reject);
         const c = new SocketClient(socket);
-        c.request('hello', { user, client }).then(() => resolve(c), reject);
+        c.request('hello', { user, client, ...(source ? { source } : {}) }).then(() => resolve(c), reject);
       });
     });
   }

@@ -13,6 +13,7 @@ import type { CommitOutcome, DatastoreName } from '../../txn/engine.js';
 import type { Session } from '../../txn/session.js';
 import type { ChangeBus, SubscribeOptions, SubscriberLink } from '../../notify/bus.js';
 import { redactChange } from '../../auth/access.js';
+import { describeSchema } from '../../schema/describe.js';
 
 export interface MethodContext {
   readonly ops: Operations;
@@ -130,6 +131,27 @@ const METHODS: Record<string, MethodDescriptor> = {
     params: obj({ name: { type: 'string' } }, ['name']),
     handler: (ctx, p) => { ctx.ops.authorize(ctx.session, 'subscribers-remove'); return { removed: busOf(ctx).bus.remove(p.name as string) }; },
   },
+  'schema': { params: obj({}), handler: ({ ops }) => describeSchema(ops.engine.schema) },
+  'sessions': {
+    params: obj({}),
+    handler: ({ ops, session }) => {
+      ops.authorize(session, 'status');
+      return ops.engine.listSessions().map((x) => ({
+        session: x.id, user: x.user, source: x.source, address: x.address, since: new Date(x.startedAt).toISOString(),
+        editing: x.editing ?? null, self: x === session,
+      }));
+    },
+  },
+  'configure.enter': {
+    params: obj({ mode: { enum: ['shared', 'private', 'exclusive'] } }, ['mode']),
+    handler: async ({ ops, session }, p) => { await ops.enterConfigure(session, p.mode as 'shared'); return {}; },
+  },
+  'configure.exit': { params: obj({}), handler: async ({ ops, session }) => { await ops.exitConfigure(session); return {}; } },
+  'configure.editors': { params: obj({}), handler: ({ ops, session }) => { ops.authorize(session, 'status'); return ops.editors(); } },
+  'config.rollback-load': {
+    params: obj({ back: { type: 'integer', minimum: 0 } }, ['back']),
+    handler: async ({ ops, session }, p) => { await ops.loadRollback(session, p.back as number); return {}; },
+  },
   'audit.verify': { params: obj({}), handler: ({ ops, session }) => ops.auditVerify(session) },
   'audit.show': {
     params: obj({ user: { type: 'string' }, action: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' },
@@ -139,7 +161,11 @@ const METHODS: Record<string, MethodDescriptor> = {
 };
 
 /** Params of the first request of a connection, which opens its session. */
-export const HELLO_PARAMS = obj({ user: { type: 'string', minLength: 1, maxLength: 64 }, client: { type: 'string', maxLength: 128 } }, ['user']);
+export const HELLO_PARAMS = obj({
+  user: { type: 'string', minLength: 1, maxLength: 64 }, client: { type: 'string', maxLength: 128 },
+  /** What the session is, for the audit log: a tool, the CLI, a daemon. */
+  source: { enum: ['socket', 'cli', 'daemon'] },
+}, ['user']);
 
 export class MethodTable {
   private readonly validators = new Map<string, ValidateFunction>();

@@ -104,7 +104,7 @@ export class SocketServer {
     if (m.method !== 'hello') throw new ConfdError('SOCK_BAD_REQUEST', 'the first request must be hello');
     const params = m.params ?? {};
     if (!this.methods.hello(params)) throw new ConfdError('SOCK_BAD_REQUEST', 'hello needs a user');
-    const s = this.ops.openSession({ user: String(params.user), source: 'socket', address: 'local' });
+    const s = this.ops.openSession({ user: String(params.user), source: typeof params.source === 'string' ? params.source : 'socket', address: 'local' });
     return s;
   }
 
