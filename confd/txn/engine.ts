@@ -183,6 +183,12 @@ export class ConfigEngine {
         throw new ConfdError('TXN_LOCK_DENIED', `the ${ds} datastore is locked by session ${holder.id} (${holder.user})`,
           { details: { session: holder.id } });
       }
+      if (ds === 'running' && this.pending && (this.pending.persist !== null || this.pending.session !== s.id)) {
+        // A lock on running cannot be granted while another session's confirmed commit is pending (RFC 6241 §7.5).
+        this.auditBestEffort(s, 'lock', ds, 'denied', { reason: 'confirmed commit pending' });
+        throw new ConfdError('TXN_LOCK_DENIED', 'a confirmed commit is pending; running cannot be locked until it is confirmed or reverted',
+          { details: { session: this.pending.session } });
+      }
       if (ds === 'candidate' && this.candidate.dirty) {
         this.auditBestEffort(s, 'lock', ds, 'denied', { reason: 'candidate modified' });
         throw new ConfdError('TXN_LOCK_DENIED', 'the candidate holds uncommitted changes; commit or discard them first',
@@ -193,13 +199,15 @@ export class ConfigEngine {
     });
   }
 
+  /** Releases a lock; releasing the candidate's discards its uncommitted changes (RFC 6241 §8.3.5.2). */
   unlock(s: Session, ds: DatastoreName): Promise<void> {
     return this.exclusive(() => {
       if (this.locks.get(ds) !== s) {
         throw new ConfdError('TXN_LOCK_NOT_HELD', `this session does not hold the lock on ${ds}`);
       }
-      this.audit(s, 'unlock', ds, 'ok');
+      this.audit(s, 'unlock', ds, 'ok', ds === 'candidate' && this.candidate.dirty ? { discarded: this.candidate.changes.size } : undefined);
       this.locks.delete(ds);
+      if (ds === 'candidate') this.candidate.clear();
     });
   }
 

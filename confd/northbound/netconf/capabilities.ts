@@ -25,7 +25,8 @@ const PROTOCOL_CAPABILITIES = [
 ];
 
 export function serverCapabilities(schema: DeviceSchema): string[] {
-  const models = [...schema.namespaces].map(([part, ns]) => `${ns}?module=${part}&revision=v${schema.version}`);
+  // No revision: the model is not YANG, and a revision must be a YANG date (RFC 6020 §5.6.4).
+  const models = [...schema.namespaces].map(([part, ns]) => `${ns}?module=${part}`);
   return [
     ...PROTOCOL_CAPABILITIES,
     ...models,

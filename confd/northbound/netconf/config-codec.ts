@@ -48,8 +48,9 @@ class ConfigDecoder {
 
   constructor(private readonly allowOperations: boolean) {}
 
-  private fail(code: ErrorCode, message: string, path: string): void {
-    this.errors.push(new ConfdError(code, message, { path }));
+  /** `element`/`attribute` become the rpc-error's error-info (RFC 6241 Appendix A). */
+  private fail(code: ErrorCode, message: string, path: string, info: { element?: string; attribute?: string } = {}): void {
+    this.errors.push(new ConfdError(code, message, { path, ...(info.element || info.attribute ? { details: info } : {}) }));
   }
 
   /** Adds the element `el`, found inside `parent` at `parentPath`, to the edit object `out`. */
@@ -58,15 +59,20 @@ class ConfigDecoder {
     const node = parent.children.get(el.name);
     // Matched by namespace too: top-level parts by their own, children by the part's.
     if (node === undefined || node.namespace !== el.ns) {
-      this.fail('SCHEMA_UNKNOWN_ELEMENT', `unknown element '${el.name}'${el.ns === '' ? ' (no namespace)' : ` in namespace '${el.ns}'`}`, path);
+      this.fail('SCHEMA_UNKNOWN_ELEMENT', `unknown element '${el.name}'${el.ns === '' ? ' (no namespace)' : ` in namespace '${el.ns}'`}`, path,
+        { element: el.name });
       return;
     }
     if (!node.config) { this.fail('SCHEMA_NOT_CONFIG', `'${el.name}' is read-only state`, path); return; }
+    if (node.kind === 'list') {
+      // An entry's operation is read once its keys are known, so errors name the entry.
+      this.listEntry(out, node, el, parentPath, path);
+      return;
+    }
     const op = this.operation(el, path);
     if (op === null) return;
     switch (node.kind) {
       case 'container': this.container(out, node, el, path, op); break;
-      case 'list': this.listEntry(out, node, el, parentPath, path, op); break;
       case 'leaf': this.leaf(out, node, el, path, op); break;
       case 'leaf-list': this.leafListItem(out, node, el, path, op); break;
     }
@@ -83,12 +89,19 @@ class ConfigDecoder {
       if (a.name !== 'operation') continue;
       if (a.ns === '') {
         // Without a prefix the attribute is in no namespace; ignoring it would turn a delete into a merge.
-        this.fail('TXN_BAD_OPERATION', "the 'operation' attribute must be in the NETCONF base namespace", path);
+        this.fail('TXN_BAD_OPERATION', "the 'operation' attribute must be in the NETCONF base namespace", path,
+          { element: el.name, attribute: 'operation' });
         return null;
       }
       if (a.ns !== NETCONF_BASE_NS) continue;
-      if (!this.allowOperations) { this.fail('TXN_BAD_OPERATION', 'edit operations are not allowed here', path); return null; }
-      if (!isEditOperation(a.value)) { this.fail('TXN_BAD_OPERATION', `unknown operation '${a.value}'`, path); return null; }
+      if (!this.allowOperations) {
+        this.fail('TXN_BAD_OPERATION', 'edit operations are not allowed here', path, { element: el.name, attribute: 'operation' });
+        return null;
+      }
+      if (!isEditOperation(a.value)) {
+        this.fail('TXN_BAD_OPERATION', `unknown operation '${a.value}'`, path, { element: el.name, attribute: 'operation' });
+        return null;
+      }
       op = a.value;
     }
     return op;
@@ -102,17 +115,18 @@ class ConfigDecoder {
     out[node.name] = obj;
   }
 
-  private listEntry(
-    out: JsonObject, list: ListSchema, el: XmlElement, parentPath: string, listPath: string, op: EditOperation | undefined,
-  ): void {
+  private listEntry(out: JsonObject, list: ListSchema, el: XmlElement, parentPath: string, listPath: string): void {
     if (el.text !== '') { this.fail('SCHEMA_INVALID_VALUE', `'${list.name}' takes entries, not a value`, listPath); return; }
-    const entry: JsonObject = op === undefined ? {} : { [OP_KEY]: op };
+    const entry: JsonObject = {};
     const keyElements: XmlElement[] = [];
     const keyTexts: Array<[string, string]> = [];
     for (const key of list.keyLeaves) {
       const kel = el.children.find((c) => c.name === key.name && c.ns === key.namespace);
       const keyPath = childPath(listPath, { name: key.name });
-      if (kel === undefined) { this.fail('SCHEMA_MISSING_KEY', `an entry of '${list.name}' needs its key '${key.name}'`, listPath); return; }
+      if (kel === undefined) {
+        this.fail('SCHEMA_MISSING_KEY', `an entry of '${list.name}' needs its key '${key.name}'`, listPath, { element: key.name });
+        return;
+      }
       const keyOp = this.operation(kel, keyPath);
       if (keyOp === null) return;
       if (keyOp !== undefined) { this.fail('TXN_BAD_OPERATION', `key '${key.name}' cannot carry an operation`, keyPath); return; }
@@ -123,6 +137,9 @@ class ConfigDecoder {
       keyTexts.push([key.name, formatLeafValue(value)]);
     }
     const entryPath = childPath(parentPath, { name: list.name, keys: keyTexts });
+    const op = this.operation(el, entryPath);
+    if (op === null) return;
+    if (op !== undefined) entry[OP_KEY] = op;
     for (const c of el.children) {
       if (keyElements.includes(c)) continue;
       const child = list.children.get(c.name);

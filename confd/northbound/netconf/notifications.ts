@@ -51,10 +51,15 @@ export class NotificationHub implements Participant {
     w.leaf('eventTime', event.time);
     w.start('netconf-config-change', { xmlns: NETCONF_NOTIFICATIONS_NS });
     w.start('changed-by');
-    w.leaf('username', event.user);
-    w.leaf('session-id', String(event.session));
-    const host = this.addressOf(event.session);
-    if (host && host !== 'local') w.leaf('source-host', host.replace(/:\d+$/, ''));
+    if (event.session === 0) {
+      // Changes the server makes itself (a confirmed commit timing out) name no user (RFC 6470).
+      w.empty('server');
+    } else {
+      w.leaf('username', event.user);
+      w.leaf('session-id', String(event.session));
+      const host = this.addressOf(event.session);
+      if (host && host !== 'local') w.leaf('source-host', host.replace(/:\d+$/, ''));
+    }
     w.end();
     w.leaf('datastore', 'running');
     for (const c of event.changes) {

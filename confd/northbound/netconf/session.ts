@@ -14,7 +14,7 @@ import { NetconfFramer } from './framing.js';
 import { findOperation, type OpContext } from './ops/index.js';
 import type { NetconfServer } from './server.js';
 import { toRpcErrors, writeRpcErrors } from './rpc-error.js';
-import { NETCONF_BASE_NS, attribute, type XmlElement } from './xml-element.js';
+import { NETCONF_BASE_NS, attribute, type XmlAttribute, type XmlElement } from './xml-element.js';
 import { XmlWriter, escapeAttr } from './xml-writer.js';
 
 /** Counters in the spirit of RFC 6022 (ietf-netconf-monitoring). */
@@ -126,7 +126,9 @@ export class NetconfSession {
       this.replyErrors(undefined, e);
       return;
     }
-    const attrs = rpc.attributes.filter((a) => a.ns === '');
+    // Every attribute of <rpc> comes back on <rpc-reply>, xmlns declarations included (RFC 6241 §4.2);
+    // our own default namespace is written by reply().
+    const attrs = [...(rpc.declarations ?? []).filter((d) => d.qname !== 'xmlns'), ...rpc.attributes];
     if (rpc.name !== 'rpc' || rpc.ns !== NETCONF_BASE_NS) {
       this.counters.inBadRpcs++;
       this.replyErrors(attrs, new ConfdError('NC_MALFORMED', `expected <rpc> in ${NETCONF_BASE_NS}, got <${rpc.name}>`,
@@ -162,13 +164,13 @@ export class NetconfSession {
     }
   }
 
-  private reply(attrs: readonly { name: string; value: string }[] | undefined, body: string): void {
+  private reply(attrs: readonly XmlAttribute[] | undefined, body: string): void {
     let open = `<rpc-reply xmlns="${NETCONF_BASE_NS}"`;
-    for (const a of attrs ?? []) open += ` ${a.name}="${escapeAttr(a.value)}"`;
+    for (const a of attrs ?? []) open += ` ${a.qname}="${escapeAttr(a.value)}"`;
     this.write(open + '>' + body + '</rpc-reply>');
   }
 
-  private replyErrors(attrs: readonly { name: string; value: string }[] | undefined, e: unknown): void {
+  private replyErrors(attrs: readonly XmlAttribute[] | undefined, e: unknown): void {
     this.session.stats.errors++;
     const errors = toRpcErrors(e, this.log, this.base11);
     this.counters.outRpcErrors += errors.length;

@@ -230,6 +230,7 @@ class Converter {
     const { prefix, local } = name;
     const ns = prefix === '' ? scope.defaultNs : resolvePrefix(scope, prefix, qname);
     const attributes = rawAttributes === undefined ? EMPTY_ATTRIBUTES : convertAttributes(rawAttributes, scope, qname);
+    const declarations = rawAttributes === undefined ? undefined : declarationsOf(rawAttributes);
 
     let text = '';
     let children: XmlElement[] | undefined;
@@ -242,7 +243,7 @@ class Converter {
     }
     // Indentation between child elements is not content.
     if (text !== '' && XML_WHITESPACE_ONLY.test(text)) text = '';
-    return { name: local, ns, attributes, children: children ?? EMPTY_CHILDREN, text };
+    return { name: local, ns, attributes, children: children ?? EMPTY_CHILDREN, text, ...(declarations ? { declarations } : {}) };
   }
 }
 
@@ -290,6 +291,15 @@ function declareNamespaces(raw: Record<string, string>, parent: Scope): Scope {
   return declared ? { defaultNs, prefixes: prefixes ?? parent.prefixes } : parent;
 }
 
+/** The namespace declarations among raw attributes, or undefined when there are none. */
+function declarationsOf(raw: Record<string, string>): readonly XmlAttribute[] | undefined {
+  let out: XmlAttribute[] | undefined;
+  for (const qname of Object.keys(raw)) {
+    if (qname === 'xmlns' || qname.startsWith('xmlns:')) (out ??= []).push({ ns: XMLNS_NS, name: qname, value: raw[qname]!, qname });
+  }
+  return out;
+}
+
 function convertAttributes(raw: Record<string, string>, scope: Scope, element: string): readonly XmlAttribute[] {
   const out: XmlAttribute[] = [];
   for (const qname of Object.keys(raw)) {
@@ -298,10 +308,10 @@ function convertAttributes(raw: Record<string, string>, scope: Scope, element: s
     let attr: XmlAttribute;
     if (colon < 0) {
       if (!NCNAME.test(qname)) throw malformed(`'${qname}' is not a valid attribute name`);
-      attr = { ns: '', name: qname, value: attributeValue(raw[qname]!, qname) };
+      attr = { ns: '', name: qname, value: attributeValue(raw[qname]!, qname), qname };
     } else {
       const { prefix, local } = splitName(qname);
-      attr = { ns: resolvePrefix(scope, prefix, qname), name: local, value: attributeValue(raw[qname]!, qname) };
+      attr = { ns: resolvePrefix(scope, prefix, qname), name: local, value: attributeValue(raw[qname]!, qname), qname };
       // Two prefixes bound to one namespace can spell the same attribute twice.
       if (out.some((a) => a.ns === attr.ns && a.name === attr.name)) throw malformed(`attribute '${qname}' of '${element}' is repeated`);
     }

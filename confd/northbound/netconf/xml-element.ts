@@ -9,6 +9,8 @@ export interface XmlAttribute {
   readonly ns: string;
   readonly name: string;
   readonly value: string;
+  /** The name as written, prefix included (for echoing attributes back, RFC 6241 §4.2). */
+  readonly qname: string;
 }
 
 export interface XmlElement {
@@ -20,6 +22,8 @@ export interface XmlElement {
   readonly children: readonly XmlElement[];
   /** The element's direct text content, entity references decoded (only the XML built-ins). */
   readonly text: string;
+  /** Namespace declarations written on this element (xmlns and xmlns:p), as attributes. */
+  readonly declarations?: readonly XmlAttribute[];
 }
 
 export const NETCONF_BASE_NS = 'urn:ietf:params:xml:ns:netconf:base:1.0';

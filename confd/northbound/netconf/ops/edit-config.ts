@@ -26,7 +26,8 @@ export async function editConfig(ctx: OpContext, op: XmlElement): Promise<undefi
   const edit = configFromXml(ctx.schema, config.children, { allowOperations: true });
   await ctx.ops.editConfig(ctx.session, edit, {
     ...(defaultOperation ? { defaultOperation } : {}),
-    ...(errorOption ? { errorOption } : {}),
+    // stop-on-error is the default (RFC 6241 §7.2). Either way nothing is applied on an error.
+    errorOption: errorOption ?? 'stop-on-error',
     check: testOption !== 'set',
     testOnly: testOption === 'test-only',
   });

@@ -102,7 +102,7 @@ test('any prefix bound to the NETCONF namespace names the operation; other names
 
 test('a bad, misplaced or forbidden operation is TXN_BAD_OPERATION at its path', () => {
   assert.deepEqual(problems(`<interfaces ${IF}><interface nc:operation="destroy"><name>eth0</name></interface></interfaces>`),
-    [['TXN_BAD_OPERATION', '/interfaces/interface']]);
+    [['TXN_BAD_OPERATION', "/interfaces/interface[name='eth0']"]]);
   assert.deepEqual(problems(`<system ${SYS}><hostname nc:operation="erase">x</hostname></system>`),
     [['TXN_BAD_OPERATION', '/system/hostname']]);
   // Unprefixed, the attribute is in no namespace: refused rather than read as a merge.
@@ -121,7 +121,7 @@ test('without allowOperations any operation is TXN_BAD_OPERATION', () => {
 test('ordered-by-user insert attributes are not supported', () => {
   assert.deepEqual(
     problems(`<firewall ${FW} xmlns:yang="urn:ietf:params:xml:ns:yang:1"><rule yang:insert="first"><sequence>5</sequence><action>drop</action></rule></firewall>`),
-    [['TXN_NOT_SUPPORTED', '/firewall/rule']],
+    [['TXN_NOT_SUPPORTED', "/firewall/rule[sequence='5']"]],
   );
 });
 

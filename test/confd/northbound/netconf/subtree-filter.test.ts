@@ -222,8 +222,8 @@ describe('selectorFromSubtreeFilter', () => {
 
   it('attribute match expressions are ignored without failing', () => {
     const filter = withAttributes(ifs('interfaces', withAttributes(ifs('interface', ifs('name', 'lo'), ifs('mtu')), [
-      { ns: '', name: 'name', value: 'eth0' },
-    ])), [{ ns: 'urn:example:other', name: 'flag', value: 'x' }]);
+      { ns: '', name: 'name', value: 'eth0', qname: 'name' },
+    ])), [{ ns: 'urn:example:other', name: 'flag', value: 'x', qname: 'o:flag' }]);
     assert.deepEqual(get(filter), { interfaces: { interface: [{ name: 'lo', mtu: 1500 }] } });
   });
 

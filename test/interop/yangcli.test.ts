@@ -1,0 +1,131 @@
+/**
+ * Interop with yangcli (Debian package `yangcli`, Yuma123) in batch mode against a spawned
+ * appliance. The appliance publishes no YANG modules, so yangcli treats our data as anyxml:
+ * configuration goes in as `config=@FILE`, filters as `filter=@FILE`, and the checks read
+ * yangcli's plain-text rendering of the replies (and, independently, `appliance config export`).
+ * yangcli exits 0 even when its script is cancelled by an rpc-error, so the output is what counts.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { runAppliance, startAppliance, type RunningAppliance } from '../helpers/appliance-process.js';
+import { tempDir } from '../helpers/device.js';
+
+function onPath(program: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((d) => {
+    try { accessSync(join(d, program), constants.X_OK); return true; } catch { return false; }
+  });
+}
+
+/** CI installs yangcli (.ci/run); elsewhere its absence skips this file rather than failing it. */
+const skip = !onPath('yangcli') && !process.env.CI ? 'yangcli is not installed (apt-get install yangcli)' : false;
+
+interface YangcliRun { code: number | null; output: string }
+
+describe('yangcli (batch mode, no YANG modules for our namespaces)', { skip }, () => {
+  const password = randomBytes(12).toString('hex');
+  let dir: { path: string; remove(): void };
+  let home = '';
+  let app: RunningAppliance | undefined;
+
+  const file = (name: string, content: string): string => {
+    const p = join(dir.path, name);
+    writeFileSync(p, content);
+    return p;
+  };
+
+  /** Runs one yangcli script with its own HOME, no saved history/aliases/variables. */
+  function yangcli(script: string, extra: readonly string[] = []): Promise<YangcliRun> {
+    return new Promise((resolve, reject) => {
+      const child = spawn('yangcli', [
+        '--server=127.0.0.1', `--ncport=${app!.port}`, '--user=admin', `--password=${password}`,
+        '--batch-mode', `--run-script=${script}`, `--home=${home}`, '--timeout=10',
+        '--autoaliases=false', '--autohistory=false', '--autouservars=false', ...extra,
+      ], { env: { ...process.env, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
+      child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      child.on('error', (e) => { clearTimeout(timer); reject(e); });
+      child.on('close', (code) => { clearTimeout(timer); resolve({ code, output }); });
+    });
+  }
+
+  /** The text of one reply in yangcli's output: from its "RPC … Reply N" line to the next one. */
+  function reply(output: string, n: number): string {
+    const m = new RegExp(`^RPC (OK|Data|Error) Reply ${n} for session \\d+:\\s*$`, 'm').exec(output);
+    assert.ok(m, `reply ${n} in:\n${output}`);
+    const rest = output.slice(m.index + m[0].length);
+    const next = /^RPC (OK|Data|Error) Reply \d+ for session/m.exec(rest);
+    return m[1] + '\n' + (next ? rest.slice(0, next.index) : rest);
+  }
+
+  before(async () => {
+    dir = tempDir('appliance-yangcli-');
+    home = join(dir.path, 'home');
+    mkdirSync(home, { recursive: true });
+    app = await startAppliance(dir.path, [], { APPLIANCE_ADMIN_PASSWORD: password });
+  });
+  after(async () => {
+    if (app) assert.equal(await app.stop(), 0);
+    dir.remove();
+  });
+
+  test('lock → edit-config → validate → commit → unlock, then get-config with a subtree filter (base:1.1)', async () => {
+    const edit = file('edit.xml', '<interfaces xmlns="urn:appliance:interfaces"><interface><name>yc0</name>'
+      + '<description>from-yangcli</description><mtu>1400</mtu></interface></interfaces>');
+    const filter = file('filter.xml', '<interfaces xmlns="urn:appliance:interfaces"><interface><name>yc0</name></interface></interfaces>');
+    const script = file('cycle.yc', [
+      'lock target=candidate',
+      `edit-config target=candidate config=@${edit}`,
+      'validate source=candidate',
+      'commit',
+      'unlock target=candidate',
+      `get-config source=running filter=@${filter}`,
+      '',
+    ].join('\n'));
+    const r = await yangcli(script);
+    assert.equal(r.code, 0, r.output);
+    assert.match(r.output, /NETCONF session established for admin/);
+    assert.match(r.output, /Protocol version set to: RFC 6241 \(base:1\.1\)/);
+    assert.match(r.output, /^\s+interfaces(@\S+)?\s*$/m, 'the interfaces model is listed among the module capabilities');
+    assert.doesNotMatch(r.output, /RPC Error Reply|canceled/, r.output);
+    for (let n = 1; n <= 5; n++) assert.match(reply(r.output, n), /^OK\n/, `reply ${n}:\n${r.output}`);
+    const data = reply(r.output, 6);
+    assert.match(data, /^Data\n/);
+    assert.match(data, /name yc0/);
+    assert.match(data, /description from-yangcli/);
+    assert.match(data, /mtu 1400/);
+    assert.doesNotMatch(data, /system|firewall/, 'the filter selected only the interfaces subtree');
+
+    // Independently of yangcli: the change is in running.
+    const exported = await runAppliance(['config', 'export', '--data-dir', dir.path]);
+    assert.equal(exported.code, 0, exported.stderr);
+    const config = JSON.parse(exported.stdout) as { interfaces: { interface: Array<{ name: string; description?: string; mtu?: number }> } };
+    const yc0 = config.interfaces.interface.find((i) => i.name === 'yc0');
+    assert.deepEqual({ description: yc0?.description, mtu: yc0?.mtu }, { description: 'from-yangcli', mtu: 1400 });
+  });
+
+  test('base:1.0: get-config, and an invalid edit answered with invalid-value and the error-path', async () => {
+    const filter = file('filter10.xml', '<interfaces xmlns="urn:appliance:interfaces"><interface><name>yc0</name><mtu/></interface></interfaces>');
+    const bad = file('bad.xml', '<interfaces xmlns="urn:appliance:interfaces"><interface><name>yc0</name><mtu>70000</mtu></interface></interfaces>');
+    const script = file('base10.yc', [`get-config source=running filter=@${filter}`, `edit-config target=candidate config=@${bad}`, ''].join('\n'));
+    const r = await yangcli(script, ['--protocols=netconf1.0']);
+    assert.equal(r.code, 0, r.output);
+    assert.match(r.output, /Protocol version set to: RFC 4741 \(base:1\.0\)/);
+    const data = reply(r.output, 1);
+    assert.match(data, /^Data\n/);
+    assert.match(data, /name yc0/);
+    assert.match(data, /mtu 1400/);
+    assert.doesNotMatch(data, /description/, 'only the selected leaf');
+    const err = reply(r.output, 2);
+    assert.match(err, /^Error\n/);
+    assert.match(err, /error-type application/);
+    assert.match(err, /error-tag invalid-value/);
+    assert.match(err, /error-severity error/);
+    assert.match(err, /error-path \/interfaces:interfaces\/interfaces:interface\[interfaces:name='yc0'\]\/interfaces:mtu/);
+  });
+});
