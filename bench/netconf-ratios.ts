@@ -5,12 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 
-interface Row { label: string; workload: string; entries?: number; [k: string]: unknown }
+interface Row { label: string; workload: string; entries?: number; median: Record<string, unknown> }
 
 const rows = readFileSync(process.argv[2]!, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row);
 const find = (label: string, workload: string, entries?: number): Row | undefined =>
   rows.find((r) => r.label.startsWith(label) && r.workload === workload && (entries === undefined || r.entries === entries));
-const num = (r: Row | undefined, k: string): number | undefined => (r && typeof r[k] === 'number' ? (r[k] as number) : undefined);
+const num = (r: Row | undefined, k: string): number | undefined => (r && typeof r.median[k] === 'number' ? (r.median[k] as number) : undefined);
 const ratio = (a?: number, b?: number) => (a !== undefined && b !== undefined && b > 0 ? Math.round((a / b) * 100) / 100 : null);
 
 const out: Record<string, unknown>[] = [];
