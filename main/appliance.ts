@@ -9,8 +9,14 @@ import { audit, backup, config, restore } from './device-commands.js';
 import { UsageError, describeError, out } from './output.js';
 import { start } from './start-command.js';
 import { subscribers, watch } from './watch-commands.js';
+import { daemon } from './daemon-command.js';
+import { cli } from './cli-command.js';
+import { migrate } from './migrate-command.js';
+import { bundle, software } from './software-commands.js';
 
-const COMMANDS: Record<string, Command> = { start, backup, restore, audit, config, watch, subscribers };
+const COMMANDS: Record<string, Command> = { start, cli, backup, restore, audit, config, watch, subscribers, software, bundle };
+/** Run by the appliance itself, not listed in the help. */
+const INTERNAL: Record<string, Command> = { daemon, migrate };
 
 function help(): string {
   const lines = ['usage: appliance <command> [options]', '', 'commands:'];
@@ -22,7 +28,7 @@ function help(): string {
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') { out(help()); return name ? 0 : 2; }
-  const command = COMMANDS[name];
+  const command = COMMANDS[name] ?? INTERNAL[name];
   if (!command) { process.stderr.write(`appliance: unknown command '${name}'\n${help()}\n`); return 2; }
   if (rest.includes('--help') || rest.includes('-h')) {
     out(`usage: ${command.usage}\n\n${command.summary}`);

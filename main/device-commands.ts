@@ -12,19 +12,21 @@ import type { LeafChange } from '../confd/core/diff.js';
 import { dataDir } from '../confd/main/app-paths.js';
 import { defaultBackupFile, recordBackup } from '../confd/main/backups.js';
 import { connectDevice, type DeviceApi } from '../confd/main/device-api.js';
-import { loadDeviceSchema } from '../confd/schema/loader.js';
+import { newestSchemaVersion } from '../confd/schema/loader.js';
 import { SCHEMAS_DIR } from '../confd/main/app-paths.js';
 import type { ChainVerdict } from '../confd/store/audit-chain.js';
 import type { AuditRecord } from '../confd/store/audit-chain.js';
 import { DataDirLock } from '../confd/store/lock.js';
-import { replaceDatabase, type CommitHeader } from '../confd/store/store.js';
+import { readSchemaVersion, replaceDatabase, type CommitHeader } from '../confd/store/store.js';
+import { activeSlot } from './active-slot.js';
 import { DATA_DIR_OPTION, USER_OPTION, flag, str, toolUser, type Command, type CommandContext } from './commands.js';
 import { UsageError, out, printJson } from './output.js';
 
 const toolLogger = () => pino({ level: process.env.APPLIANCE_LOG_LEVEL ?? 'warn' }, pino.destination(2));
 
 async function withDevice<T>(ctx: CommandContext, fn: (api: DeviceApi) => Promise<T>): Promise<T> {
-  const api = await connectDevice(str(ctx, 'data-dir')!, toolUser(ctx), toolLogger());
+  const root = str(ctx, 'data-dir')!;
+  const api = await connectDevice(root, toolUser(ctx), toolLogger(), activeSlot(root));
   try {
     return await fn(api);
   } finally {
@@ -62,11 +64,14 @@ export const restore: Command = {
     const file = ctx.positionals[0];
     if (!file) throw new UsageError('restore needs the backup file');
     if (flag(ctx, 'full')) {
-      const dirs = dataDir(str(ctx, 'data-dir')!);
+      const root = str(ctx, 'data-dir')!;
+      const active = activeSlot(root);
+      const dirs = dataDir(root, active.slot);
       const lock = DataDirLock.tryAcquire(dirs.lock);
       if (!lock) throw new ConfdError('STORE_LOCKED', 'the appliance is running; stop it before a full restore, or restore without --full');
       try {
-        const c = replaceDatabase(dirs.database, resolve(file), loadDeviceSchema(SCHEMAS_DIR).version);
+        const version = active.schemaVersion ?? readSchemaVersion(dirs.database) ?? newestSchemaVersion(SCHEMAS_DIR);
+        const c = replaceDatabase(dirs.database, resolve(file), version);
         out(`database replaced by ${file} (last commit ${c.lastTxid}, ${c.auditRecords} audit records); the previous one was kept beside it`);
       } finally {
         lock.release();

@@ -1,34 +1,84 @@
 /**
  * @module main/start-command
- * `appliance start`: runs the appliance in the foreground until SIGTERM or SIGINT.
+ * `appliance start`: the boot loader and init (upgrade/boot/loader): factory-installs slot a on
+ * an empty data directory, boots the management daemon from the chosen slot, health-checks it,
+ * runs software install and rollback jobs, and stops everything on SIGTERM or SIGINT.
  */
 import pino from 'pino';
-import { Daemon } from '../confd/main/daemon.js';
+import { APP_ROOT, SCHEMAS_DIR, softwareVersion } from '../confd/main/app-paths.js';
+import { newestSchemaVersion } from '../confd/schema/loader.js';
+import { BootLoader } from '../upgrade/boot/loader.js';
+import { ControlServer } from '../upgrade/control/server.js';
+import { factoryInstall } from '../upgrade/install/factory.js';
+import { JobManager, type JobRecord } from '../upgrade/install/job.js';
+import { ConfdError } from '../confd/core/errors.js';
 import { DATA_DIR_OPTION, str, type Command } from './commands.js';
+import { DAEMON_OPTIONS, portOf, untilSignal } from './daemon-command.js';
 import { UsageError } from './output.js';
 
 export const start: Command = {
   summary: 'run the appliance in the foreground (SSH on 127.0.0.1:8830 by default)',
-  usage: 'appliance start [--data-dir D] [--listen ADDR] [--port P] [--log-level LEVEL] [--daemon NAME]…',
+  usage: 'appliance start [--data-dir D] [--listen ADDR] [--port P] [--log-level LEVEL] [--daemon NAME]… '
+    + '[--factory-bundle FILE] [--schema-version N] [--health-deadline MS]',
   options: {
-    ...DATA_DIR_OPTION, listen: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '8830' },
-    'log-level': { type: 'string', default: process.env.APPLIANCE_LOG_LEVEL ?? 'info' },
-    daemon: { type: 'string', multiple: true },
+    ...DATA_DIR_OPTION, ...DAEMON_OPTIONS, 'factory-bundle': { type: 'string' }, 'schema-version': { type: 'string' },
+    'health-deadline': { type: 'string' },
   },
   async run(ctx) {
     const logger = pino({ level: str(ctx, 'log-level') }, pino.destination(2));
-    const port = Number(str(ctx, 'port'));
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port takes a port number');
-    const daemons = (ctx.values.daemon as string[] | undefined) ?? [];
-    const daemon = await Daemon.start({ dataDir: str(ctx, 'data-dir')!, logger, listen: str(ctx, 'listen')!, port, daemons });
-    await new Promise<void>((resolve) => {
-      const stop = (signal: string) => {
-        logger.info({ signal }, 'shutting down');
-        daemon.stop().then(resolve, (e: unknown) => { logger.error({ err: e }, 'shutdown failed'); resolve(); });
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
+    portOf(ctx);
+    const schemaVersion = Number(str(ctx, 'schema-version') ?? newestSchemaVersion(SCHEMAS_DIR));
+    if (!Number.isInteger(schemaVersion) || schemaVersion < 1) throw new UsageError('--schema-version takes a schema version');
+    const daemonArgs = ['--listen', str(ctx, 'listen')!, '--port', str(ctx, 'port')!, '--log-level', str(ctx, 'log-level')!];
+    for (const d of (ctx.values.daemon as string[] | undefined) ?? []) daemonArgs.push('--daemon', d);
+    const deadline = str(ctx, 'health-deadline');
+    const factoryBundle = str(ctx, 'factory-bundle');
+    const boot = new BootLoader({
+      root: str(ctx, 'data-dir')!, log: logger.child({ part: 'boot' }), daemonArgs,
+      ...(deadline ? { healthDeadlineMs: Number(deadline) } : {}),
+      factoryInstall: (layout) => factoryInstall(layout, {
+        appRoot: APP_ROOT, version: softwareVersion(), schemaVersion, log: logger, ...(factoryBundle ? { bundle: factoryBundle } : {}),
+      }),
     });
+    const jobs = new JobManager(boot, logger.child({ part: 'install' }));
+    const control = new ControlServer(boot.layout.bootSocket, async (req) => {
+      const p = req.params;
+      const user = typeof p.user === 'string' ? p.user : 'local';
+      switch (req.method) {
+        case 'software.status':
+          return { state: boot.state(), booted: boot.booted(), job: jobs.status() };
+        case 'software.add':
+          return jobs.add(String(p.bundle), { dryRun: p.dryRun === true, user });
+        case 'software.rollback':
+          return jobs.rollback({ confirm: p.confirm === true, dryRun: p.dryRun === true, user });
+        case 'software.follow': {
+          // Streams the job's progress until it ends (or the client leaves).
+          const current = jobs.status();
+          if (!current || current.status !== 'running') return current;
+          return new Promise<JobRecord>((resolve) => {
+            const stop = jobs.follow((job) => {
+              req.notify('progress', { ...job });
+              if (job.status !== 'running') { stop(); resolve(job); }
+            });
+            void req.closed.then(() => { stop(); resolve(jobs.status()!); });
+          });
+        }
+        default:
+          throw new ConfdError('SOCK_BAD_REQUEST', `unknown method ${req.method}`);
+      }
+    }, logger.child({ part: 'control' }));
+    void untilSignal(async (signal) => {
+      logger.info({ signal }, 'shutting down');
+      await boot.stop();
+    });
+    try {
+      await boot.start(async () => {
+        await control.listen();
+        jobs.recover();
+      });
+    } finally {
+      await control.close();
+    }
     return 0;
   },
 };

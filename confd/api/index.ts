@@ -12,3 +12,6 @@ export type { JsonObject, JsonValue, JsonScalar } from '../core/tree.js';
 export { ConfdError, type ErrorCode } from '../core/errors.js';
 export { writeFileDurably, syncDirectory } from '../store/durable-file.js';
 export type { NodeDescription, SchemaDescription } from '../schema/describe.js';
+export { dataDir, type DataDir } from '../main/app-paths.js';
+export { DataDirLock } from '../store/lock.js';
+export { JsonLinesDecoder, encodeJsonLine } from '../northbound/socket/framing.js';

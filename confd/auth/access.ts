@@ -29,10 +29,12 @@ export function operationPath(name: string): string {
   return `/operations/${name}`;
 }
 
-const OPERATOR_EXEC_DENIED = ['kill-session', 'delete-config', 'restore', 'import', 'backup', 'subscribers-remove'];
+const OPERATOR_EXEC_DENIED = [
+  'kill-session', 'delete-config', 'restore', 'import', 'backup', 'subscribers-remove', 'software-add', 'software-rollback',
+];
 const VIEWER_EXEC_PERMITTED = [
   'get', 'get-config', 'close-session', 'create-subscription', 'validate', 'history', 'compare', 'blame', 'status',
-  'export', 'audit-show', 'audit-verify', 'subscribe',
+  'export', 'audit-show', 'audit-verify', 'subscribe', 'software-status',
 ];
 
 /** The built-in rules of each group, evaluated after the configured ones. */

@@ -36,7 +36,8 @@ export function childPath(parent: string, seg: PathSegment): string {
   return (parent === '/' ? '' : parent) + '/' + formatSegment(seg);
 }
 
-const NAME = /[A-Za-z_][A-Za-z0-9_.:-]*/y;
+// '*' is a segment of its own in access rules (any name); the schema resolves no element by it.
+const NAME = /[A-Za-z_][A-Za-z0-9_.:-]*|\*/y;
 
 export function parsePath(text: string): PathSegment[] {
   const bad = (why: string): never => {

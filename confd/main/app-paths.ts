@@ -28,11 +28,16 @@ export interface DataDir {
   readonly lastBackup: string;
 }
 
-export function dataDir(root: string): DataDir {
+/**
+ * The files of a data directory. With `slot`, the configuration database is that slot's
+ * (slots/<slot>/config.db: each installed version has its own, see upgrade/); without, the
+ * directory holds a single database (tools and tests working on one directly).
+ */
+export function dataDir(root: string, slot?: string): DataDir {
   const r = resolve(root);
   return {
     root: r,
-    database: join(r, 'config.db'),
+    database: slot ? join(r, 'slots', slot, 'config.db') : join(r, 'config.db'),
     lock: join(r, 'appliance.lock'),
     socket: join(r, 'confd.sock'),
     hostKey: join(r, 'ssh_host_ed25519_key'),

@@ -10,6 +10,8 @@ import { ConfdError } from '../core/errors.js';
 import { SocketServer } from '../northbound/socket/server.js';
 import { ChangeBus } from '../notify/bus.js';
 import { Supervisor } from './supervisor.js';
+import { CliService } from './cli-service.js';
+import type { HostInfo } from '../northbound/socket/methods.js';
 import { Operations } from '../rpc/operations.js';
 import { DataDirLock } from '../store/lock.js';
 import type { ConfigEngine } from '../txn/engine.js';
@@ -31,6 +33,11 @@ export interface DaemonOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Daemons to run besides those the configuration lists. */
   readonly daemons?: readonly string[];
+  /** The boot loader's control socket, for software commands from the CLI and NETCONF. */
+  readonly bootSocket?: string;
+  /** The slot this daemon runs from (its database is the slot's). */
+  readonly slot?: string;
+  readonly schemaVersion?: number;
 }
 
 export class Daemon {
@@ -58,13 +65,16 @@ export class Daemon {
   private readonly ackTimer: NodeJS.Timeout;
 
   static async start(options: DaemonOptions): Promise<Daemon> {
-    const dirs = dataDir(options.dataDir);
+    const dirs = dataDir(options.dataDir, options.slot);
     mkdirSync(dirs.root, { recursive: true, mode: 0o750 });
     const lock = DataDirLock.tryAcquire(dirs.lock);
     if (!lock) throw new ConfdError('STORE_LOCKED', `another appliance is already running on ${dirs.root}`);
     let engine: ConfigEngine;
     try {
-      engine = await openDevice({ dataDir: dirs.root, logger: options.logger });
+      engine = await openDevice({
+        dataDir: dirs.root, logger: options.logger,
+        ...(options.slot ? { slot: options.slot } : {}), ...(options.schemaVersion ? { schemaVersion: options.schemaVersion } : {}),
+      });
     } catch (e) {
       lock.release();
       if (e instanceof ConfdError && e.code === 'STORE_CORRUPT') {
@@ -76,20 +86,24 @@ export class Daemon {
       throw e;
     }
     const log = options.logger;
-    const ops = new Operations(engine, log);
+    const ops = new Operations(engine, log, options.bootSocket);
     const bus = new ChangeBus(engine, log.child({ part: 'bus' }));
     engine.addParticipant(bus);
     const supervisor = new Supervisor(engine, dirs, log.child({ part: 'supervisor' }), options.daemons);
     engine.addParticipant(supervisor);
-    const socket = new SocketServer(ops, bus, log.child({ part: 'socket' }), dirs.socket, () => supervisor.list());
+    let sshPort = 0;
+    const host: HostInfo = { daemons: () => supervisor.list(), sshPort: () => sshPort };
+    const socket = new SocketServer(ops, bus, log.child({ part: 'socket' }), dirs.socket, host);
     const state = { engine, softwareVersion: softwareVersion(), daemonState: (name: string) => supervisor.state(name) };
     const netconf = new NetconfServer({ ops, log: log.child({ part: 'netconf' }), state });
     let ssh: SshServer | undefined;
     try {
       await ensureInitialAdmin(engine, dirs, log, options.env ?? process.env);
       await socket.listen();
-      ssh = new SshServer({ hostKey: loadOrCreateHostKey(dirs.hostKey), engine, netconf, log: log.child({ part: 'ssh' }) });
+      const shell = new CliService({ ops, bus, host, log: log.child({ part: 'cli' }), dataDir: dirs.root });
+      ssh = new SshServer({ hostKey: loadOrCreateHostKey(dirs.hostKey), engine, netconf, log: log.child({ part: 'ssh' }), shell });
       const address = await ssh.listen(options.port, options.listen);
+      sshPort = address.port;
       supervisor.start();
       log.info({ dataDir: dirs.root, txid: engine.store.lastTxid, nodes: engine.running.size, sshPort: address.port, listen: options.listen },
         'appliance started');

@@ -22,8 +22,11 @@ export interface DeviceApi {
   close(): Promise<void>;
 }
 
-export async function connectDevice(root: string, user: string, logger: Logger): Promise<DeviceApi> {
-  const dirs = dataDir(root);
+/** `slot` and `schemaVersion` say which database to open when the appliance is not running. */
+export async function connectDevice(
+  root: string, user: string, logger: Logger, offline: { slot?: string; schemaVersion?: number } = {},
+): Promise<DeviceApi> {
+  const dirs = dataDir(root, offline.slot);
   if (existsSync(dirs.lock) && DataDirLock.isHeld(dirs.lock)) {
     const client = await SocketClient.connect(dirs.socket, user);
     return { remote: true, request: (m, p) => client.request(m, p), close: async () => client.close() };
@@ -34,7 +37,7 @@ export async function connectDevice(root: string, user: string, logger: Logger):
   const lock = DataDirLock.tryAcquire(dirs.lock);
   if (!lock) throw new ConfdError('STORE_LOCKED', 'the appliance started while this tool was connecting; try again');
   try {
-    const engine = await openDevice({ dataDir: dirs.root, logger });
+    const engine = await openDevice({ dataDir: dirs.root, logger, ...offline });
     const ops = new Operations(engine, logger);
     const session = ops.openSession({ user, source: 'local', address: 'local' });
     const methods = new MethodTable();

@@ -4,17 +4,22 @@
  * builds the transaction engine on it.
  */
 import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { JsonObject } from '../core/tree.js';
 import { loadDeviceSchema } from '../schema/loader.js';
 import type { DeviceSchema } from '../schema/model.js';
-import { Store, type StoreOptions } from '../store/store.js';
+import { Store, readSchemaVersion, type StoreOptions } from '../store/store.js';
 import type { Clock } from '../txn/clock.js';
 import { ConfigEngine } from '../txn/engine.js';
 import { SCHEMAS_DIR, dataDir } from './app-paths.js';
 
 export interface OpenDeviceOptions {
   readonly dataDir: string;
+  /** The slot whose database to open (see dataDir); none for a single-database directory. */
+  readonly slot?: string;
+  /** Schema version to use; default: the database's own, or for a new one the newest of this build. */
+  readonly schemaVersion?: number;
   readonly logger: Logger;
   readonly schema?: DeviceSchema;
   readonly clock?: Clock;
@@ -33,9 +38,9 @@ export function openStore(file: string, schema: DeviceSchema, options: StoreOpti
 }
 
 export async function openDevice(options: OpenDeviceOptions): Promise<ConfigEngine> {
-  const dirs = dataDir(options.dataDir);
-  mkdirSync(dirs.root, { recursive: true, mode: 0o750 });
-  const schema = options.schema ?? loadDeviceSchema(SCHEMAS_DIR);
+  const dirs = dataDir(options.dataDir, options.slot);
+  mkdirSync(dirname(dirs.database), { recursive: true, mode: 0o750 });
+  const schema = options.schema ?? loadDeviceSchema(SCHEMAS_DIR, options.schemaVersion ?? readSchemaVersion(dirs.database));
   const store = openStore(dirs.database, schema, options.store);
   try {
     const engine = new ConfigEngine({ schema, store, logger: options.logger, ...(options.clock ? { clock: options.clock } : {}) });

@@ -32,6 +32,8 @@ export interface SubscriberLink {
   readonly closed: boolean;
   /** Ends the connection (a newer one took over its subscription). */
   close(): void;
+  /** Runs `fn` once the connection has ended. */
+  onClose(fn: () => void): void;
 }
 
 export interface SubscribeOptions {
@@ -87,6 +89,8 @@ class Subscription {
   lastSent = 0;
   lastAck: number;
   catchingUp = false;
+  /** Txids of change notifications sent and not yet acknowledged, oldest first (the lag). */
+  unacked: number[] = [];
   ackDirty = false;
 
   constructor(
@@ -171,6 +175,7 @@ export class ChangeBus implements Participant {
     const sub = this.subs.get(name);
     if (!sub) throw new ConfdError('TXN_BAD_ARGUMENT', `no subscriber '${name}'`);
     if (txid > sub.lastAck) { sub.lastAck = txid; sub.ackDirty = true; }
+    while (sub.unacked.length > 0 && sub.unacked[0]! <= txid) sub.unacked.shift();
   }
 
   /** The connection of a subscriber went away: its registration stays (persistent) or goes. */
@@ -200,7 +205,10 @@ export class ChangeBus implements Participant {
     const last = this.engine.store.lastTxid;
     return [...this.subs.values()].sort((a, b) => a.priority - b.priority || a.name.localeCompare(b.name)).map((s) => ({
       name: s.name, paths: s.paths, priority: s.priority, validate: s.validate, mandatory: s.mandatory,
-      connected: s.link !== null && !s.link.closed, lastAck: s.lastAck, lag: Math.max(0, last - s.lastAck), persistent: s.persistent,
+      connected: s.link !== null && !s.link.closed, lastAck: s.lastAck, persistent: s.persistent,
+      // Connected: changes delivered but not acknowledged, plus commits not yet read while it catches up.
+      // Absent: every commit since its last acknowledgement (it will be replayed what concerns it).
+      lag: s.link && !s.link.closed ? s.unacked.length + (s.catchingUp ? Math.max(0, last - s.lastSent) : 0) : Math.max(0, last - s.lastAck),
     }));
   }
 
@@ -219,7 +227,8 @@ export class ChangeBus implements Participant {
     const accepted: Subscription[] = [];
     this.prepared.set(event.txid, accepted);
     for (const s of concerned) {
-      if (!s.validate) continue;
+      // An absent validating subscriber that is not mandatory simply has no say.
+      if (!s.validate || !s.link || s.link.closed) continue;
       try {
         await s.link!.request('prepare', eventParams(event, s.mine(changes)), s.timeoutMs);
         accepted.push(s);
@@ -249,21 +258,26 @@ export class ChangeBus implements Participant {
       if (!s.link || s.link.closed || s.catchingUp) continue;
       changes ??= event.leafChanges();
       const mine = s.mine(changes);
-      if (mine.length > 0 && !s.link.notify('change', eventParams(event, mine))) {
-        // Backed up: the message is queued, but from here on it catches up from history.
-        s.lastSent = event.txid;
-        void this.catchUp(s);
-        continue;
-      }
       s.lastSent = event.txid;
+      if (mine.length === 0) continue;
+      s.unacked.push(event.txid);
+      if (!s.link.notify('change', eventParams(event, mine))) {
+        // Backed up: that message is queued, but nothing more is written until the connection
+        // drains; then it catches up from history (so the backlog lives on disk, not in memory).
+        void this.catchUp(s, true);
+      }
     }
   }
 
-  /** Sends every commit after `lastSent` from history, in order, pausing while the connection is backed up. */
-  private async catchUp(s: Subscription): Promise<void> {
+  /**
+   * Sends every commit after `lastSent` from history, in order, pausing while the connection
+   * is backed up (`drainFirst`: it already is). While it runs, live commits skip this subscriber.
+   */
+  private async catchUp(s: Subscription, drainFirst = false): Promise<void> {
     if (s.catchingUp) return;
     s.catchingUp = true;
     try {
+      if (drainFirst && s.link) await s.link.whenDrained();
       for (;;) {
         const link = s.link;
         if (!link || link.closed) return;
@@ -276,6 +290,7 @@ export class ChangeBus implements Participant {
         } catch (e) {
           if (!(e instanceof ConfdError) || e.code !== 'TXN_HISTORY_COMPACTED') throw e;
           s.lastSent = this.engine.store.lastTxid;
+          s.unacked = [];
           link.notify('resync', { txid: s.lastSent, config: s.readable.tree(this.currentConfig(s.paths)) });
           continue;
         }
@@ -284,6 +299,7 @@ export class ChangeBus implements Participant {
           const mine = s.mine(c.changes.flatMap((n) => leafChanges(n)));
           if (mine.length > 0) {
             const h = this.engine.store.commitHeader(c.txid)!;
+            s.unacked.push(c.txid);
             backedUp = !link.notify('change', {
               txid: c.txid, user: h.user, time: h.time, comment: h.comment, source: h.source, changes: mine,
             }) || backedUp;

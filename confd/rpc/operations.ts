@@ -5,7 +5,8 @@
  * takes the caller's Session. Northbound layers translate their wire format to these calls
  * and their results back; they never reach the engine or the store themselves.
  */
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { SocketClient } from '../northbound/socket/client.js';
 import type { Logger } from 'pino';
 import type { LeafChange } from '../core/diff.js';
 import { ConfdError } from '../core/errors.js';
@@ -37,7 +38,33 @@ const LOCAL_SOURCES: ReadonlySet<string> = new Set(['socket', 'local', 'system',
 export class Operations {
   private readonly access = new WeakMap<Session, { txid: number; control: AccessControl }>();
 
-  constructor(readonly engine: ConfigEngine, private readonly log: Logger) {}
+  constructor(
+    readonly engine: ConfigEngine, private readonly log: Logger,
+    /** The boot loader's control socket, when the appliance was started by it (software operations). */
+    private readonly bootSocket?: string,
+  ) {}
+
+  /**
+   * Relays a software operation (software.status, software.add, software.rollback) to the
+   * boot loader, which runs install jobs: they must outlive this daemon's restarts.
+   */
+  async software(s: Session, method: 'software.status' | 'software.add' | 'software.rollback', params: Record<string, unknown>): Promise<unknown> {
+    this.authorize(s, method.replace('.', '-'));
+    if (!this.bootSocket || !existsSync(this.bootSocket)) {
+      throw new ConfdError('TXN_NOT_SUPPORTED', 'no upgrade manager: the appliance was not started by its boot loader');
+    }
+    const client = await SocketClient.connect(this.bootSocket, s.user, 'confd', 'daemon');
+    try {
+      const r = await client.request(method, { ...params, user: s.user, source: s.source, address: s.address });
+      this.engine.audit(s, method.replace('.', '-'), String(params.bundle ?? ''), 'ok');
+      return r;
+    } catch (e) {
+      this.engine.auditBestEffort(s, method.replace('.', '-'), String(params.bundle ?? ''), 'error', { error: (e as ConfdError).code });
+      throw e;
+    } finally {
+      client.close();
+    }
+  }
 
   /**
    * Opens a session whose every operation is checked against the access rules of its user's

@@ -12,7 +12,8 @@ export function syncDirectory(dir: string): void {
   try { fsyncSync(fd); } finally { closeSync(fd); }
 }
 
-export function writeFileDurably(file: string, data: string | Uint8Array, mode = 0o644): void {
+/** `beforeRename` runs after the temporary file is written and synced (a fault-injection point). */
+export function writeFileDurably(file: string, data: string | Uint8Array, mode = 0o644, beforeRename?: () => void): void {
   const tmp = `${file}.tmp-${process.pid}`;
   try {
     const fd = openSync(tmp, 'w', mode);
@@ -22,6 +23,7 @@ export function writeFileDurably(file: string, data: string | Uint8Array, mode =
     } finally {
       closeSync(fd);
     }
+    beforeRename?.();
     renameSync(tmp, file);
   } catch (e) {
     rmSync(tmp, { force: true });

@@ -15,6 +15,8 @@ export class DataDirLock {
     const db = new Database(file, { timeout: 0 });
     try {
       db.pragma('locking_mode = EXCLUSIVE');
+      // The lock file holds no data: no journal beside it.
+      db.pragma('journal_mode = OFF');
       db.exec('BEGIN EXCLUSIVE');
       return new DataDirLock(db);
     } catch (e) {

@@ -350,6 +350,41 @@ export class Store {
     return txid === undefined ? { txid: row.ctxid, sinceCreation: true } : { txid, sinceCreation: false };
   }
 
+  /**
+   * Replaces the whole configuration (running and startup) with nodes of another schema
+   * version, as one commit (schema upgrade or downgrade). The commit's diff is not kept: diffs
+   * of different schema versions do not compose, so history before it can no longer be
+   * rolled back to (its headers, blame and the audit chain stay).
+   */
+  replaceConfiguration(input: {
+    readonly schemaVersion: number; readonly running: readonly StoredNode[]; readonly startup: readonly StoredNode[];
+    readonly user: string; readonly source: string; readonly comment: string; readonly audit: AuditInput;
+  }): CommitHeader {
+    const txid = this.txid + 1;
+    const time = new Date().toISOString();
+    const header: CommitHeader = { txid, time, user: input.user, session: 0, source: input.source, comment: input.comment, nodes: input.running.length };
+    const before = this.auditHead;
+    try {
+      this.write('replacing the configuration', () => {
+        for (const [ds, nodes] of [[DS.running, input.running], [DS.startup, input.startup]] as const) {
+          this.stmt.clearDs.run(ds);
+          for (const n of nodes) this.stmt.upsertNode.run(ds, n.path, n.parent, n.list, JSON.stringify(n.body), txid, txid, null);
+        }
+        this.stmt.insertCommit.run(txid, time, header.user, 0, header.source, header.comment, header.nodes, null);
+        this.writeMeta('schema_version', String(input.schemaVersion));
+        this.writeMeta('history_floor', String(txid));
+        this.writePendingAudit();
+        this.writeAudit(this.sign({ ...input.audit, detail: { ...input.audit.detail, txid } }, time));
+      });
+    } catch (e) {
+      this.auditHead = before;
+      throw e;
+    }
+    this.pendingAudit = [];
+    this.txid = txid;
+    return header;
+  }
+
   /** Replaces the startup datastore with a copy of running. */
   copyRunningToStartup(audit: AuditInput): void {
     this.writeWithAudit('saving startup', audit, () => {
@@ -491,6 +526,20 @@ export class Store {
       if (cause instanceof ConfdError) throw cause;
       throw ioError(`backup to ${file}`, cause);
     }
+  }
+}
+
+/** The schema version a database file holds, without opening it for writing (undefined if none). */
+export function readSchemaVersion(file: string): number | undefined {
+  if (!existsSync(file)) return undefined;
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const row = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema_version'").get();
+    return row ? Number(row.value) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    db.close();
   }
 }
 

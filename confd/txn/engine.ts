@@ -73,6 +73,8 @@ export class ConfigEngine {
   private confirmTimer: TimerHandle | null = null;
   private auditTimer: TimerHandle | null = null;
   private startupCache: EntryMap | null = null;
+  /** Why commits are refused for now (a software upgrade copying the configuration), or null. */
+  private frozen: string | null = null;
   private readonly auditSyncMs: number;
   /** The engine's own session, for reverts and other acts of the system. */
   readonly systemSession: Session;
@@ -613,10 +615,29 @@ export class ConfigEngine {
     return out;
   }
 
+  /** Refuses every commit until called with null (the upgrade manager, while it copies the configuration). */
+  freeze(reason: string | null): void {
+    this.frozen = reason;
+  }
+
+  /**
+   * Full validation of running (every node, every cross-entry rule): the health check of a
+   * freshly booted version. O(configuration).
+   */
+  validateRunning(): readonly ConfdError[] {
+    // Copies: validation fills defaults in place, and committed bodies are frozen.
+    const deltas: NodeDelta[] = [...this.running.entries()].map((e) => ({ path: e.path, before: undefined, after: { ...e, body: cloneJson(e.body) } }));
+    const empty = new CrossEntryIndexes(this.schema);
+    return validateChanges(this.schema, empty, this.running, deltas);
+  }
+
   private async commitView(
     s: Session, view: Overlay,
     how: { source: string; comment: string; action: string; vetoable: boolean; meta?: Record<string, string | null> | undefined },
   ): Promise<CommitHeader | null> {
+    if (this.frozen !== null) {
+      throw new ConfdError('TXN_IN_USE', `commits are suspended: ${this.frozen}`, { details: { reason: this.frozen } });
+    }
     const deltas = this.deltas(view, []);
     if (deltas.length === 0) {
       for (const [k, v] of Object.entries(how.meta ?? {})) this.store.setMeta(k, v);
@@ -670,8 +691,9 @@ export class ConfigEngine {
         for (const q of prepared.reverse()) q.abort?.(event);
         const err = e instanceof ConfdError ? e
           : new ConfdError('TXN_VETOED', `${p.name} rejected the change: ${(e as Error).message}`, { details: { participant: p.name } });
+        const vetoedBy = typeof err.details?.subscriber === 'string' ? err.details.subscriber : p.name;
         this.auditBestEffort(this.sessions.get(event.session) ?? this.systemSession, 'commit', 'running', 'denied',
-          { vetoedBy: p.name, reason: err.message });
+          { vetoedBy, reason: err.message, source: event.source });
         throw err;
       }
     }

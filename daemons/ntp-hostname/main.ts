@@ -32,6 +32,12 @@ const log = (msg: string, extra: Record<string, unknown> = {}) =>
 /** The daemon's model of its part of the configuration. */
 let identity: Identity = { hostname: 'appliance', domain: undefined, ntpEnabled: true, ntpServers: [] };
 
+/** NTP servers as either schema version holds them: hosts (v1) or entries with an address (v2). */
+function serversOf(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  return value.map((v) => (typeof v === 'object' && v !== null ? String((v as JsonObject).address) : String(v)));
+}
+
 function fromConfig(config: JsonObject): Identity {
   const system = (config.system ?? {}) as JsonObject;
   const ntp = (system.ntp ?? {}) as JsonObject;
@@ -39,20 +45,31 @@ function fromConfig(config: JsonObject): Identity {
     hostname: typeof system.hostname === 'string' ? system.hostname : 'appliance',
     domain: typeof system.domain === 'string' ? system.domain : undefined,
     ntpEnabled: ntp.enabled !== false,
-    ntpServers: Array.isArray(ntp.server) ? ntp.server.map(String) : [],
+    ntpServers: serversOf(ntp.server),
   };
 }
+
+const SERVER_ENTRY = /^\/system\/ntp\/server\[address=(['"])(.*)\1\]$/;
 
 /** The identity after applying committed (or proposed) leaf changes. */
 function applied(base: Identity, changes: readonly LeafChange[]): Identity {
   const next = { ...base, ntpServers: [...base.ntpServers] };
   for (const c of changes) {
     const value = c.op === 'delete' ? undefined : c.new;
+    const entry = SERVER_ENTRY.exec(c.path);
+    if (entry) {
+      // Schema v2: each server is a list entry; a prefer flag changes nothing in ntp.conf's list.
+      const address = entry[2]!;
+      // Entries of a keyed list come in key order, as the configuration lists them.
+      if (c.op === 'create' && !next.ntpServers.includes(address)) next.ntpServers = [...next.ntpServers, address].sort();
+      if (c.op === 'delete') next.ntpServers = next.ntpServers.filter((s) => s !== address);
+      continue;
+    }
     switch (c.path) {
       case '/system/hostname': next.hostname = typeof value === 'string' ? value : 'appliance'; break;
       case '/system/domain': next.domain = typeof value === 'string' ? value : undefined; break;
       case '/system/ntp/enabled': next.ntpEnabled = value !== false; break;
-      case '/system/ntp/server': next.ntpServers = Array.isArray(value) ? value.map(String) : []; break;
+      case '/system/ntp/server': next.ntpServers = serversOf(value); break;
     }
   }
   return next;

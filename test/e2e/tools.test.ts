@@ -14,6 +14,8 @@ import { runAppliance, startAppliance, type RunningAppliance } from '../helpers/
 
 const dir = tempDir('appliance-tools-');
 const D = ['--data-dir', dir.path];
+/** The configuration database of the slot the appliance runs from (a, after the factory install). */
+const DB = join(dir.path, 'slots', 'a', 'config.db');
 const file = (name: string, content: unknown) => {
   const p = join(dir.path, name);
   writeFileSync(p, typeof content === 'string' ? content : JSON.stringify(content));
@@ -119,7 +121,7 @@ describe('tampering and corruption', () => {
   const backupFile = join(dir.path, 'online-backup.db');
 
   test('audit verify names the first altered, removed or inserted record', async () => {
-    const db = new Database(join(dir.path, 'config.db'));
+    const db = new Database(DB);
     const original = db.prepare('SELECT * FROM audit WHERE seq = 3').get() as Record<string, unknown>;
     db.prepare("UPDATE audit SET user = 'mallory' WHERE seq = 3").run();
     db.close();
@@ -127,7 +129,7 @@ describe('tampering and corruption', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /record 3 was altered/);
 
-    const db2 = new Database(join(dir.path, 'config.db'));
+    const db2 = new Database(DB);
     db2.prepare('UPDATE audit SET user = ? WHERE seq = 3').run(original.user);
     db2.prepare('DELETE FROM audit WHERE seq = 5').run();
     db2.close();
@@ -135,7 +137,7 @@ describe('tampering and corruption', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /record 5 is missing/);
 
-    const db3 = new Database(join(dir.path, 'config.db'));
+    const db3 = new Database(DB);
     const row = db3.prepare('SELECT * FROM audit WHERE seq = 4').get() as Record<string, unknown>;
     db3.prepare('INSERT INTO audit (seq, time, user, source, address, session, action, target, result, detail, prev, hash) VALUES (5, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
       .run(row.time, 'mallory', row.source, row.address, row.session, 'edit', row.target, 'ok', null, row.hash, 'f'.repeat(64));
@@ -148,10 +150,10 @@ describe('tampering and corruption', () => {
   test('a corrupt database: start refuses and points at the newest backup; restore --full recovers', async () => {
     const expected = await runAppliance(['config', 'export', ...D]);
     // Scribble over the middle of the database file.
-    const fd = openSync(join(dir.path, 'config.db'), 'r+');
+    const fd = openSync(DB, 'r+');
     writeSync(fd, randomBytes(4096 * 4), 0, 4096 * 4, 4096 * 2);
     closeSync(fd);
-    const refused = await runAppliance(['start', ...D, '--log-level', 'silent']);
+    const refused = await runAppliance(['start', ...D, '--port', '0', '--log-level', 'silent']);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /integrity|not usable|corrupt/i);
     assert.ok(refused.stderr.includes(backupFile), `the message names the newest backup: ${refused.stderr}`);

@@ -13,11 +13,15 @@ import type { ConfigEngine } from '../../confd/txn/engine.js';
 
 export const quietLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
-let cachedSchema: DeviceSchema | undefined;
-/** The newest device schema of this build, compiled once per test process. */
-export function testSchema(): DeviceSchema {
-  cachedSchema ??= loadDeviceSchema(SCHEMAS_DIR);
-  return cachedSchema;
+const cachedSchemas = new Map<number, DeviceSchema>();
+/**
+ * A device schema of this build, compiled once per test process. Version 1 by default: the
+ * engine's own tests are written against its shapes (v2 is exercised by the transform tests).
+ */
+export function testSchema(version = 1): DeviceSchema {
+  let schema = cachedSchemas.get(version);
+  if (!schema) { schema = loadDeviceSchema(SCHEMAS_DIR, version); cachedSchemas.set(version, schema); }
+  return schema;
 }
 
 export function tempDir(prefix = 'appliance-test-'): { path: string; remove(): void } {

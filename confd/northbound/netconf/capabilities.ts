@@ -10,6 +10,8 @@ export const BASE_11 = 'urn:ietf:params:netconf:base:1.1';
 export const NOTIFICATION_NS = 'urn:ietf:params:xml:ns:netconf:notification:1.0';
 export const NETCONF_NOTIFICATIONS_NS = 'urn:ietf:params:xml:ns:yang:ietf-netconf-notifications';
 export const MONITORING_NS = 'urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring';
+/** The upgrade manager's operations (software-add, software-status, software-rollback). */
+export const SOFTWARE_NS = 'urn:appliance:software';
 
 const PROTOCOL_CAPABILITIES = [
   BASE_10,
@@ -31,5 +33,6 @@ export function serverCapabilities(schema: DeviceSchema): string[] {
     ...PROTOCOL_CAPABILITIES,
     ...models,
     `${NETCONF_NOTIFICATIONS_NS}?module=ietf-netconf-notifications&revision=2012-02-06`,
+    `${SOFTWARE_NS}?module=software`,
   ];
 }

@@ -74,4 +74,9 @@ export class SocketConnection implements SubscriberLink {
   close(): void {
     this.socket.end();
   }
+
+  onClose(fn: () => void): void {
+    if (this.socket.destroyed) fn();
+    else this.socket.once('close', fn);
+  }
 }

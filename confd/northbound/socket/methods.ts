@@ -21,8 +21,13 @@ export interface MethodContext {
   /** The change bus and this connection, for subscriptions (absent for in-process tools). */
   readonly bus?: ChangeBus;
   readonly link?: SubscriberLink;
-  /** The supervised daemons and their health. */
-  readonly daemons?: () => readonly JsonObject[];
+  /** What the hosting daemon knows beyond confd: its daemons and its SSH port. */
+  readonly host?: HostInfo;
+}
+
+export interface HostInfo {
+  daemons(): readonly JsonObject[];
+  sshPort(): number;
 }
 
 function busOf(ctx: MethodContext): { bus: ChangeBus; link: SubscriberLink } {
@@ -42,7 +47,51 @@ const obj = (properties: Record<string, object>, required: string[] = []) =>
 const outcome = (o: CommitOutcome) => ({ txid: o.header?.txid ?? null, confirmedPending: o.confirmedPending });
 
 const METHODS: Record<string, MethodDescriptor> = {
-  'status': { params: obj({}), handler: ({ ops, session, daemons }) => ({ ...ops.status(session), daemons: daemons?.() ?? [] }) },
+  'status': { params: obj({}), handler: ({ ops, session, host }) => ({ ...ops.status(session), daemons: host?.daemons() ?? [] }) },
+  'health': {
+    params: obj({}),
+    handler: ({ ops, session, host }) => {
+      ops.authorize(session, 'status');
+      const issues = ops.engine.validateRunning();
+      return {
+        schemaVersion: ops.engine.schema.version, sshPort: host?.sshPort() ?? null, nodes: ops.engine.running.size,
+        valid: issues.length === 0, issues: issues.slice(0, 20).map((i) => i.toJSON()), daemons: host?.daemons() ?? [],
+        confirmedPending: ops.engine.pendingConfirmed() !== null,
+      };
+    },
+  },
+  'upgrade.freeze': {
+    params: obj({ reason: { type: ['string', 'null'] } }, ['reason']),
+    handler: ({ ops, session, link }, p) => {
+      ops.authorize(session, 'software-add');
+      ops.engine.freeze(p.reason as string | null);
+      // A freeze never outlives the connection that asked for it (the upgrade manager may die).
+      if (p.reason !== null) link?.onClose(() => ops.engine.freeze(null));
+      return {};
+    },
+  },
+  'audit.record': {
+    params: obj({ action: { type: 'string', minLength: 1, maxLength: 64 }, target: { type: 'string', maxLength: 1024 },
+      result: { enum: ['ok', 'error', 'denied'] }, detail: { type: 'object' } }, ['action', 'result']),
+    // Recorded under the session's own identity: a client can add records, never forge who made them. Only the
+    // CLI (its command lines) and the appliance's own parts (the upgrade manager) record this way.
+    handler: ({ ops, session }, p) => {
+      if (session.source !== 'cli' && session.source !== 'daemon') {
+        throw new ConfdError('ACCESS_DENIED', 'audit records are written by the appliance itself', { path: '/operations/audit-record' });
+      }
+      ops.engine.audit(session, p.action as string, (p.target as string | undefined) ?? '', p.result as string, p.detail as Record<string, unknown> | undefined);
+      return {};
+    },
+  },
+  'software.status': { params: obj({}), handler: ({ ops, session }) => ops.software(session, 'software.status', {}) },
+  'software.add': {
+    params: obj({ bundle: { type: 'string', minLength: 1 }, dryRun: { type: 'boolean' } }, ['bundle']),
+    handler: ({ ops, session }, p) => ops.software(session, 'software.add', p),
+  },
+  'software.rollback': {
+    params: obj({ confirm: { type: 'boolean' }, dryRun: { type: 'boolean' } }),
+    handler: ({ ops, session }, p) => ops.software(session, 'software.rollback', p),
+  },
   'config.get': {
     params: obj({ datastore, path: { type: 'string' } }),
     handler: ({ ops, session }, p) => ops.getConfig(session, (p.datastore as DatastoreName | undefined) ?? 'running',

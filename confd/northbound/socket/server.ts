@@ -14,9 +14,8 @@ import type { Operations } from '../../rpc/operations.js';
 import type { Session } from '../../txn/session.js';
 import { JsonLinesDecoder } from './framing.js';
 import type { ChangeBus } from '../../notify/bus.js';
-import type { JsonObject } from '../../core/tree.js';
 import { SocketConnection } from './connection.js';
-import { MethodTable } from './methods.js';
+import { MethodTable, type HostInfo } from './methods.js';
 import { isRequest, type Request, type Response, type WireError } from './protocol.js';
 
 export class SocketServer {
@@ -26,7 +25,7 @@ export class SocketServer {
 
   constructor(
     private readonly ops: Operations, private readonly bus: ChangeBus, private readonly log: Logger, readonly path: string,
-    private readonly daemons: () => readonly JsonObject[] = () => [],
+    private readonly host?: HostInfo,
   ) {
     this.server = createServer((socket) => this.accept(socket));
   }
@@ -80,7 +79,7 @@ export class SocketServer {
               return;
             }
             session.stats.rpcs++;
-            const result = await this.methods.call({ ops: this.ops, session, bus: this.bus, link: conn, daemons: this.daemons }, m.method, m.params ?? {});
+            const result = await this.methods.call({ ops: this.ops, session, bus: this.bus, link: conn, ...(this.host ? { host: this.host } : {}) }, m.method, m.params ?? {});
             send({ id: m.id, result: result ?? {} });
           } catch (e) {
             if (session) session.stats.errors++;

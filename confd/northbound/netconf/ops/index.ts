@@ -6,7 +6,7 @@
 import type { Operations } from '../../../rpc/operations.js';
 import type { DeviceSchema } from '../../../schema/model.js';
 import type { Session } from '../../../txn/session.js';
-import { NOTIFICATION_NS } from '../capabilities.js';
+import { NOTIFICATION_NS, SOFTWARE_NS } from '../capabilities.js';
 import type { NetconfServer } from '../server.js';
 import type { NetconfSession } from '../session.js';
 import { NETCONF_BASE_NS, type XmlElement } from '../xml-element.js';
@@ -24,6 +24,7 @@ import { killSession } from './kill-session.js';
 import { lock } from './lock.js';
 import { unlock } from './unlock.js';
 import { validate } from './validate.js';
+import { softwareAdd, softwareRollback, softwareStatus } from './software.js';
 
 export interface OpContext {
   readonly ops: Operations;
@@ -51,8 +52,15 @@ const BASE: Readonly<Record<string, OpHandler>> = {
   'validate': validate,
 };
 
+const SOFTWARE: Readonly<Record<string, OpHandler>> = {
+  'software-add': softwareAdd,
+  'software-status': softwareStatus,
+  'software-rollback': softwareRollback,
+};
+
 export function findOperation(op: XmlElement): OpHandler | undefined {
   if (op.ns === NETCONF_BASE_NS) return Object.hasOwn(BASE, op.name) ? BASE[op.name] : undefined;
   if (op.ns === NOTIFICATION_NS && op.name === 'create-subscription') return createSubscription;
+  if (op.ns === SOFTWARE_NS) return Object.hasOwn(SOFTWARE, op.name) ? SOFTWARE[op.name] : undefined;
   return undefined;
 }

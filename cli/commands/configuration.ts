@@ -1,0 +1,237 @@
+/**
+ * @module cli/commands/configuration
+ * The configuration-mode command table: `set`, `delete`, `edit`, `up`, `top`, `show [| compare]`,
+ * `commit [check] [confirmed M] [comment "…"] [and-quit]`, `rollback N`, `load`, `save`, `run`,
+ * `status`, `help`, `exit [discard|configuration-mode]`. Values are never checked here: `set`
+ * sends its edit and the appliance answers with its own words.
+ */
+import type { JsonObject } from '../../confd/api/index.js';
+import type { Args, CommandSpec } from '../command-table.js';
+import { CommandTable } from '../command-table.js';
+import type { CommandContext } from '../context.js';
+import { deleteEdit, setEdit } from '../edit-tree.js';
+import { topOf, upFrom } from '../grammar.js';
+import type { Action } from '../messages.js';
+import type { PipeName } from '../pipes.js';
+import { problem } from '../problem.js';
+import { load, save } from './load-save.js';
+import { editorLines, helpCommand, type Editor } from './operational.js';
+import { candidateChanged, showConfig } from './show-config.js';
+
+type Spec = CommandSpec<CommandContext>;
+
+const ALL_PIPES: PipeName[] = ['display', 'compare', 'match', 'except', 'count', 'no-more'];
+/** Minutes a confirmed commit waits when none are given (as Junos). */
+const DEFAULT_CONFIRM_MINUTES = 10;
+
+async function edit(cx: CommandContext, tree: JsonObject, action: Action): Promise<number> {
+  try {
+    await cx.backend.request('config.edit', { edit: tree });
+    return 0;
+  } catch (e) {
+    return cx.fail(e, { action });
+  } finally {
+    await cx.changed('candidate');
+  }
+}
+
+function duration(seconds: number): string {
+  if (seconds < 60 || seconds % 60 !== 0) return `${seconds} seconds`;
+  return seconds === 60 ? '1 minute' : `${seconds / 60} minutes`;
+}
+
+/** Leaves configuration mode (the appliance drops a private candidate and an exclusive lock). */
+async function leave(cx: CommandContext): Promise<number> {
+  try {
+    await cx.backend.request('configure.exit');
+  } catch (e) {
+    return cx.fail(e, { action: 'other' });
+  }
+  cx.state.mode = 'operational';
+  cx.state.editing = null;
+  cx.state.location = topOf(cx.grammar);
+  cx.out('Exiting configuration mode\n');
+  return 0;
+}
+
+async function exit(cx: CommandContext, how: string | undefined): Promise<number> {
+  if (how === undefined && cx.state.location.segments.length > 0) {
+    cx.state.location = upFrom(cx.grammar, cx.state.location);
+    return 0;
+  }
+  if (how === 'discard') {
+    try {
+      // A private candidate goes with configure.exit; a shared or exclusive one is discarded first.
+      if (cx.state.editing !== 'private') await cx.backend.request('discard');
+    } catch (e) {
+      return cx.fail(e, { action: 'other' });
+    }
+    await cx.changed('candidate');
+    return leave(cx);
+  }
+  let changed = false;
+  try {
+    changed = await candidateChanged(cx);
+  } catch {
+    // If the comparison is refused, nothing is lost by leaving: the appliance keeps the candidate.
+  }
+  if (changed) {
+    cx.out('The configuration has been changed but not committed\n');
+    return cx.problem(problem('bad-argument', "uncommitted changes: commit them, or leave with 'exit discard'"));
+  }
+  return leave(cx);
+}
+
+async function commit(cx: CommandContext, args: Args): Promise<number> {
+  if (args.has('check')) {
+    if (['confirmed', 'comment', 'and-quit'].some((o) => args.has(o))) {
+      return cx.problem(problem('bad-argument', "'commit check' takes no other option"));
+    }
+    try {
+      await cx.backend.request('validate', { datastore: 'candidate' });
+    } catch (e) {
+      return cx.fail(e, { action: 'check' });
+    }
+    cx.out('configuration check succeeds\n');
+    return 0;
+  }
+  let timeout: number | undefined;
+  if (args.has('confirmed')) {
+    const minutes = args.number('confirmed') ?? DEFAULT_CONFIRM_MINUTES;
+    if (!(minutes > 0)) return cx.problem(problem('bad-argument', 'a confirmed commit needs a time above 0 minutes'));
+    // The appliance counts whole seconds: round up, so the window is never shorter than asked.
+    timeout = Math.max(1, Math.ceil(minutes * 60));
+  }
+  const comment = args.text('comment');
+  let result: { txid: number | null; confirmedPending: boolean };
+  try {
+    result = await cx.backend.request('commit', {
+      ...(comment !== undefined ? { comment } : {}),
+      ...(timeout !== undefined ? { confirmed: true, confirmTimeout: timeout } : {}),
+    });
+  } catch (e) {
+    return cx.fail(e, { action: 'commit' });
+  } finally {
+    await cx.changed('running');
+  }
+  if (result.confirmedPending && timeout !== undefined) {
+    cx.out(`commit confirmed will be automatically rolled back in ${duration(timeout)} unless confirmed\n`);
+    // The appliance rolls an unconfirmed commit back when its session ends, and this one ends now.
+    if (cx.oneShot) cx.out('warning: this session ends after these commands, and the confirmed commit is rolled back then\n');
+  }
+  cx.out('commit complete\n');
+  return args.has('and-quit') ? leave(cx) : 0;
+}
+
+const CONFIGURATION: Spec[] = [
+  {
+    words: ['set'], help: 'Set a value, or create a list entry',
+    args: [{ kind: 'path', name: 'path', purpose: 'set' }],
+    run: (cx, args) => edit(cx, setEdit(args.path('path')!), 'set'),
+  },
+  {
+    words: ['delete'], help: 'Delete a value, a list entry or a whole level',
+    args: [{ kind: 'path', name: 'path', purpose: 'delete' }],
+    run: (cx, args) => edit(cx, deleteEdit(args.path('path')!), 'delete'),
+  },
+  {
+    words: ['edit'], help: 'Move to a level of the configuration',
+    args: [{ kind: 'path', name: 'path', purpose: 'edit' }],
+    run: async (cx, args) => {
+      const t = args.path('path')!;
+      cx.state.location = { node: t.node, segments: t.segments };
+      return 0;
+    },
+  },
+  {
+    words: ['up'], help: 'Move up one level (or N levels)',
+    args: [{ kind: 'number', name: 'levels', help: 'Number of levels', optional: true }],
+    run: async (cx, args) => {
+      cx.state.location = upFrom(cx.grammar, cx.state.location, args.number('levels') ?? 1);
+      return 0;
+    },
+  },
+  { words: ['top'], help: 'Move to the top of the configuration', run: async (cx) => { cx.state.location = topOf(cx.grammar); return 0; } },
+  {
+    words: ['show'], help: 'Show the candidate configuration at this level (| compare: the pending changes)',
+    args: [{ kind: 'path', name: 'path', purpose: 'show', optional: true }],
+    pipes: ALL_PIPES,
+    run: (cx, args, pipes) => showConfig(cx, 'candidate', args.path('path'), pipes),
+  },
+  {
+    words: ['commit'], help: 'Apply the candidate to the running configuration',
+    args: [{ kind: 'options', options: [
+      { word: 'check', help: 'Validate the candidate without applying it' },
+      { word: 'confirmed', help: `Roll back unless confirmed by another commit within MINUTES (default ${DEFAULT_CONFIRM_MINUTES}; fractions allowed)`,
+        value: { kind: 'number', name: 'minutes', help: 'Minutes before the automatic rollback, e.g. 5 or 0.5', optional: true, decimal: true } },
+      { word: 'comment', help: 'Record a comment with the commit', value: { kind: 'text', name: 'comment', help: 'Comment text (quoted)' } },
+      { word: 'and-quit', help: 'Leave configuration mode after the commit' },
+    ] }],
+    run: (cx, args) => commit(cx, args),
+  },
+  {
+    words: ['rollback'], help: 'Load the configuration of N commits ago into the candidate (0: discard the pending changes)',
+    args: [{ kind: 'number', name: 'number', help: 'Number of commits back (0..)', optional: true }],
+    run: async (cx, args) => {
+      const back = args.number('number') ?? 0;
+      try {
+        await cx.backend.request('config.rollback-load', { back });
+      } catch (e) {
+        return cx.fail(e, { action: 'rollback', rollback: back });
+      } finally {
+        await cx.changed('candidate');
+      }
+      cx.out('load complete\n');
+      return 0;
+    },
+  },
+  {
+    words: ['load'], help: 'Load configuration from a file into the candidate',
+    args: [
+      { kind: 'choice', name: 'how', choices: [
+        { word: 'merge', help: 'Merge the file into the candidate' },
+        { word: 'override', help: 'Replace the whole candidate with the file' },
+        { word: 'set', help: 'Run the set/delete commands of the file' },
+      ] },
+      { kind: 'text', name: 'file', help: 'File name', file: true },
+    ],
+    run: (cx, args) => load(cx, args.text('how') as 'merge' | 'override' | 'set', args.text('file')!),
+  },
+  {
+    words: ['save'], help: 'Save the candidate configuration to a file',
+    args: [{ kind: 'text', name: 'file', help: 'File name', file: true }],
+    run: (cx, args) => save(cx, args.text('file')!),
+  },
+  {
+    words: ['run'], help: 'Run an operational command',
+    args: [{ kind: 'command', name: 'command', mode: 'operational' }],
+    pipes: ALL_PIPES,
+    run: (cx, args, pipes) => cx.runNested(args.nested('command')!, pipes),
+  },
+  {
+    words: ['status'], help: 'Show who else is editing the configuration',
+    run: async (cx) => {
+      try {
+        const editors = await cx.backend.request<Editor[]>('configure.editors');
+        const lines = editorLines(editors);
+        cx.out((lines.length > 0 ? lines : ['No one else is editing the configuration']).join('\n') + '\n');
+        return 0;
+      } catch (e) {
+        return cx.fail(e, { action: 'other' });
+      }
+    },
+  },
+  helpCommand,
+  ...(['exit', 'quit'] as const).map((word): Spec => ({
+    words: [word], help: 'Leave this level, or configuration mode at the top',
+    args: [{ kind: 'choice', name: 'how', optional: true, choices: [
+      { word: 'discard', help: 'Leave configuration mode, discarding uncommitted changes' },
+      { word: 'configuration-mode', help: 'Leave configuration mode from any level' },
+    ] }],
+    run: (cx, args) => exit(cx, args.text('how')),
+  })),
+];
+
+export function configurationTable(): CommandTable<CommandContext> {
+  return new CommandTable('configuration', CONFIGURATION);
+}

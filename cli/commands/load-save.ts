@@ -1,0 +1,129 @@
+/**
+ * @module cli/commands/load-save
+ * `load merge|override|set FILE` and `save FILE` in configuration mode. Files come from the
+ * session's file store. A brace-format or JSON file loads as one edit (all or nothing);
+ * `override` replaces the whole candidate. A `set` file is parsed completely before anything
+ * is applied; its set lines go as one edit, and lines that delete or change level are applied
+ * in order, stopping at the first refusal.
+ */
+import type { JsonObject } from '../../confd/api/index.js';
+import { walkCommand } from '../command-table.js';
+import { braceStatements, jsonConfig, setFileLines } from '../config-text.js';
+import type { CommandContext } from '../context.js';
+import { deleteEdit, mergeInto, setEdit } from '../edit-tree.js';
+import { topOf, upFrom, type Location } from '../grammar.js';
+import { parsePathWords, walkPath } from '../path-parser.js';
+import { isProblem, problem, type CliProblem } from '../problem.js';
+import { renderBrace } from '../render/brace.js';
+import { tokenize } from '../tokenizer.js';
+
+function fileProblem(name: string, e: unknown): CliProblem {
+  const code = (e as { code?: string }).code;
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+  return problem('bad-argument', `cannot read '${name}': ${why}`);
+}
+
+const located = (name: string, line: number, p: CliProblem): CliProblem => {
+  const { offset: _offset, ...rest } = p;
+  return { ...rest, message: `${name}:${line}: ${p.message}` };
+};
+
+export async function load(cx: CommandContext, how: 'merge' | 'override' | 'set', name: string): Promise<number> {
+  if (!cx.files) return cx.problem(problem('unavailable', 'this session has no file store to load from'));
+  let text: string;
+  try {
+    text = await cx.files.read(name);
+  } catch (e) {
+    return cx.problem(fileProblem(name, e));
+  }
+  if (how === 'set') return loadSet(cx, name, text);
+  let tree = jsonConfig(text);
+  if (!tree) {
+    const statements = braceStatements(text);
+    if (isProblem(statements)) return cx.problem({ ...statements, message: `${name}: ${statements.message}` });
+    tree = {};
+    const top = topOf(cx.grammar);
+    for (const st of statements) {
+      if (st.block) {
+        const w = walkPath(top, st.tokens, 'set');
+        if (!w.problem && w.state.at === 'node' && w.state.node.kind !== 'list') continue;
+      }
+      const target = parsePathWords(top, st.tokens, 'set', st.tokens[st.tokens.length - 1]?.end ?? 0);
+      if (isProblem(target)) return cx.problem(located(name, st.line, target));
+      mergeInto(cx.grammar.root, tree, setEdit(target));
+    }
+  }
+  try {
+    await cx.backend.request('config.edit', { edit: tree, ...(how === 'override' ? { defaultOperation: 'replace' } : {}) });
+  } catch (e) {
+    return cx.fail(e, { action: 'load' });
+  } finally {
+    await cx.changed('candidate');
+  }
+  cx.out('load complete\n');
+  return 0;
+}
+
+type Step = { line: number; edit: JsonObject; set: boolean };
+
+async function loadSet(cx: CommandContext, name: string, text: string): Promise<number> {
+  const steps: Step[] = [];
+  let location: Location = topOf(cx.grammar);
+  const table = cx.tables.configuration;
+  for (const { text: line, line: n } of setFileLines(text)) {
+    const { tokens, openQuote } = tokenize(line);
+    if (openQuote) return cx.problem(located(name, n, problem('open-quote', 'unterminated quoted string')));
+    const env = { grammar: cx.grammar, location, datastore: 'candidate' as const, tables: cx.tables, mode: 'configuration' as const };
+    const walk = walkCommand(table, tokens, env, line.length);
+    const p = walk.problem ?? walk.incomplete;
+    if (p) return cx.problem(located(name, n, p));
+    const verb = walk.spec?.words[0];
+    const target = walk.args.path('path');
+    if (verb === 'set' && target) steps.push({ line: n, edit: setEdit(target), set: true });
+    else if (verb === 'delete' && target) steps.push({ line: n, edit: deleteEdit(target), set: false });
+    else if (verb === 'edit' && target) location = { node: target.node, segments: target.segments };
+    else if (verb === 'up') location = upFrom(cx.grammar, location, walk.args.number('levels') ?? 1);
+    else if (verb === 'top') location = topOf(cx.grammar);
+    else return cx.problem(located(name, n, problem('bad-argument', `'${verb ?? line}' cannot be loaded (set, delete, edit, up and top can)`)));
+  }
+  try {
+    if (steps.every((s) => s.set)) {
+      const tree: JsonObject = {};
+      for (const s of steps) mergeInto(cx.grammar.root, tree, s.edit);
+      if (steps.length > 0) await cx.backend.request('config.edit', { edit: tree });
+    } else {
+      for (const s of steps) {
+        try {
+          await cx.backend.request('config.edit', { edit: s.edit });
+        } catch (e) {
+          cx.out(`${name}:${s.line}:\n`);
+          throw e;
+        }
+      }
+    }
+  } catch (e) {
+    return cx.fail(e, { action: 'load' });
+  } finally {
+    await cx.changed('candidate');
+  }
+  cx.out('load complete\n');
+  return 0;
+}
+
+export async function save(cx: CommandContext, name: string): Promise<number> {
+  if (!cx.files) return cx.problem(problem('unavailable', 'this session has no file store to save to'));
+  let tree: JsonObject;
+  try {
+    tree = await cx.backend.request<JsonObject>('config.get', { datastore: 'candidate' });
+  } catch (e) {
+    return cx.fail(e, { action: 'other' });
+  }
+  const text = renderBrace(cx.grammar.root, tree);
+  try {
+    await cx.files.write(name, text);
+  } catch (e) {
+    return cx.problem(problem('bad-argument', `cannot write '${name}': ${(e as Error).message}`));
+  }
+  cx.out(`Wrote ${text.split('\n').length - 1} lines of configuration to '${name}'\n`);
+  return 0;
+}

@@ -1,0 +1,84 @@
+/**
+ * @module cli/commands/show-config
+ * Showing a configuration (running in operational mode, this session's candidate in
+ * configuration mode) at a path, in the format the pipes ask for, and `| compare`: the
+ * candidate (or running) against running or a rollback, as the Junos diff.
+ */
+import { isPathWithin, type JsonObject, type LeafChange } from '../../confd/api/index.js';
+import type { CommandContext } from '../context.js';
+import { subtreeAt } from '../edit-tree.js';
+import { dataPath, type DataSegment, type GNode } from '../grammar.js';
+import type { PathTarget } from '../path-parser.js';
+import type { Pipes } from '../pipes.js';
+import { problem } from '../problem.js';
+import { renderBrace } from '../render/brace.js';
+import { renderCompare } from '../render/compare.js';
+import { renderJson } from '../render/json.js';
+import { renderSet } from '../render/set.js';
+import { renderXml } from '../render/xml.js';
+
+export type Datastore = 'running' | 'candidate';
+
+/** What `show` names: the path given, else the edit level. */
+export function shownTarget(cx: CommandContext, target: PathTarget | undefined): { node: GNode; segments: readonly DataSegment[] } {
+  if (target) return target;
+  return cx.state.location;
+}
+
+export async function readConfig(cx: CommandContext, datastore: Datastore, segments: readonly DataSegment[]): Promise<JsonObject> {
+  const path = dataPath(segments);
+  return cx.backend.request<JsonObject>('config.get', { datastore, ...(path === '/' ? {} : { path }) });
+}
+
+export async function showConfig(cx: CommandContext, datastore: Datastore, target: PathTarget | undefined, pipes: Pipes): Promise<number> {
+  if (pipes.compare) return showCompare(cx, datastore, target, pipes.compare.rollback);
+  const { node, segments } = shownTarget(cx, target);
+  let tree: JsonObject;
+  try {
+    tree = await readConfig(cx, datastore, segments);
+  } catch (e) {
+    return cx.fail(e, { action: 'other' });
+  }
+  switch (pipes.display) {
+    case 'json': cx.out(renderJson(tree)); break;
+    case 'xml': cx.out(renderXml(cx.grammar.root, tree)); break;
+    case 'set': cx.out(renderSet(cx.grammar.root, tree)); break;
+    default: cx.out(renderBrace(node, subtreeAt(tree, segments)));
+  }
+  return 0;
+}
+
+/** The newest commit number (0 before the first commit). */
+export async function lastTxid(cx: CommandContext): Promise<number> {
+  const h = await cx.backend.request<Array<{ txid: number }>>('history', { limit: 1 });
+  return h[0]?.txid ?? 0;
+}
+
+/**
+ * `show | compare [rollback N]`: from running (or the configuration N commits back) to the
+ * candidate (configuration mode) or running (operational mode), under the path shown.
+ */
+export async function showCompare(cx: CommandContext, to: Datastore, target: PathTarget | undefined, rollback: number | undefined): Promise<number> {
+  const { segments } = shownTarget(cx, target);
+  let changes: LeafChange[];
+  try {
+    let from: number | 'running' = 'running';
+    if (rollback !== undefined) {
+      const last = await lastTxid(cx);
+      if (rollback > last) return cx.problem(problem('bad-argument', `rollback ${rollback} does not exist (there are ${last} commits)`));
+      from = last - rollback;
+    }
+    changes = await cx.backend.request<LeafChange[]>('compare', { from, to });
+  } catch (e) {
+    return cx.fail(e, { action: 'other', ...(rollback !== undefined ? { rollback } : {}) });
+  }
+  const prefix = dataPath(segments);
+  cx.out(renderCompare(cx.grammar, changes.filter((c) => isPathWithin(c.path, prefix))));
+  return 0;
+}
+
+/** Whether the candidate differs from running. */
+export async function candidateChanged(cx: CommandContext): Promise<boolean> {
+  const changes = await cx.backend.request<LeafChange[]>('compare', { from: 'running', to: 'candidate' });
+  return changes.length > 0;
+}

@@ -1,0 +1,57 @@
+/**
+ * @module cli/context
+ * What a command sees of its session while it runs: the backend that reaches the appliance,
+ * the compiled grammar, the session's state (mode, edit level, how it edits), its file store,
+ * and where to write. Commands change the state; the session prints prompts from it.
+ */
+import type { CommandTable, Mode, NestedCommand } from './command-table.js';
+import type { FileStore } from './files.js';
+import type { Grammar, Location } from './grammar.js';
+import type { MessageContext } from './messages.js';
+import type { Pipes } from './pipes.js';
+import type { CliProblem } from './problem.js';
+
+/** The appliance as the CLI reaches it: the local socket protocol's request/response. */
+export interface Backend {
+  request<T = unknown>(method: string, params?: Record<string, unknown>): Promise<T>;
+}
+
+/** Where a session writes text. */
+export interface Output {
+  write(text: string): unknown;
+}
+
+export type Editing = 'shared' | 'private' | 'exclusive';
+
+export interface SessionState {
+  mode: Mode;
+  /** The edit level (configuration mode). */
+  location: Location;
+  /** How this session edits, while in configuration mode. */
+  editing: Editing | null;
+  /** The appliance's host name, for the prompt. */
+  hostname: string;
+  /** Set by `exit`/`quit` in operational mode: the session is over. */
+  ended: boolean;
+}
+
+export interface CommandContext {
+  readonly backend: Backend;
+  readonly grammar: Grammar;
+  readonly user: string;
+  readonly files: FileStore | undefined;
+  readonly state: SessionState;
+  readonly tables: Readonly<Record<Mode, CommandTable<CommandContext>>>;
+  /** The session ends with the commands it was given (exec): nothing outlives them. */
+  readonly oneShot: boolean;
+  /** Writes the command's output (filtered by `| match`… when given). */
+  out(text: string): void;
+  /** Reports an error a command met; returns the exit status (0 for a mere warning). */
+  fail(e: unknown, cx: MessageContext): Promise<number>;
+  /** Reports a problem the CLI found; returns 1. */
+  problem(p: CliProblem): number;
+  /** Runs a command of another mode (`run show …`) with the pipes given. */
+  runNested(nested: NestedCommand, pipes: Pipes): Promise<number>;
+  /** The candidate (or running, after a commit) changed: forget cached list keys, re-read the host name. */
+  changed(what: 'candidate' | 'running'): Promise<void>;
+}

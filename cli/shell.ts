@@ -1,0 +1,202 @@
+/**
+ * @module cli/shell
+ * The interactive shell on node:readline over any pair of streams (an SSH channel, or the
+ * process's terminal): `user@host> ` / `user@host# ` prompts with the `[edit …]` banner of
+ * configuration mode, history, Tab completion through readline's completer (an ambiguous Tab
+ * lists the candidates with their help, as Junos does), `?` answered without being inserted,
+ * Ctrl-C clearing the line and Ctrl-D leaving. Lines are run one after the other, never
+ * concurrently.
+ */
+import { createInterface, type Interface } from 'node:readline';
+import { Transform, type Readable, type Writable } from 'node:stream';
+import type { Backend } from './context.js';
+import type { FileStore } from './files.js';
+import type { GrammarCache } from './grammar.js';
+import { describeFailure } from './messages.js';
+import { CliSession } from './session.js';
+
+export interface ShellOptions {
+  readonly input: Readable;
+  readonly output: Writable;
+  /** Width of the terminal (the pty's columns); 80 when unknown. */
+  readonly columns?: number;
+  /** A terminal (pty) is attached: line editing, Tab and `?`. True unless said otherwise. */
+  readonly terminal?: boolean;
+  readonly backend: Backend;
+  readonly user: string;
+  /** The name in the prompt when the configuration's host name cannot be read. */
+  readonly host?: string;
+  readonly files?: FileStore;
+  readonly grammars?: GrammarCache;
+}
+
+/** What the shell reaches inside readline: the line being edited and its key handler. */
+interface ReadlineInternals {
+  line: string;
+  cursor: number;
+  _ttyWrite(s: string | undefined, key: { name?: string; ctrl?: boolean; meta?: boolean } | undefined): void;
+}
+
+/**
+ * Terminal output: a lone `\n` becomes `\r\n`. Over SSH no pty discipline on this side does
+ * it, and the client's terminal is raw.
+ */
+class CrlfStream extends Transform {
+  columns: number;
+  private lastCr = false;
+
+  constructor(columns: number, private readonly convert: boolean) {
+    super();
+    this.columns = columns;
+  }
+
+  override _transform(chunk: Buffer | string, _enc: BufferEncoding, done: (e?: Error | null, data?: string) => void): void {
+    const s = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    if (!this.convert) { done(null, s); return; }
+    let out = '';
+    for (const ch of s) {
+      if (ch === '\n' && !this.lastCr) out += '\r';
+      out += ch;
+      this.lastCr = ch === '\r';
+    }
+    done(null, out);
+  }
+}
+
+function insideQuote(text: string): boolean {
+  let quote: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\\') { i++; continue; }
+    if (quote) { if (c === quote) quote = null; } else if (c === '"' || c === "'") quote = c;
+  }
+  return quote !== null;
+}
+
+function commonPrefix(words: readonly string[]): string {
+  if (words.length === 0) return '';
+  let p = words[0]!;
+  for (const w of words) while (!w.startsWith(p)) p = p.slice(0, -1);
+  return p;
+}
+
+/** Runs the interactive shell until `exit` or the end of input; resolves to the exit status. */
+export async function runShell(o: ShellOptions): Promise<number> {
+  const terminal = o.terminal ?? true;
+  const out = new CrlfStream(o.columns ?? 80, terminal);
+  // The host owns its output (an SSH channel still has its exit status to send): never end it here.
+  out.pipe(o.output, { end: false });
+  const flushed = new Promise<void>((resolve) => out.once('end', resolve));
+  const write = (text: string) => { out.write(text); };
+  let session: CliSession;
+  try {
+    session = await CliSession.open({
+      backend: o.backend, user: o.user, output: { write }, ...(o.files ? { files: o.files } : {}),
+      ...(o.host ? { host: o.host } : {}), ...(o.grammars ? { grammars: o.grammars } : {}),
+    });
+  } catch (e) {
+    write(describeFailure(e, { action: 'other' }).lines.join('\n') + '\n');
+    out.end();
+    await flushed;
+    return 1;
+  }
+  const s = session;
+  let rl: Interface;
+  const listing = async (line: string) => {
+    const text = await s.help(line, null);
+    write('\n' + text);
+    rl.prompt(true);
+  };
+  rl = createInterface({
+    input: o.input, output: out, terminal, historySize: 500, tabSize: 4, prompt: s.prompt(),
+    completer: (line: string, callback: (err: Error | null, result: [string[], string]) => void) => {
+      void s.complete(line).then(({ words, completeOn }) => {
+        if (words.length > 1 && commonPrefix(words).length <= completeOn.length) {
+          // Nothing to add: list the candidates with their help at once (readline would wait for a second Tab).
+          callback(null, [[], completeOn]);
+          void listing(line);
+          return;
+        }
+        callback(null, [words, completeOn]);
+      }, () => callback(null, [[], line]));
+    },
+  });
+  const internals = rl as unknown as ReadlineInternals;
+
+  let busy = false;
+  /** `exit`: lines still queued are not run. */
+  let ended = false;
+  let inputClosed = false;
+  const queue: string[] = [];
+  const prompt = () => {
+    const banner = s.banner();
+    if (banner) write(`\n${banner}\n`);
+    rl.setPrompt(s.prompt());
+    rl.prompt();
+  };
+
+  if (terminal) {
+    const ttyWrite = internals._ttyWrite.bind(rl);
+    internals._ttyWrite = (text, key) => {
+      if (text === '?' && !key?.ctrl && !key?.meta && !busy && !insideQuote(internals.line.slice(0, internals.cursor))) {
+        const line = internals.line.slice(0, internals.cursor);
+        void s.help(line, s.prompt().length).then((help) => {
+          write('?\n' + help);
+          rl.prompt(true);
+        });
+        return;
+      }
+      ttyWrite(text, key);
+    };
+  }
+
+  return new Promise<number>((resolve) => {
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      void s.close().finally(() => {
+        out.end();
+        void flushed.then(() => resolve(0));
+      });
+    };
+    const drain = async () => {
+      if (busy) return;
+      busy = true;
+      while (queue.length > 0 && !ended) {
+        const line = queue.shift()!;
+        if (line.trim() !== '') {
+          try {
+            const r = await s.execute(line, { promptWidth: s.prompt().length });
+            if (r.ended) { ended = true; break; }
+          } catch (e) {
+            // A fault in one command must not end the operator's shell.
+            write(describeFailure(e, { action: 'other' }).lines.join('\n') + '\n');
+          }
+        }
+        if (queue.length === 0 && !ended && !inputClosed) prompt();
+      }
+      busy = false;
+      if (ended) rl.close();
+      if (inputClosed) finish();
+    };
+    rl.on('line', (line) => {
+      queue.push(line);
+      void drain();
+    });
+    rl.on('SIGINT', () => {
+      if (busy) return;
+      internals.line = '';
+      internals.cursor = 0;
+      write('^C\n');
+      prompt();
+    });
+    rl.on('close', () => {
+      if (terminal && !ended) write('\n');
+      inputClosed = true;
+      // Lines already typed still run; a running command finishes first.
+      if (!busy) void drain();
+    });
+    prompt();
+  });
+}

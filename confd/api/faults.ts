@@ -1,0 +1,25 @@
+/**
+ * @module confd/api/faults
+ * Named fault points for the upgrade tests: APPLIANCE_FAULT holds comma-separated faults,
+ * `kill@POINT` SIGKILLs the process when it reaches POINT (a step of the install pipeline,
+ * the boot-state write…), `throw@POINT` makes that point fail with an injected error. Unset in
+ * production; reading it costs nothing when it is.
+ */
+import { ConfdError } from '../core/errors.js';
+
+function faults(): string[] {
+  const v = process.env.APPLIANCE_FAULT;
+  return v ? v.split(',').map((x) => x.trim()) : [];
+}
+
+export function faultPoint(point: string): void {
+  const f = faults();
+  if (f.length === 0) return;
+  if (f.includes(`kill@${point}`)) process.kill(process.pid, 'SIGKILL');
+  if (f.includes(`throw@${point}`)) throw new ConfdError('INTERNAL', `injected fault at ${point}`);
+}
+
+/** Whether a fault named `name` (without a point) is set, e.g. `crash-on-start`. */
+export function faultSet(name: string): boolean {
+  return faults().includes(name);
+}

@@ -1,0 +1,125 @@
+/**
+ * @module confd/main/cli-service
+ * The operator CLI on the SSH listener: a shell channel runs the interactive shell (with the
+ * pty's width), an exec channel runs its commands and returns their exit status. Each channel
+ * is one management session (source `cli`, the client's address), closed when the channel
+ * ends; the CLI reaches it in process through the socket protocol's method table, so it goes
+ * through exactly the checks, access rules and audit a socket client does.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { ServerChannel } from 'ssh2';
+import { GrammarCache, runCommands, runShell, userFiles, type Backend, type FileStore } from '../../cli/index.js';
+import { ConfdError } from '../core/errors.js';
+import { MethodTable, type MethodContext } from '../northbound/socket/methods.js';
+import type { ChangeBus, SubscriberLink } from '../notify/bus.js';
+import type { Operations } from '../rpc/operations.js';
+import type { ShellService } from '../ssh/server.js';
+import type { Session } from '../txn/session.js';
+
+export interface CliServiceOptions {
+  readonly ops: Operations;
+  readonly log: Logger;
+  /** The data directory: each user's files for `load`/`save` are in <dataDir>/files/<user>/. */
+  readonly dataDir: string;
+  /** The change bus, for `show subscribers`. */
+  readonly bus?: ChangeBus;
+  /** What the daemon knows beyond confd (its daemons, the boot loader), as the socket has it. */
+  readonly host?: MethodContext['host'];
+}
+
+/** Methods of the socket protocol that make no sense for a CLI session (subscriptions, upgrade control). */
+const REFUSED: ReadonlySet<string> = new Set(['hello', 'subscribe', 'ack', 'upgrade.freeze']);
+
+/** The channel as the bus sees a client: it never subscribes, so it is never sent anything. */
+function channelLink(channel: ServerChannel): SubscriberLink {
+  let closed = false;
+  const closers: Array<() => void> = [];
+  channel.once('close', () => { closed = true; for (const fn of closers) fn(); });
+  return {
+    notify: () => false,
+    whenDrained: () => Promise.resolve(),
+    request: () => Promise.reject(new ConfdError('SOCK_BAD_REQUEST', 'a CLI session takes no requests')),
+    get closed() { return closed; },
+    close: () => { channel.end(); },
+    onClose: (fn) => { if (closed) fn(); else closers.push(fn); },
+  };
+}
+
+export class CliService implements ShellService {
+  private readonly methods = new MethodTable();
+  private readonly grammars = new GrammarCache();
+
+  constructor(private readonly o: CliServiceOptions) {}
+
+  shell(channel: ServerChannel, user: string, address: string, pty: { cols: number; rows: number; term: string } | null): void {
+    const { session, backend } = this.open(channel, user, address);
+    void runShell({
+      input: channel, output: channel, terminal: pty !== null, ...(pty ? { columns: pty.cols } : {}),
+      backend, user, ...this.filesOf(user), grammars: this.grammars,
+    }).then((code) => this.end(channel, session, code), (e: unknown) => {
+      this.o.log.error({ err: e, user }, 'the CLI shell failed');
+      this.end(channel, session, 1);
+    });
+  }
+
+  exec(channel: ServerChannel, user: string, address: string, command: string): void {
+    const { session, backend } = this.open(channel, user, address);
+    void runCommands(command, {
+      backend, user, output: channel, errorOutput: channel.stderr, ...this.filesOf(user), grammars: this.grammars,
+    }).then((code) => this.end(channel, session, code), (e: unknown) => {
+      this.o.log.error({ err: e, user }, 'CLI commands failed');
+      this.end(channel, session, 1);
+    });
+  }
+
+  /** The user's file directory for load/save (none for a name that cannot be a directory). */
+  private filesOf(user: string): { files?: FileStore } {
+    try {
+      return { files: userFiles(this.o.dataDir, user) };
+    } catch {
+      return {};
+    }
+  }
+
+  private open(channel: ServerChannel, user: string, address: string): { session: Session; backend: Backend } {
+    const { ops, log } = this.o;
+    const session = ops.openSession({ user, source: 'cli', address });
+    // kill-session from another session ends this channel.
+    session.onKill = () => channel.end();
+    channel.once('close', () => { void ops.closeSession(session, 'channel closed').catch((e: unknown) => log.error({ err: e }, 'closing a CLI session failed')); });
+    const ctx: MethodContext = {
+      ops, session, link: channelLink(channel),
+      ...(this.o.bus ? { bus: this.o.bus } : {}), ...(this.o.host ? { host: this.o.host } : {}),
+    };
+    const backend: Backend = {
+      request: async <T>(method: string, params: Record<string, unknown> = {}): Promise<T> => {
+        if (REFUSED.has(method)) throw new ConfdError('SOCK_BAD_REQUEST', `'${method}' is not available to the CLI`);
+        session.stats.rpcs++;
+        try {
+          return (await this.methods.call(ctx, method, params)) as T;
+        } catch (e) {
+          session.stats.errors++;
+          if (e instanceof ConfdError) throw e;
+          // Internals never reach the operator: a correlation id does, and the log has the rest.
+          const id = randomUUID();
+          log.error({ err: e, correlation: id, method }, 'unexpected error answering a CLI request');
+          throw new ConfdError('INTERNAL', `internal error (correlation id ${id})`);
+        }
+      },
+    };
+    return { session, backend };
+  }
+
+  private end(channel: ServerChannel, session: Session, code: number): void {
+    try {
+      if (channel.writable) {
+        channel.exit(code);
+        channel.end();
+      }
+    } catch (e) {
+      this.o.log.debug({ err: e }, 'the CLI channel was already gone');
+    }
+    void this.o.ops.closeSession(session, 'cli ended').catch((e: unknown) => this.o.log.error({ err: e }, 'closing a CLI session failed'));
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * @module main/migrate-command
+ * `appliance migrate`: carries a database copy between schema versions with this build's
+ * transforms (confd/main/migrate). Internal: the upgrade manager runs it from the build that
+ * knows both versions. With --json it reports each stage as a JSON line, then the result.
+ */
+import pino from 'pino';
+import { migrateDatabase } from '../confd/main/migrate.js';
+import { flag, str, type Command } from './commands.js';
+import { UsageError, out } from './output.js';
+
+export const migrate: Command = {
+  summary: 'carry a configuration database to another schema version (used by the upgrade manager)',
+  usage: 'appliance migrate --db FILE --from N --to M [--dry-run] [--accept-losses] [--json]',
+  options: {
+    db: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, 'dry-run': { type: 'boolean' },
+    'accept-losses': { type: 'boolean' }, json: { type: 'boolean' },
+  },
+  async run(ctx) {
+    const file = str(ctx, 'db');
+    const from = Number(str(ctx, 'from')), to = Number(str(ctx, 'to'));
+    if (!file || !Number.isInteger(from) || !Number.isInteger(to)) throw new UsageError('migrate needs --db, --from and --to');
+    const json = flag(ctx, 'json');
+    const r = await migrateDatabase({
+      file, from, to, log: pino({ level: 'warn' }, pino.destination(2)), dryRun: flag(ctx, 'dry-run'), acceptLosses: flag(ctx, 'accept-losses'),
+      onStep: (step) => { if (json) out(JSON.stringify({ step })); },
+    });
+    if (json) { out(JSON.stringify({ result: r })); return 0; }
+    for (const c of r.changes) out(`${c.op} ${c.path}`);
+    for (const l of r.losses) out(`lost ${l.path}: ${l.reason}`);
+    return 0;
+  },
+};

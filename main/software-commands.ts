@@ -1,0 +1,148 @@
+/**
+ * @module main/software-commands
+ * `appliance software add|status|rollback` and `appliance bundle keygen|create`: the upgrade
+ * manager for a technician. Software commands talk to the boot loader's control socket, which
+ * keeps working while the appliance restarts, so a client can follow an install to its end
+ * (or re-attach to one with `software status --follow`).
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { SocketClient, ConfdError } from '../confd/api/index.js';
+import { APP_ROOT, SCHEMAS_DIR, softwareVersion } from '../confd/main/app-paths.js';
+import { newestSchemaVersion } from '../confd/schema/loader.js';
+import { collectBuildFiles, createBundle, generateKeyPair } from '../upgrade/bundle/index.js';
+import { PRODUCT } from '../upgrade/install/factory.js';
+import type { JobRecord } from '../upgrade/install/job.js';
+import { deviceLayout } from '../upgrade/layout.js';
+import { DATA_DIR_OPTION, USER_OPTION, flag, str, toolUser, type Command, type CommandContext } from './commands.js';
+import { UsageError, out, printJson } from './output.js';
+
+async function control(ctx: CommandContext): Promise<SocketClient> {
+  const socket = deviceLayout(str(ctx, 'data-dir')!).bootSocket;
+  if (!existsSync(socket)) throw new ConfdError('STORE_LOCKED', `the appliance is not running on ${str(ctx, 'data-dir')} (start it with appliance start)`);
+  return SocketClient.connect(socket, toolUser(ctx), 'appliance-software');
+}
+
+function bar(job: JobRecord): string {
+  const width = 30;
+  const filled = Math.round((job.percent / 100) * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(job.percent).padStart(3)}% ${job.step}${job.message ? `: ${job.message}` : ''}`;
+}
+
+/** Follows a running job to its end, drawing a progress bar on a terminal (one line per step otherwise). */
+async function follow(client: SocketClient, json: boolean): Promise<JobRecord | null> {
+  let lastStep = '';
+  const tty = process.stdout.isTTY && !json;
+  client.onNotification = (n) => {
+    if (n.method !== 'progress') return;
+    const job = n.params as unknown as JobRecord;
+    if (json) out(JSON.stringify(job));
+    else if (tty) process.stdout.write(`\r${bar(job)}\u001b[K`);
+    else if (job.step !== lastStep) out(bar(job));
+    lastStep = job.step;
+  };
+  const final = await client.request<JobRecord | null>('software.follow');
+  if (tty) process.stdout.write('\n');
+  return final;
+}
+
+function report(job: JobRecord | null, json: boolean): number {
+  if (json) { printJson(job); return job && job.status !== 'succeeded' && job.status !== 'running' ? 1 : 0; }
+  if (!job) { out('no software job has run'); return 0; }
+  out(`${job.kind} ${job.id}: ${job.status}${job.reason ? ` — ${job.reason}` : ''}`);
+  out(`  ${job.fromVersion} (slot ${job.from}) -> ${job.toVersion ?? '?'} (slot ${job.target}); steps: ${job.steps.map((s) => s.name).join(', ')}`);
+  return job.status === 'succeeded' || job.status === 'running' ? 0 : 1;
+}
+
+function showChanges(r: { changes: Array<{ path: string; op: string }>; losses: Array<{ path: string; reason: string }> }): void {
+  for (const c of r.changes) out(`${c.op === 'create' ? '+' : c.op === 'delete' ? '-' : '~'} ${c.path}`);
+  for (const l of r.losses) out(`! cannot carry ${l.path}: ${l.reason}`);
+}
+
+export const software: Command = {
+  summary: 'install a signed software bundle, show the install status, or return to the other slot',
+  usage: [
+    'appliance software add BUNDLE [--dry-run] [--no-follow] [--json]',
+    'appliance software status [--follow] [--json]',
+    'appliance software rollback [--confirm] [--dry-run] [--json]',
+  ].join('\n       '),
+  options: {
+    ...DATA_DIR_OPTION, ...USER_OPTION, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, follow: { type: 'boolean' },
+    'no-follow': { type: 'boolean' }, confirm: { type: 'boolean' },
+  },
+  async run(ctx) {
+    const [sub, arg] = ctx.positionals;
+    const json = flag(ctx, 'json');
+    const client = await control(ctx);
+    try {
+      switch (sub) {
+        case 'add': {
+          if (!arg) throw new UsageError('add needs the bundle file');
+          const r = await client.request<JobRecord | { dryRun: true; changes: []; losses: []; version: string }>('software.add',
+            { bundle: resolve(arg), dryRun: flag(ctx, 'dry-run') });
+          if ('dryRun' in r) {
+            if (json) printJson(r);
+            else { out(`dry run of ${r.version}: nothing was written`); showChanges(r); }
+            return 0;
+          }
+          if (flag(ctx, 'no-follow')) return report(r, json);
+          return report(await follow(client, json), json);
+        }
+        case 'status': {
+          const st = await client.request<{ state: unknown; booted: string | null; job: JobRecord | null }>('software.status');
+          if (flag(ctx, 'follow') && st.job?.status === 'running') return report(await follow(client, json), json);
+          if (json) { printJson(st); return 0; }
+          const state = st.state as { primary: string; trial: unknown; slots: Record<string, { status: string; version: string | null; schemaVersion: number | null; reason: string | null }> };
+          out(`booted: slot ${st.booted ?? '-'}   primary: slot ${state.primary}${state.trial ? `   trial: ${JSON.stringify(state.trial)}` : ''}`);
+          for (const [name, s] of Object.entries(state.slots)) {
+            out(`  slot ${name}: ${s.status} ${s.version ?? ''} (schema ${s.schemaVersion ?? '-'})${s.reason ? ` — ${s.reason}` : ''}`);
+          }
+          return report(st.job, false);
+        }
+        case 'rollback': {
+          const r = await client.request<JobRecord | { dryRun: true; changes: []; losses: [] }>('software.rollback',
+            { confirm: flag(ctx, 'confirm'), dryRun: flag(ctx, 'dry-run') });
+          if ('dryRun' in r) { if (json) printJson(r); else showChanges(r); return 0; }
+          return report(await follow(client, json), json);
+        }
+        default:
+          throw new UsageError('software takes add, status or rollback');
+      }
+    } catch (e) {
+      // Show the settings a rollback would lose, then the one-line reason.
+      const losses = (e as ConfdError).details?.losses as Array<{ path: string; reason: string }> | undefined;
+      if (losses && !json) for (const l of losses) out(`! cannot carry ${l.path}: ${l.reason}`);
+      throw e;
+    } finally {
+      client.close();
+    }
+  },
+};
+
+export const bundle: Command = {
+  summary: 'make a signing key, or pack this build into a signed bundle',
+  usage: [
+    'appliance bundle keygen --out KEY',
+    'appliance bundle create --version V [--schema-version N] --key KEY --out FILE',
+  ].join('\n       '),
+  options: { out: { type: 'string' }, version: { type: 'string' }, 'schema-version': { type: 'string' }, key: { type: 'string' } },
+  async run(ctx) {
+    const outFile = str(ctx, 'out');
+    if (!outFile) throw new UsageError('--out is required');
+    if (ctx.positionals[0] === 'keygen') {
+      const k = await generateKeyPair(resolve(outFile));
+      out(`key ${k.keyId}: private ${k.privateKeyFile}, public ${k.publicKeyFile} (copy the .pub into <data-dir>/keyring/)`);
+      return 0;
+    }
+    if (ctx.positionals[0] !== 'create') throw new UsageError('bundle takes keygen or create');
+    const key = str(ctx, 'key');
+    if (!key) throw new UsageError('--key is required');
+    const schemaVersion = Number(str(ctx, 'schema-version') ?? newestSchemaVersion(SCHEMAS_DIR));
+    const b = await createBundle({
+      files: await collectBuildFiles(APP_ROOT), version: str(ctx, 'version') ?? softwareVersion(), schemaVersion, product: PRODUCT,
+      privateKeyFile: resolve(key), out: resolve(outFile),
+    });
+    out(`bundle ${b.file}: version ${b.manifest.version}, schema ${b.manifest.schemaVersion}, ${b.manifest.files.length} files, ${b.bundleBytes} bytes, signed by ${b.keyId}`);
+    return 0;
+  },
+};

@@ -1,0 +1,174 @@
+/**
+ * The interactive shell driven through its streams (PassThrough, terminal mode: readline's
+ * line editing, Tab and `?`) against a real appliance process over its local socket:
+ * configure, set, show | compare, commit, rollback 1, Tab completing an existing key, `?`,
+ * Ctrl-C, exit.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { after, before, describe, test } from 'node:test';
+import { ConfdError, SocketClient, type JsonObject } from '../../confd/api/index.js';
+import { runShell } from '../../cli/index.js';
+import { startAppliance, type RunningAppliance } from '../helpers/appliance-process.js';
+import { tempDir } from '../helpers/device.js';
+
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+
+class Terminal {
+  readonly input = new PassThrough();
+  readonly output = new PassThrough();
+  private raw = '';
+  private mark = 0;
+
+  constructor() {
+    this.output.on('data', (d: Buffer) => { this.raw += d.toString('utf8'); });
+  }
+
+  get text(): string {
+    return this.raw.replace(ANSI, '').replace(/\r/g, '');
+  }
+
+  /** Types keys (Enter is \r, as a terminal sends it). */
+  type(keys: string): void {
+    this.mark = this.text.length;
+    this.input.write(keys);
+  }
+
+  /** Waits until the output since the last keys typed matches. */
+  async waitFor(re: RegExp, timeoutMs = 5000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const since = this.text.slice(this.mark);
+      if (re.test(since)) return since;
+      if (Date.now() > deadline) assert.fail(`timed out waiting for ${re}; output since the keys:\n${since}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Types a command line and waits for the next prompt. */
+  async command(line: string): Promise<string> {
+    this.type(line + '\r');
+    return this.waitFor(/admin@[\w-]+[>#] $/);
+  }
+}
+
+describe('the shell over streams, against a running appliance', () => {
+  const dir = tempDir('appliance-cli-shell-');
+  let app: RunningAppliance;
+  let client: SocketClient;
+  let observer: SocketClient;
+  const term = new Terminal();
+  let done: Promise<number>;
+
+  const running = async () => observer.request<JsonObject>('config.get', { datastore: 'running', path: '/interfaces' });
+
+  before(async () => {
+    app = await startAppliance(dir.path, [], { APPLIANCE_ADMIN_PASSWORD: 'secret' });
+    const socket = join(dir.path, 'confd.sock');
+    client = await SocketClient.connect(socket, 'admin', 'appliance-cli', 'cli');
+    observer = await SocketClient.connect(socket, 'admin', 'test');
+    done = runShell({ input: term.input, output: term.output, terminal: true, columns: 200, backend: client, user: 'admin' });
+    await term.waitFor(/admin@appliance> $/);
+  });
+
+  after(async () => {
+    client?.close();
+    observer?.close();
+    await app?.stop();
+    dir.remove();
+  });
+
+  test('configure, set, show | compare, commit', async () => {
+    assert.match(await term.command('configure'), /Entering configuration mode\n\n\[edit\]\nadmin@appliance# $/);
+    await term.command('set interfaces interface eth0 mtu 9000');
+    const diff = await term.command('show | compare');
+    assert.match(diff, /\[edit interfaces\]\n\+ {3}interface eth0 \{\n(\+ .*\n)*\+ {7}mtu 9000;\n/);
+    assert.match(await term.command('commit'), /commit complete/);
+    assert.deepEqual(await running(), { interfaces: { interface: [{ name: 'eth0', enabled: true, mtu: 9000 }] } });
+  });
+
+  test('a syntax error points at the word, under the typed line', async () => {
+    const out = await term.command('set interfaces interfce eth0');
+    const lines = out.split('\n');
+    const caret = lines.findIndex((l) => /^ *\^$/.test(l));
+    assert.ok(caret > 0, out);
+    assert.equal(lines[caret]!.indexOf('^'), 'admin@appliance# set interfaces '.length);
+    assert.match(lines[caret + 1]!, /error: unknown word 'interfce'.*did you mean: interface\?/);
+  });
+
+  test('Tab completes the key of an existing entry', async () => {
+    term.type('set interfaces interface e\t');
+    await term.waitFor(/set interfaces interface eth0 $/);
+    await term.command('mtu 1400');
+    assert.match(await term.command('show interfaces interface eth0 mtu'), /mtu 1400;/);
+  });
+
+  test('? lists what may follow with help, and is not inserted', async () => {
+    term.type('set interfaces interface eth0 ?');
+    const help = await term.waitFor(/Possible completions:[\s\S]*admin@appliance# set interfaces interface eth0 $/);
+    assert.match(help, /\n {2}mtu +Maximum transmission unit, in bytes \(68\.\.65535\)\n/);
+    assert.match(help, /\n {2}description +Free-form description\n/);
+    await term.command('description "set after help"');
+    assert.match(await term.command('show interfaces interface eth0 description'), /description "set after help";/);
+  });
+
+  test('Ctrl-C clears the line', async () => {
+    term.type('set system hostname nope\x03');
+    await term.waitFor(/\^C\n/);
+    await term.waitFor(/admin@appliance# $/);
+    assert.match(await term.command('commit'), /commit complete/);
+    const system = await observer.request<JsonObject>('config.get', { datastore: 'running', path: '/system/hostname' });
+    assert.deepEqual(system, { system: { hostname: 'appliance' } });
+  });
+
+  test('rollback 1 loads the previous configuration into the candidate, to be committed', async () => {
+    assert.match(await term.command('rollback 1'), /load complete/);
+    const diff = await term.command('show | compare');
+    assert.match(diff, /\[edit interfaces interface eth0\]/);
+    assert.match(diff, /- {3}mtu 1400;\n\+ {3}mtu 9000;/);
+    assert.match(diff, /- {3}description "set after help";/);
+    await term.command('commit');
+    assert.deepEqual(await running(), { interfaces: { interface: [{ name: 'eth0', enabled: true, mtu: 9000 }] } });
+  });
+
+  test('exit leaves configuration mode, then the shell, with status 0; the commands are audited', async () => {
+    assert.match(await term.command('exit'), /Exiting configuration mode\nadmin@appliance> $/);
+    term.type('exit\r');
+    assert.equal(await done, 0);
+    const records = await observer.request<Array<{ action: string; target: string; source: string }>>('audit.show', { user: 'admin', limit: 200 });
+    const cli = records.filter((r) => r.action === 'cli-command');
+    let hasMethod = true;
+    try {
+      // Asked on the CLI's own connection (source cli), for which the method is meant.
+      await client.request('audit.record', { action: 'probe', result: 'ok' });
+    } catch (e) {
+      if (!(e instanceof ConfdError && e.code === 'SOCK_BAD_REQUEST')) throw e;
+      hasMethod = false;
+    }
+    if (hasMethod) {
+      assert.ok(cli.some((r) => r.target === 'rollback 1' && r.source === 'cli'), JSON.stringify(cli.slice(0, 5)));
+      assert.ok(cli.some((r) => r.target === 'set interfaces interfce eth0'));
+    } else {
+      assert.equal(cli.length, 0);
+    }
+  });
+
+  test('without a terminal the shell reads lines, prompts plainly and ends with its input', async () => {
+    const c = await SocketClient.connect(join(dir.path, 'confd.sock'), 'admin', 'appliance-cli', 'cli');
+    try {
+      const input = new PassThrough();
+      const output = new PassThrough();
+      let text = '';
+      output.on('data', (d: Buffer) => { text += d.toString('utf8'); });
+      const shell = runShell({ input, output, terminal: false, backend: c, user: 'admin' });
+      input.end('show configuration interfaces\nshow sistem\n');
+      assert.equal(await shell, 0);
+      assert.doesNotMatch(text, /\x1b\[|\r/, 'no terminal control sequences');
+      assert.match(text, /^admin@appliance> interface eth0 \{$/m);
+      assert.match(text, /error: unknown word 'sistem'/);
+    } finally {
+      c.close();
+    }
+  });
+});

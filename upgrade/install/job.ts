@@ -1,0 +1,385 @@
+/**
+ * @module upgrade/install/job
+ * Install and rollback jobs, run by the boot loader so that they survive the client going
+ * away and the management daemon restarting. One job at a time. Every step is journaled
+ * durably before it begins, so a restart either resumes a job past its switch (the trial boot
+ * decides it) or cleanly aborts one that had not switched yet. The configuration is never
+ * transformed in place: the active database is copied (online backup) and the copy is carried
+ * to the target schema by the code that knows both versions; commits are suspended from the
+ * copy until the switch, so nothing committed meanwhile can be lost.
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { ConfdError, syncDirectory, writeFileDurably, type SocketClient } from '../../confd/api/index.js';
+import type { BootControl } from '../boot/loader.js';
+import { readManifest } from '../boot/loader.js';
+import { markBad, markInstalling, markReady, other, startTrial, type SlotName } from '../boot/state.js';
+import { extractBundle, loadKeyring, verifyBundle, verifyExtracted } from '../bundle/index.js';
+import type { Manifest } from '../bundle/format.js';
+import { faultPoint } from '../../confd/api/faults.js';
+import { PRODUCT } from './factory.js';
+
+export type JobKind = 'install' | 'rollback';
+export type JobStatus = 'running' | 'succeeded' | 'failed' | 'rolled-back';
+
+export interface Loss { readonly path: string; readonly reason: string }
+
+export interface JobRecord {
+  readonly id: string;
+  readonly kind: JobKind;
+  status: JobStatus;
+  readonly bundle: string | null;
+  readonly from: SlotName;
+  readonly target: SlotName;
+  readonly fromVersion: string;
+  toVersion: string | null;
+  readonly fromSchema: number;
+  toSchema: number | null;
+  step: string;
+  percent: number;
+  message: string;
+  /** Every step entered, in order, with when. */
+  readonly steps: Array<{ name: string; at: string }>;
+  reason: string | null;
+  readonly started: string;
+  finished: string | null;
+  readonly user: string;
+  losses: Loss[];
+  changes: number | null;
+}
+
+interface MigrateResult { changes: Array<{ path: string; op: string; old?: unknown; new?: unknown }>; losses: Loss[]; txid: number | null }
+
+const PERCENT: Record<string, number> = {
+  'verify': 5, 'mark-installing': 10, 'write-slot': 15, 'verify-slot': 45, 'copy-config': 50, 'transform': 60,
+  'validate': 70, 'replace-config': 75, 'mark-ready': 80, 'switch': 85, 'restart': 88, 'health-check': 92, 'mark-good': 100,
+};
+/** Steps after which the job is decided by the trial boot rather than aborted on a restart. */
+const SWITCHED = new Set(['switch', 'restart', 'health-check']);
+
+export class JobManager {
+  private job: JobRecord | null = null;
+  private freezer: SocketClient | null = null;
+  private readonly followers = new Set<(job: JobRecord) => void>();
+
+  constructor(private readonly boot: BootControl, private readonly log: Logger) {
+    boot.onBoot((slot, ok, reason) => this.booted(slot, ok, reason));
+  }
+
+  /** The running job, or the last one (across restarts). */
+  status(): JobRecord | null {
+    return this.job;
+  }
+
+  follow(fn: (job: JobRecord) => void): () => void {
+    this.followers.add(fn);
+    return () => this.followers.delete(fn);
+  }
+
+  /** On boot-loader start: a job interrupted before its switch is aborted; one past it waits for the trial boot. */
+  recover(): void {
+    const file = this.boot.layout.journal;
+    if (!existsSync(file)) return;
+    this.job = JSON.parse(readFileSync(file, 'utf8')) as JobRecord;
+    const job = this.job;
+    if (job.status !== 'running') return;
+    const trial = this.boot.state().trial;
+    if (SWITCHED.has(job.step) && trial?.slot === job.target) {
+      this.log.warn({ job: job.id, step: job.step }, 'resuming the job at its trial boot');
+      return;
+    }
+    const reason = `interrupted at step ${job.step} (the boot loader restarted); the job was aborted and slot ${job.from} kept`;
+    if (job.kind === 'install') this.boot.persist(markBad(this.boot.state(), job.target, reason));
+    this.finish('failed', reason);
+  }
+
+  private busy(): void {
+    if (this.job?.status === 'running') {
+      throw new ConfdError('UPG_BUSY', `install job ${this.job.id} is running (step ${this.job.step}); one job at a time`,
+        { details: { job: this.job.id } });
+    }
+  }
+
+  private newJob(kind: JobKind, user: string, bundle: string | null, target: SlotName): JobRecord {
+    const from = this.boot.booted() ?? this.boot.state().primary;
+    const st = this.boot.state().slots[from];
+    return {
+      id: randomUUID(), kind, status: 'running', bundle, from, target, fromVersion: st.version ?? '?', toVersion: null,
+      fromSchema: st.schemaVersion ?? 0, toSchema: null, step: 'queued', percent: 0, message: '', steps: [], reason: null,
+      started: new Date().toISOString(), finished: null, user, losses: [], changes: null,
+    };
+  }
+
+  /** Journals `step` durably, then reaches its fault point (for the kill tests). */
+  private enter(step: string, message = ''): void {
+    const job = this.job!;
+    job.step = step;
+    job.percent = PERCENT[step] ?? job.percent;
+    job.message = message;
+    job.steps.push({ name: step, at: new Date().toISOString() });
+    this.save();
+    faultPoint(step);
+  }
+
+  private progress(percent: number, message: string): void {
+    const job = this.job!;
+    job.percent = percent;
+    job.message = message;
+    for (const f of this.followers) f(job);
+  }
+
+  private save(): void {
+    mkdirSync(this.boot.layout.upgradeDir, { recursive: true });
+    writeFileDurably(this.boot.layout.journal, JSON.stringify(this.job, null, 2) + '\n');
+    for (const f of this.followers) f(this.job!);
+  }
+
+  private finish(status: JobStatus, reason: string | null): void {
+    const job = this.job!;
+    job.status = status;
+    job.reason = reason;
+    job.finished = new Date().toISOString();
+    job.message = reason ?? (status === 'succeeded' ? 'done' : '');
+    if (status === 'succeeded') job.percent = 100;
+    this.save();
+    this.unfreeze();
+    void this.audit(`software-${job.kind}`, status === 'succeeded' ? 'ok' : 'error', { job: job.id, status, reason, steps: job.steps.map((s) => s.name) });
+    this.log[status === 'succeeded' ? 'info' : 'error']({ job: job.id, status, reason }, `${job.kind} job ended`);
+  }
+
+  /** An audit record in the running appliance's log (best effort: it may be restarting). */
+  private async audit(action: string, result: 'ok' | 'error', detail: Record<string, unknown>): Promise<void> {
+    try {
+      const c = await this.boot.daemon();
+      try { await c.request('audit.record', { action, target: String(detail.job ?? ''), result, detail }); } finally { c.close(); }
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message, action }, 'could not write the audit record now');
+    }
+  }
+
+  // ---- install ----
+
+  async add(bundle: string, o: { dryRun: boolean; user: string }): Promise<JobRecord | { dryRun: true; changes: MigrateResult['changes']; losses: Loss[]; version: string; schemaVersion: number }> {
+    this.busy();
+    const active = this.boot.booted() ?? this.boot.state().primary;
+    const target = other(active);
+    const layout = this.boot.layout;
+    const verified = await verifyBundle(bundle, { keyring: await loadKeyring(layout.keyring), product: PRODUCT, freeSpaceDir: layout.root });
+    if (o.dryRun) return this.dryRun(bundle, verified.manifest, active);
+    this.job = this.newJob('install', o.user, bundle, target);
+    this.job.toVersion = verified.manifest.version;
+    this.job.toSchema = verified.manifest.schemaVersion;
+    void this.audit('software-add', 'ok', { job: this.job.id, bundle, version: verified.manifest.version, started: true });
+    void this.runInstall(bundle, target).catch((e: unknown) => this.fail(e));
+    return this.job;
+  }
+
+  private fail(e: unknown): void {
+    if (this.job?.status !== 'running') return;
+    const reason = e instanceof Error ? e.message : String(e);
+    const job = this.job;
+    // A slot that was being written is left not bootable; nothing of the active slot changed.
+    if (job.kind === 'install' && !SWITCHED.has(job.step) && job.step !== 'verify') this.boot.persist(markBad(this.boot.state(), job.target, reason));
+    this.finish('failed', reason);
+  }
+
+  private async runInstall(bundle: string, target: SlotName): Promise<void> {
+    const layout = this.boot.layout;
+    const job = this.job!;
+    const slot = layout.slot(target);
+    this.enter('verify');
+    const verified = await verifyBundle(bundle, { keyring: await loadKeyring(layout.keyring), product: PRODUCT, freeSpaceDir: layout.root });
+    this.enter('mark-installing');
+    this.boot.persist(markInstalling(this.boot.state(), target));
+    this.enter('write-slot');
+    rmSync(slot.dir, { recursive: true, force: true });
+    mkdirSync(slot.dir, { recursive: true, mode: 0o755 });
+    await extractBundle(bundle, verified, slot.app, {
+      onProgress: (done, total) => this.progress(15 + Math.floor((30 * done) / Math.max(1, total)), `writing slot ${target}`),
+      ...(process.env.APPLIANCE_FAULT_SLOT_FULL_AFTER ? { faults: { failWriteAfterBytes: Number(process.env.APPLIANCE_FAULT_SLOT_FULL_AFTER) } } : {}),
+    });
+    writeFileDurably(slot.manifest, JSON.stringify(verified.manifest) + '\n');
+    this.enter('verify-slot');
+    await verifyExtracted(slot.app, verified.manifest);
+    await this.carryConfiguration(job.from, target, verified.manifest.schemaVersion, false);
+    this.enter('mark-ready');
+    this.boot.persist(markReady(this.boot.state(), target, verified.manifest.version, verified.manifest.schemaVersion));
+    await this.switchTo(target);
+  }
+
+  /** Shows what the upgrade would do to the configuration; writes nothing anywhere durable. */
+  private async dryRun(bundle: string, manifest: Manifest, active: SlotName) {
+    const layout = this.boot.layout;
+    const scratch = join(layout.upgradeDir, `dry-run-${randomUUID()}`);
+    mkdirSync(scratch, { recursive: true });
+    try {
+      const verified = await verifyBundle(bundle, { keyring: await loadKeyring(layout.keyring), product: PRODUCT, freeSpaceDir: layout.root });
+      const app = join(scratch, 'app');
+      await extractBundle(bundle, verified, app);
+      const db = join(scratch, 'config.db');
+      await this.backupActive(db);
+      const from = this.boot.state().slots[active].schemaVersion ?? manifest.schemaVersion;
+      const newer = manifest.schemaVersion >= from ? app : layout.slot(active).app;
+      const r = await runMigration(newer, db, from, manifest.schemaVersion, { dryRun: true });
+      return { dryRun: true as const, changes: r.changes, losses: r.losses, version: manifest.version, schemaVersion: manifest.schemaVersion };
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+
+  // ---- rollback ----
+
+  async rollback(o: { confirm: boolean; dryRun: boolean; user: string }): Promise<unknown> {
+    this.busy();
+    const state = this.boot.state();
+    const active = this.boot.booted() ?? state.primary;
+    const target = other(active);
+    const ts = state.slots[target];
+    if ((ts.status !== 'good' && ts.status !== 'ready') || ts.schemaVersion === null) {
+      throw new ConfdError('UPG_NO_ROLLBACK', `slot ${target} holds no version to return to (it is ${ts.status}${ts.reason ? `: ${ts.reason}` : ''})`);
+    }
+    const preview = await this.preview(active, target);
+    if (o.dryRun) return { dryRun: true, target, version: ts.version, changes: preview.changes, losses: preview.losses };
+    if (preview.losses.length > 0 && !o.confirm) {
+      throw new ConfdError('UPG_LOSSES', `${preview.losses.length} settings cannot be carried back to version ${ts.version}; review them and confirm`,
+        { details: { losses: preview.losses } });
+    }
+    this.job = this.newJob('rollback', o.user, null, target);
+    this.job.toVersion = ts.version;
+    this.job.toSchema = ts.schemaVersion;
+    this.job.losses = preview.losses;
+    void this.runRollback(target, o.confirm).catch((e: unknown) => this.fail(e));
+    return this.job;
+  }
+
+  private async preview(active: SlotName, target: SlotName): Promise<MigrateResult> {
+    const layout = this.boot.layout;
+    const scratch = join(layout.upgradeDir, `preview-${randomUUID()}`);
+    mkdirSync(scratch, { recursive: true });
+    try {
+      const db = join(scratch, 'config.db');
+      await this.backupActive(db);
+      const st = this.boot.state();
+      return await runMigration(this.newerApp(active, target), db, st.slots[active].schemaVersion!, st.slots[target].schemaVersion!, { dryRun: true });
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+
+  private async runRollback(target: SlotName, acceptLosses: boolean): Promise<void> {
+    const job = this.job!;
+    this.enter('verify');
+    const slot = this.boot.layout.slot(target);
+    await verifyExtracted(slot.app, readManifest(slot.manifest) as unknown as Manifest);
+    await this.carryConfiguration(job.from, target, job.toSchema!, acceptLosses);
+    await this.switchTo(target);
+  }
+
+  // ---- shared steps ----
+
+  /** The app of the slot with the newer schema: it knows the transforms both ways. */
+  private newerApp(a: SlotName, b: SlotName): string {
+    const st = this.boot.state();
+    return (st.slots[a].schemaVersion ?? 0) >= (st.slots[b].schemaVersion ?? 0) ? this.boot.layout.slot(a).app : this.boot.layout.slot(b).app;
+  }
+
+  /** Copy the active database (commits suspended from here) and carry it to the target's schema. */
+  private async carryConfiguration(from: SlotName, target: SlotName, toSchema: number, acceptLosses: boolean): Promise<void> {
+    const job = this.job!;
+    const slot = this.boot.layout.slot(target);
+    this.enter('copy-config');
+    this.freezer = await this.boot.daemon();
+    await this.freezer.request('upgrade.freeze', { reason: `software ${job.kind} ${job.id} in progress` });
+    const copy = `${slot.database}.new`;
+    rmSync(copy, { force: true });
+    await this.backupActive(copy);
+    this.enter('transform');
+    const fromSchema = this.boot.state().slots[from].schemaVersion!;
+    // The code of the newer schema version knows the transforms both ways.
+    const app = toSchema >= fromSchema ? slot.app : this.boot.layout.slot(from).app;
+    const r = await runMigration(app, copy, fromSchema, toSchema, { acceptLosses, onStep: (s) => { if (s === 'validate') this.enter('validate'); } });
+    job.changes = r.changes.length;
+    job.losses = r.losses;
+    this.enter('replace-config');
+    for (const suffix of ['', '-wal', '-shm']) {
+      if (existsSync(slot.database + suffix)) renameSync(slot.database + suffix, `${slot.database}.replaced-${job.id}${suffix}`);
+    }
+    renameSync(copy, slot.database);
+    syncDirectory(slot.dir);
+  }
+
+  /** The switch: the target is tried on the next boots; then the daemon restarts into it. */
+  private async switchTo(target: SlotName): Promise<void> {
+    this.enter('switch');
+    this.boot.persist(startTrial(this.boot.state(), target));
+    this.enter('restart');
+    this.unfreeze();
+    await this.boot.restart();
+    this.enter('health-check');
+  }
+
+  private async backupActive(file: string): Promise<void> {
+    const c = this.freezer ?? await this.boot.daemon();
+    try {
+      await c.request('backup', { file });
+    } finally {
+      if (c !== this.freezer) c.close();
+    }
+  }
+
+  private unfreeze(): void {
+    this.freezer?.close();
+    this.freezer = null;
+  }
+
+  /** Every boot's result: the trial of this job's target decides it. */
+  private booted(slot: SlotName, ok: boolean, reason: string | null): void {
+    const job = this.job;
+    if (!job || job.status !== 'running' || slot !== job.target || !SWITCHED.has(job.step)) return;
+    if (ok) {
+      this.enter('mark-good');
+      this.finish('succeeded', null);
+    } else {
+      this.finish(job.kind === 'install' ? 'rolled-back' : 'failed', `slot ${slot} failed on boot (${reason}); back on slot ${job.from}`);
+    }
+  }
+}
+
+/**
+ * Runs `appliance migrate` of the build in `app` on a database copy. Its stdout is JSON lines:
+ * {"step": …} as it goes, then {"result": …}; a failure is one line on stderr and exit 1.
+ */
+export function runMigration(
+  app: string, db: string, from: number, to: number,
+  o: { dryRun?: boolean; acceptLosses?: boolean; onStep?: (step: string) => void } = {},
+): Promise<MigrateResult> {
+  return new Promise((resolve, reject) => {
+    const args = [join(app, 'dist', 'main', 'appliance.js'), 'migrate', '--db', db, '--from', String(from), '--to', String(to), '--json'];
+    if (o.dryRun) args.push('--dry-run');
+    if (o.acceptLosses) args.push('--accept-losses');
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    let result: MigrateResult | undefined;
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      let nl;
+      while ((nl = out.indexOf('\n')) >= 0) {
+        const line = out.slice(0, nl);
+        out = out.slice(nl + 1);
+        if (!line.trim()) continue;
+        const m = JSON.parse(line) as { step?: string; result?: MigrateResult };
+        if (m.step) o.onStep?.(m.step);
+        if (m.result) result = m.result;
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0 && result) resolve(result);
+      else reject(new ConfdError('UPG_TRANSFORM_FAILED', `carrying the configuration from schema ${from} to ${to} failed: ${err.trim().split('\n').pop() ?? `exit ${code}`}`));
+    });
+  });
+}

@@ -1,0 +1,49 @@
+/**
+ * @module upgrade/layout
+ * Where the boot loader keeps things in a data directory: the boot state, the trusted keys,
+ * the two slots (each an installed version and its configuration database), the install
+ * journal, and its control socket.
+ */
+import { join, resolve } from 'node:path';
+import { dataDir } from '../confd/api/index.js';
+import type { SlotName } from './boot/state.js';
+
+export interface SlotPaths {
+  readonly dir: string;
+  /** The installed build (the bundle's files). */
+  readonly app: string;
+  readonly manifest: string;
+  readonly database: string;
+}
+
+export interface DeviceLayout {
+  readonly root: string;
+  readonly bootState: string;
+  readonly keyring: string;
+  readonly bootLock: string;
+  readonly bootSocket: string;
+  readonly daemonSocket: string;
+  readonly upgradeDir: string;
+  readonly journal: string;
+  readonly outcome: string;
+  slot(name: SlotName): SlotPaths;
+}
+
+export function deviceLayout(root: string): DeviceLayout {
+  const r = resolve(root);
+  return {
+    root: r,
+    bootState: join(r, 'boot-state.json'),
+    keyring: join(r, 'keyring'),
+    bootLock: join(r, 'boot.lock'),
+    bootSocket: join(r, 'boot.sock'),
+    daemonSocket: join(r, 'confd.sock'),
+    upgradeDir: join(r, 'upgrade'),
+    journal: join(r, 'upgrade', 'job.json'),
+    outcome: join(r, 'upgrade', 'last-outcome.json'),
+    slot: (name) => {
+      const dir = join(r, 'slots', name);
+      return { dir, app: join(dir, 'app'), manifest: join(dir, 'manifest.json'), database: dataDir(r, name).database };
+    },
+  };
+}
