@@ -7,13 +7,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchConfd } from './confd.bench.js';
+import { benchNotify } from './notify.bench.js';
+import { benchUpgrade } from './upgrade.bench.js';
 import { report } from './stats.js';
 
 const quick = process.argv.includes('--quick');
 const scratch = mkdtempSync(join(tmpdir(), 'appliance-bench-'));
 try {
   report({ bench: 'meta', started: new Date().toISOString(), node: process.version, quick });
-  await benchConfd(scratch, quick);
+  const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
+  if (!only || only === 'confd') await benchConfd(scratch, quick);
+  if (!only || only === 'notify') await benchNotify(scratch, quick);
+  if (!only || only === 'upgrade') await benchUpgrade(scratch, quick);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -78,6 +78,8 @@ export const daemon: Command = {
       logger.info({ signal }, 'shutting down');
       await d.stop().catch((e: unknown) => logger.error({ err: e }, 'shutdown failed'));
     });
+    // A resumed stdin would keep the process alive after everything else has stopped.
+    if (flag(ctx, 'exit-with-parent')) process.stdin.destroy();
     return 0;
   },
 };

@@ -10,22 +10,29 @@
  */
 import type { Logger } from 'pino';
 import { leafChanges, type LeafChange } from '../core/diff.js';
+import { validationFailed } from '../core/errors.js';
 import { ConfdError } from '../core/errors.js';
 import type { JsonObject } from '../core/tree.js';
 import { loadDeviceSchema } from '../schema/loader.js';
 import type { DeviceSchema } from '../schema/model.js';
 import type { StoredNode } from '../store/store.js';
+import { EntryMap, Overlay } from '../txn/datastore.js';
+import { applyEdit } from '../txn/edit.js';
 import { ConfigEngine } from '../txn/engine.js';
+import { CrossEntryIndexes } from '../txn/indexes.js';
+import { validateChanges } from '../txn/validate.js';
 import { migrate, type Loss } from '../../transforms/index.js';
 import { faultPoint, faultSet } from '../api/faults.js';
 import { SCHEMAS_DIR } from './app-paths.js';
-import { openStore } from './device.js';
+import { emptyRootBody, openStore } from './device.js';
 
 export interface MigrationResult {
   readonly from: number;
   readonly to: number;
-  /** What the running configuration becomes, leaf by leaf (paths of each side's schema). */
+  /** What the running configuration becomes, leaf by leaf (paths of each side's schema); dry runs only. */
   readonly changes: readonly LeafChange[];
+  /** How many stored nodes change. */
+  readonly changed: number;
   /** What the target version cannot express, and so loses (going down). */
   readonly losses: readonly Loss[];
   /** The commit that replaced the configuration (null for a dry run or when nothing changed). */
@@ -50,21 +57,35 @@ function nodesOf(engine: ConfigEngine, ds: 'running' | 'startup'): StoredNode[] 
   return [...engine.running.entries()].map((e) => ({ path: e.path, parent: e.parent, list: e.list?.schemaPath ?? '', body: e.body, txid: e.txid }));
 }
 
-/** The configuration `tree` as stored nodes of `schema`, validated in full; throws the problems. */
-async function validatedNodes(schema: DeviceSchema, running: JsonObject, startup: JsonObject, log: Logger): Promise<{ running: StoredNode[]; startup: StoredNode[] }> {
-  const scratch = openStore(':memory:', schema);
-  const engine = new ConfigEngine({ schema, store: scratch, logger: log });
-  try {
-    await engine.load(engine.systemSession, running, { merge: false, source: 'migrate' });
-    await engine.copyConfig(engine.systemSession, startup, 'startup');
-    return { running: nodesOf(engine, 'running'), startup: nodesOf(engine, 'startup') };
-  } finally {
-    engine.close();
-    scratch.close();
-  }
+/**
+ * The configuration `tree` as stored nodes of `schema`, validated in full as a commit would be
+ * (the same edit and validation functions); throws the problems. Nothing is written.
+ */
+function validatedNodes(schema: DeviceSchema, tree: JsonObject): StoredNode[] {
+  const base = new EntryMap();
+  base.put({ path: '/', parent: '', list: null, body: emptyRootBody(schema), txid: 0 });
+  const view = new Overlay(base);
+  const errors = applyEdit(schema, view, tree, { defaultOperation: 'replace' });
+  if (errors.length > 0) throw validationFailed(errors);
+  const deltas = [...view.changes].filter(([, e]) => e !== null).map(([path, e]) => ({ path, before: undefined, after: e! }));
+  const issues = validateChanges(schema, new CrossEntryIndexes(schema), view, deltas);
+  if (issues.length > 0) throw validationFailed(issues);
+  const nodes: StoredNode[] = [];
+  for (const d of deltas) nodes.push({ path: d.path, parent: d.after.parent, list: d.after.list?.schemaPath ?? '', body: d.after.body, txid: 0 });
+  if (!view.changes.has('/')) nodes.push({ path: '/', parent: '', list: '', body: base.get('/')!.body, txid: 0 });
+  return nodes;
 }
 
 /** Leaf changes from one set of nodes to another, by path (the two may be of different schemas). */
+function countChanged(before: readonly StoredNode[], after: readonly StoredNode[]): number {
+  const a = new Map(before.map((n) => [n.path, JSON.stringify(n.body)]));
+  const kept = new Set(after.map((x) => x.path));
+  let n = 0;
+  for (const x of after) if (a.get(x.path) !== JSON.stringify(x.body)) n++;
+  for (const path of a.keys()) if (!kept.has(path)) n++;
+  return n;
+}
+
 function changesBetween(before: readonly StoredNode[], after: readonly StoredNode[]): LeafChange[] {
   const a = new Map(before.map((n) => [n.path, n.body]));
   const b = new Map(after.map((n) => [n.path, n.body]));
@@ -90,11 +111,14 @@ export async function migrateDatabase(o: MigrationOptions): Promise<MigrationRes
     // Fault injection: a transform whose result the target schema refuses.
     if (faultSet('transform-invalid')) running.config.interfaces = { interface: [{ name: 'bad', mtu: 1 }] };
     o.onStep?.('transform');
-    const target = await validatedNodes(toSchema, running.config, startup.config, o.log);
+    const target = { running: validatedNodes(toSchema, running.config), startup: validatedNodes(toSchema, startup.config) };
     o.onStep?.('validate');
-    const changes = changesBetween(nodesOf(engine, 'running'), target.running);
+    // The leaf-by-leaf changes are for showing (a dry run); a real run only counts the nodes.
+    const before = nodesOf(engine, 'running');
+    const changes = o.dryRun ? changesBetween(before, target.running) : [];
+    const changed = o.dryRun ? changes.length : countChanged(before, target.running);
     const losses = [...running.losses, ...startup.losses.filter((l) => !running.losses.some((r) => r.path === l.path))];
-    if (o.dryRun || o.from === o.to) return { from: o.from, to: o.to, changes, losses, txid: null };
+    if (o.dryRun || o.from === o.to) return { from: o.from, to: o.to, changes, changed, losses, txid: null };
     if (losses.length > 0 && !o.acceptLosses) {
       throw new ConfdError('TXN_BAD_ARGUMENT', `${losses.length} settings cannot be carried to schema version ${o.to}; confirm to lose them`,
         { details: { losses } });
@@ -104,11 +128,11 @@ export async function migrateDatabase(o: MigrationOptions): Promise<MigrationRes
       comment: o.comment ?? `configuration carried from schema version ${o.from} to ${o.to}`,
       audit: {
         user: 'system', source: 'upgrade', address: 'local', session: 0, action: 'migrate', target: 'running', result: 'ok',
-        detail: { from: o.from, to: o.to, changes: changes.length, losses: losses.length },
+        detail: { from: o.from, to: o.to, changed, losses: losses.length },
       },
     });
     o.onStep?.('write');
-    return { from: o.from, to: o.to, changes, losses, txid: header.txid };
+    return { from: o.from, to: o.to, changes, changed, losses, txid: header.txid };
   } finally {
     engine.close();
     store.close();

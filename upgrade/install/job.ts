@@ -51,7 +51,7 @@ export interface JobRecord {
   changes: number | null;
 }
 
-interface MigrateResult { changes: Array<{ path: string; op: string; old?: unknown; new?: unknown }>; losses: Loss[]; txid: number | null }
+interface MigrateResult { changes: Array<{ path: string; op: string; old?: unknown; new?: unknown }>; changed: number; losses: Loss[]; txid: number | null }
 
 const PERCENT: Record<string, number> = {
   'verify': 5, 'mark-installing': 10, 'write-slot': 15, 'verify-slot': 45, 'copy-config': 50, 'transform': 60,
@@ -301,7 +301,7 @@ export class JobManager {
     // The code of the newer schema version knows the transforms both ways.
     const app = toSchema >= fromSchema ? slot.app : this.boot.layout.slot(from).app;
     const r = await runMigration(app, copy, fromSchema, toSchema, { acceptLosses, onStep: (s) => { if (s === 'validate') this.enter('validate'); } });
-    job.changes = r.changes.length;
+    job.changes = r.changed;
     job.losses = r.losses;
     this.enter('replace-config');
     for (const suffix of ['', '-wal', '-shm']) {

@@ -365,8 +365,9 @@ describe('hello exchange and framing (RFC 6242 §3, §4; RFC 6241 §8.1)', () =>
         seen.set(uri!, (seen.get(uri!) ?? 0) + 1);
         continue;
       }
-      // The RFC 6470 module of the netconf-config-change notifications it sends.
-      assert.equal(uri, NETCONF_NOTIFICATIONS_NS, `unexpected capability ${cap}`);
+      // The RFC 6470 module of the netconf-config-change notifications it sends, and the
+      // upgrade manager's operations (software-add, -status, -rollback).
+      assert.ok(uri === NETCONF_NOTIFICATIONS_NS || uri === 'urn:appliance:software', `unexpected capability ${cap}`);
     }
     for (const ns of models.keys()) assert.equal(seen.get(ns), 1, `one capability for ${ns}`);
   });
