@@ -4,8 +4,8 @@
  * time: up through ascending steps, down through descending ones. The functions here work
  * on any list of steps; transforms/index.ts binds them to the steps of this build.
  */
-import { ConfdError, type JsonObject } from '../confd/api/index.js';
-import { cloneTree, type Loss, type TransformStep } from './step.js';
+import { ConfdError, cloneJson, type JsonObject } from '../confd/api/index.js';
+import type { Loss, TransformStep } from './step.js';
 
 /**
  * The steps from version `from` to version `to`, in the order to apply them: ascending (apply
@@ -44,7 +44,7 @@ export function migrate(
 ): { config: JsonObject; losses: Loss[] } {
   const chain = planSteps(from, to, steps);
   // Each step returns a fresh tree; only an empty chain has to copy.
-  if (chain.length === 0) return { config: cloneTree(config), losses: [] };
+  if (chain.length === 0) return { config: cloneJson(config), losses: [] };
   let current = config;
   const losses: Loss[] = [];
   for (const step of chain) {

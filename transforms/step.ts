@@ -11,7 +11,7 @@
  *
  * Neither mutates its input, and the result never shares objects with it.
  */
-import type { JsonObject, JsonValue } from '../confd/api/index.js';
+import type { JsonObject } from '../confd/api/index.js';
 
 export interface Loss {
   /** Data path, in the newer version, of what down could not carry: /system/ntp/server[address='10.0.0.1']/prefer. */
@@ -30,11 +30,3 @@ export interface TransformStep {
   down(config: JsonObject): { config: JsonObject; losses: Loss[] };
 }
 
-/** A deep copy of a configuration tree, so that a step's result never shares objects with its input. */
-export function cloneTree<T extends JsonValue>(value: T): T {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map((v) => cloneTree(v)) as T;
-  const out: JsonObject = {};
-  for (const k of Object.keys(value)) out[k] = cloneTree(value[k]!);
-  return out as T;
-}

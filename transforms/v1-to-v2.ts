@@ -30,7 +30,8 @@
 import {
   ConfdError, childPath, formatPath, parsePath, type JsonObject, type JsonValue, type PathSegment,
 } from '../confd/api/index.js';
-import { cloneTree, type Loss, type TransformStep } from './step.js';
+import { cloneJson } from '../confd/api/index.js';
+import type { Loss, TransformStep } from './step.js';
 
 /** Schema default of source-prefix-length and destination-prefix-length in version 2. */
 const DEFAULT_PREFIX_LENGTH = 32;
@@ -44,7 +45,7 @@ export const v1ToV2: TransformStep = { from: 1, to: 2, up, down };
 // ---- up: version 1 → version 2 ----
 
 function up(config: JsonObject): JsonObject {
-  const out = cloneTree(config);
+  const out = cloneJson(config);
   const system = objectAt(out, 'system', '/system');
   if (system) {
     const ntp = objectAt(system, 'ntp', '/system/ntp');
@@ -92,7 +93,7 @@ function splitPrefix(rule: JsonObject, side: Side, rulePath: string): JsonObject
 // ---- down: version 2 → version 1 ----
 
 function down(config: JsonObject): { config: JsonObject; losses: Loss[] } {
-  const out = cloneTree(config);
+  const out = cloneJson(config);
   const losses: Loss[] = [];
   const system = objectAt(out, 'system', '/system');
   if (system) {

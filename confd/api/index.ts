@@ -15,3 +15,5 @@ export type { NodeDescription, SchemaDescription } from '../schema/describe.js';
 export { dataDir, type DataDir } from '../main/app-paths.js';
 export { DataDirLock } from '../store/lock.js';
 export { JsonLinesDecoder, encodeJsonLine } from '../northbound/socket/framing.js';
+export { listenUnix, closeUnix } from '../northbound/socket/listener.js';
+export { cloneJson, deepEqual, isObject } from '../core/tree.js';

@@ -271,44 +271,35 @@ export class Store {
       txid, time, user: input.user, session: input.session, source: input.source, comment: input.comment,
       nodes: input.changes.length,
     };
-    const auditBefore = this.auditHead;
-    try {
-      this.write('commit', () => {
-        const ds = DS.running;
-        for (const c of input.changes) {
-          if (c.new === null) {
-            this.stmt.deleteNode.run(ds, c.path);
-            continue;
-          }
-          const place = input.placement.get(c.path);
-          if (!place) throw new ConfdError('INTERNAL', `no placement for node ${c.path}`);
-          if (c.old === null) {
-            this.stmt.upsertNode.run(ds, c.path, place.parent, place.list, JSON.stringify(c.new), txid, txid, null);
-            continue;
-          }
-          const prior = this.stmt.getNodeBlame.get(ds, c.path);
-          const blame: Record<string, number> = prior?.blame ? JSON.parse(prior.blame) as Record<string, number> : {};
-          for (const leaf of leafChanges(c)) blame[leaf.path.slice(c.path === '/' ? 1 : c.path.length + 1)] = txid;
-          this.stmt.upsertNode.run(ds, c.path, place.parent, place.list, JSON.stringify(c.new), txid, prior?.ctxid ?? txid,
-            JSON.stringify(blame));
+    this.writeWithAudit('commit', { ...input.audit, detail: { ...input.audit.detail, txid } }, time, () => {
+      const ds = DS.running;
+      for (const c of input.changes) {
+        if (c.new === null) {
+          this.stmt.deleteNode.run(ds, c.path);
+          continue;
         }
-        this.stmt.insertCommit.run(txid, time, header.user, header.session, header.source, header.comment,
-          header.nodes, JSON.stringify(input.changes));
-        if (txid - this.historyFloor() > HISTORY_KEEP + COMPACT_SLACK) {
-          const floor = txid - HISTORY_KEEP;
-          this.stmt.compact.run(floor + 1);
-          this.writeMeta('history_floor', String(floor));
+        const place = input.placement.get(c.path);
+        if (!place) throw new ConfdError('INTERNAL', `no placement for node ${c.path}`);
+        if (c.old === null) {
+          this.stmt.upsertNode.run(ds, c.path, place.parent, place.list, JSON.stringify(c.new), txid, txid, null);
+          continue;
         }
-        for (const [k, v] of Object.entries(input.meta ?? {})) this.writeMeta(k, v);
-        this.writePendingAudit();
-        this.writeAudit(this.sign({ ...input.audit, detail: { ...input.audit.detail, txid } }, time));
-        this.options.beforeCommitEnd?.();
-      });
-    } catch (e) {
-      this.auditHead = auditBefore;
-      throw e;
-    }
-    this.pendingAudit = [];
+        const prior = this.stmt.getNodeBlame.get(ds, c.path);
+        const blame: Record<string, number> = prior?.blame ? JSON.parse(prior.blame) as Record<string, number> : {};
+        for (const leaf of leafChanges(c)) blame[leaf.path.slice(c.path === '/' ? 1 : c.path.length + 1)] = txid;
+        this.stmt.upsertNode.run(ds, c.path, place.parent, place.list, JSON.stringify(c.new), txid, prior?.ctxid ?? txid,
+          JSON.stringify(blame));
+      }
+      this.stmt.insertCommit.run(txid, time, header.user, header.session, header.source, header.comment,
+        header.nodes, JSON.stringify(input.changes));
+      if (txid - this.historyFloor() > HISTORY_KEEP + COMPACT_SLACK) {
+        const floor = txid - HISTORY_KEEP;
+        this.stmt.compact.run(floor + 1);
+        this.writeMeta('history_floor', String(floor));
+      }
+      for (const [k, v] of Object.entries(input.meta ?? {})) this.writeMeta(k, v);
+      this.options.beforeCommitEnd?.();
+    });
     this.txid = txid;
     return header;
   }
@@ -363,31 +354,22 @@ export class Store {
     const txid = this.txid + 1;
     const time = new Date().toISOString();
     const header: CommitHeader = { txid, time, user: input.user, session: 0, source: input.source, comment: input.comment, nodes: input.running.length };
-    const before = this.auditHead;
-    try {
-      this.write('replacing the configuration', () => {
-        for (const [ds, nodes] of [[DS.running, input.running], [DS.startup, input.startup]] as const) {
-          this.stmt.clearDs.run(ds);
-          for (const n of nodes) this.stmt.upsertNode.run(ds, n.path, n.parent, n.list, JSON.stringify(n.body), txid, txid, null);
-        }
-        this.stmt.insertCommit.run(txid, time, header.user, 0, header.source, header.comment, header.nodes, null);
-        this.writeMeta('schema_version', String(input.schemaVersion));
-        this.writeMeta('history_floor', String(txid));
-        this.writePendingAudit();
-        this.writeAudit(this.sign({ ...input.audit, detail: { ...input.audit.detail, txid } }, time));
-      });
-    } catch (e) {
-      this.auditHead = before;
-      throw e;
-    }
-    this.pendingAudit = [];
+    this.writeWithAudit('replacing the configuration', { ...input.audit, detail: { ...input.audit.detail, txid } }, time, () => {
+      for (const [ds, nodes] of [[DS.running, input.running], [DS.startup, input.startup]] as const) {
+        this.stmt.clearDs.run(ds);
+        for (const n of nodes) this.stmt.upsertNode.run(ds, n.path, n.parent, n.list, JSON.stringify(n.body), txid, txid, null);
+      }
+      this.stmt.insertCommit.run(txid, time, header.user, 0, header.source, header.comment, header.nodes, null);
+      this.writeMeta('schema_version', String(input.schemaVersion));
+      this.writeMeta('history_floor', String(txid));
+    });
     this.txid = txid;
     return header;
   }
 
   /** Replaces the startup datastore with a copy of running. */
   copyRunningToStartup(audit: AuditInput): void {
-    this.writeWithAudit('saving startup', audit, () => {
+    this.writeWithAudit('saving startup', audit, new Date().toISOString(), () => {
       this.stmt.clearDs.run(DS.startup);
       this.stmt.copyDs.run(DS.startup, DS.running);
     });
@@ -395,20 +377,23 @@ export class Store {
 
   /** Replaces the startup datastore with the given nodes. */
   replaceStartup(nodes: Iterable<StoredNode>, audit: AuditInput): void {
-    this.writeWithAudit('saving startup', audit, () => {
+    this.writeWithAudit('saving startup', audit, new Date().toISOString(), () => {
       this.stmt.clearDs.run(DS.startup);
       for (const n of nodes) this.stmt.upsertNode.run(DS.startup, n.path, n.parent, n.list, JSON.stringify(n.body), n.txid, n.txid, null);
     });
   }
 
-  /** One durable transaction doing `fn` and recording `audit` (with every pending record before it). */
-  private writeWithAudit(what: string, audit: AuditInput, fn: () => void): void {
+  /**
+   * One durable transaction doing `fn` and recording `audit` at `time` (with every pending
+   * record before it). On failure nothing is written and the chain is as it was.
+   */
+  private writeWithAudit(what: string, audit: AuditInput, time: string, fn: () => void): void {
     const before = this.auditHead;
     try {
       this.write(what, () => {
         fn();
         this.writePendingAudit();
-        this.writeAudit(this.sign(audit, new Date().toISOString()));
+        this.writeAudit(this.sign(audit, time));
       });
     } catch (e) {
       this.auditHead = before;

@@ -5,10 +5,9 @@
  * management daemon. It keeps working while the daemon restarts, so a client can stay
  * attached to an install from start to end.
  */
-import { chmodSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { ConfdError, JsonLinesDecoder, encodeJsonLine } from '../../confd/api/index.js';
+import { ConfdError, JsonLinesDecoder, closeUnix, encodeJsonLine, listenUnix } from '../../confd/api/index.js';
 
 export interface ControlRequest {
   readonly method: string;
@@ -30,21 +29,11 @@ export class ControlServer {
   }
 
   listen(): Promise<void> {
-    rmSync(this.path, { force: true });
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.path, () => {
-        this.server.off('error', reject);
-        chmodSync(this.path, 0o660);
-        resolve();
-      });
-    });
+    return listenUnix(this.server, this.path);
   }
 
-  async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    rmSync(this.path, { force: true });
+  close(): Promise<void> {
+    return closeUnix(this.server, this.path, this.sockets);
   }
 
   private accept(socket: Socket): void {

@@ -5,7 +5,6 @@
  * order. Local tools (backup, import, restore, audit…) reach a running appliance through it.
  * Maps errors to the wire in one place; never reaches the store.
  */
-import { chmodSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -15,6 +14,7 @@ import type { Session } from '../../txn/session.js';
 import { JsonLinesDecoder } from './framing.js';
 import type { ChangeBus } from '../../notify/bus.js';
 import { SocketConnection } from './connection.js';
+import { closeUnix, listenUnix } from './listener.js';
 import { MethodTable, type HostInfo } from './methods.js';
 import { isRequest, type Request, type Response, type WireError } from './protocol.js';
 
@@ -31,22 +31,11 @@ export class SocketServer {
   }
 
   listen(): Promise<void> {
-    // A socket file left by a process that died is stale: the data-dir lock proves no one serves it.
-    rmSync(this.path, { force: true });
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.path, () => {
-        this.server.off('error', reject);
-        chmodSync(this.path, 0o660);
-        resolve();
-      });
-    });
+    return listenUnix(this.server, this.path);
   }
 
-  async close(): Promise<void> {
-    for (const c of this.connections) c.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    rmSync(this.path, { force: true });
+  close(): Promise<void> {
+    return closeUnix(this.server, this.path, this.connections);
   }
 
   private accept(socket: Socket): void {
