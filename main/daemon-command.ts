@@ -7,7 +7,7 @@ import pino from 'pino';
 import { softwareVersion } from '../confd/main/app-paths.js';
 import { Daemon } from '../confd/main/daemon.js';
 import { ConfdError } from '../confd/core/errors.js';
-import { EXIT_DATABASE_CORRUPT } from '../upgrade/boot/loader.js';
+import { EXIT_DATABASE_CORRUPT, EXIT_LOCKED } from '../upgrade/boot/loader.js';
 import { faultSet } from '../confd/api/faults.js';
 import { DATA_DIR_OPTION, flag, str, type Command, type CommandContext } from './commands.js';
 import { UsageError } from './output.js';
@@ -66,6 +66,10 @@ export const daemon: Command = {
       if (e instanceof ConfdError && e.code === 'STORE_CORRUPT') {
         process.stderr.write(`appliance daemon: ${e.message}\n`);
         return EXIT_DATABASE_CORRUPT;
+      }
+      if (e instanceof ConfdError && e.code === 'STORE_LOCKED') {
+        process.stderr.write(`appliance daemon: ${e.message}\n`);
+        return EXIT_LOCKED;
       }
       throw e;
     }

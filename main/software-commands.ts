@@ -5,8 +5,9 @@
  * keeps working while the appliance restarts, so a client can follow an install to its end
  * (or re-attach to one with `software status --follow`).
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { SocketClient, ConfdError } from '../confd/api/index.js';
 import { APP_ROOT, SCHEMAS_DIR, softwareVersion } from '../confd/main/app-paths.js';
 import { newestSchemaVersion } from '../confd/schema/loader.js';
@@ -138,11 +139,18 @@ export const bundle: Command = {
     const key = str(ctx, 'key');
     if (!key) throw new UsageError('--key is required');
     const schemaVersion = Number(str(ctx, 'schema-version') ?? newestSchemaVersion(SCHEMAS_DIR));
-    const b = await createBundle({
-      files: await collectBuildFiles(APP_ROOT), version: str(ctx, 'version') ?? softwareVersion(), schemaVersion, product: PRODUCT,
-      privateKeyFile: resolve(key), out: resolve(outFile),
-    });
-    out(`bundle ${b.file}: version ${b.manifest.version}, schema ${b.manifest.schemaVersion}, ${b.manifest.files.length} files, ${b.bundleBytes} bytes, signed by ${b.keyId}`);
+    const version = str(ctx, 'version') ?? softwareVersion();
+    // The bundled package.json carries the bundle's version: it is what the installed software reports.
+    const stage = mkdtempSync(join(tmpdir(), 'appliance-bundle-'));
+    try {
+      const pkg = JSON.parse(readFileSync(join(APP_ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
+      writeFileSync(join(stage, 'package.json'), JSON.stringify({ ...pkg, version }, null, 2) + '\n');
+      const files = (await collectBuildFiles(APP_ROOT)).map((f) => (f.path === 'package.json' ? { ...f, absolute: join(stage, 'package.json') } : f));
+      const b = await createBundle({ files, version, schemaVersion, product: PRODUCT, privateKeyFile: resolve(key), out: resolve(outFile) });
+      out(`bundle ${b.file}: version ${b.manifest.version}, schema ${b.manifest.schemaVersion}, ${b.manifest.files.length} files, ${b.bundleBytes} bytes, signed by ${b.keyId}`);
+    } finally {
+      rmSync(stage, { recursive: true, force: true });
+    }
     return 0;
   },
 };

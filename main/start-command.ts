@@ -48,9 +48,16 @@ export const start: Command = {
         case 'software.status':
           return { state: boot.state(), booted: boot.booted(), job: jobs.status() };
         case 'software.add':
-          return jobs.add(String(p.bundle), { dryRun: p.dryRun === true, user });
         case 'software.rollback':
-          return jobs.rollback({ confirm: p.confirm === true, dryRun: p.dryRun === true, user });
+          try {
+            return req.method === 'software.add'
+              ? await jobs.add(String(p.bundle), { dryRun: p.dryRun === true, user })
+              : await jobs.rollback({ confirm: p.confirm === true, dryRun: p.dryRun === true, user });
+          } catch (e) {
+            // A request relayed by the daemon (CLI, NETCONF) was audited there already.
+            if (p.relayed !== true) jobs.refused(req.method, e, user);
+            throw e;
+          }
         case 'software.follow': {
           // Streams the job's progress until it ends (or the client leaves).
           const current = jobs.status();

@@ -23,6 +23,8 @@ export interface DeviceLayout {
   readonly bootLock: string;
   readonly bootSocket: string;
   readonly daemonSocket: string;
+  /** The lock the management daemon holds while it runs. */
+  readonly daemonLock: string;
   readonly upgradeDir: string;
   readonly journal: string;
   readonly outcome: string;
@@ -38,6 +40,7 @@ export function deviceLayout(root: string): DeviceLayout {
     bootLock: join(r, 'boot.lock'),
     bootSocket: join(r, 'boot.sock'),
     daemonSocket: join(r, 'confd.sock'),
+    daemonLock: dataDir(r).lock,
     upgradeDir: join(r, 'upgrade'),
     journal: join(r, 'upgrade', 'job.json'),
     outcome: join(r, 'upgrade', 'last-outcome.json'),

@@ -84,13 +84,22 @@ export class AccessControl {
   constructor(readonly user: string, readonly group: Group | null, configured: readonly AccessRule[] = []) {
     this.rules = [...configured.map(compile), ...COMPILED_BUILTINS].filter((r) => r.group === group);
     this.readDenied = this.rules.filter((r) => r.action === 'deny' && (r.operations.includes('read') || r.operations.includes('*')));
+    // When the first rule is a permit of everything (the admin group, unless configured rules
+    // come first), no write needs looking at leaf by leaf.
+    const first = this.rules[0];
+    this.permitsEveryWrite = first !== undefined && first.segments === '*' && first.action === 'permit' && first.operations.includes('*');
   }
+
+  private readonly permitsEveryWrite: boolean;
 
   allowed(op: AccessOperation, path: string): boolean {
     if (this.group === null) return false;
-    const data = path === '/' ? [] : parsePath(path);
+    // The path is parsed only when a rule needs it (an admin's '*' rule decides before).
+    let data: PathSegment[] | undefined;
     for (const r of this.rules) {
       if (!r.operations.includes(op) && !r.operations.includes('*')) continue;
+      if (r.segments === '*') return r.action === 'permit';
+      data ??= path === '/' ? [] : parsePath(path);
       if (covers(r.segments, data)) return r.action === 'permit';
     }
     return false;
@@ -109,6 +118,7 @@ export class AccessControl {
 
   /** Checks every leaf a set of node changes creates, updates or deletes. */
   checkWrite(changes: readonly NodeChange[]): void {
+    if (this.permitsEveryWrite) return;
     for (const c of changes) for (const leaf of leafChanges(c)) this.check(writeOperation(leaf), leaf.path);
   }
 

@@ -70,6 +70,8 @@ export const ERROR_CODES = {
   UPG_NO_ROLLBACK: 'the other slot holds no version to return to',
   UPG_LOSSES: 'a rollback would lose settings the older version cannot express; confirm to go ahead',
   UPG_TRANSFORM_FAILED: 'the configuration could not be carried to the other schema version',
+  UPG_INTERRUPTED: 'a software job was interrupted before its switch (the boot loader restarted) and aborted',
+  UPG_BOOT_FAILED: 'the new slot failed its health check or crashed on boot; the appliance fell back',
   INTERNAL: 'an unexpected internal error; its correlation id is in the log',
 } as const;
 

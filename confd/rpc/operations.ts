@@ -7,6 +7,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { SocketClient } from '../northbound/socket/client.js';
+import { isPathWithin } from '../core/path.js';
 import type { Logger } from 'pino';
 import type { LeafChange } from '../core/diff.js';
 import { ConfdError } from '../core/errors.js';
@@ -36,13 +37,22 @@ export interface RollbackTarget {
 const LOCAL_SOURCES: ReadonlySet<string> = new Set(['socket', 'local', 'system', 'cli', 'daemon']);
 
 export class Operations {
-  private readonly access = new WeakMap<Session, { txid: number; control: AccessControl }>();
+  private readonly access = new WeakMap<Session, { version: number; control: AccessControl }>();
+  /** Bumped by every commit that touches users or access rules: the access rules are rebuilt then. */
+  private policyVersion = 0;
 
   constructor(
     readonly engine: ConfigEngine, private readonly log: Logger,
     /** The boot loader's control socket, when the appliance was started by it (software operations). */
     private readonly bootSocket?: string,
-  ) {}
+  ) {
+    engine.addParticipant({
+      name: 'access-rules',
+      committed: (e) => {
+        if (e.leafChanges().some((c) => isPathWithin(c.path, '/system/users') || isPathWithin(c.path, '/system/access'))) this.policyVersion++;
+      },
+    });
+  }
 
   /**
    * Relays a software operation (software.status, software.add, software.rollback) to the
@@ -55,7 +65,7 @@ export class Operations {
     }
     const client = await SocketClient.connect(this.bootSocket, s.user, 'confd', 'daemon');
     try {
-      const r = await client.request(method, { ...params, user: s.user, source: s.source, address: s.address });
+      const r = await client.request(method, { ...params, user: s.user, source: s.source, address: s.address, relayed: true });
       this.engine.audit(s, method.replace('.', '-'), String(params.bundle ?? ''), 'ok');
       return r;
     } catch (e) {
@@ -77,17 +87,17 @@ export class Operations {
     return s;
   }
 
-  /** The access rules in force for `s`, rebuilt after any commit (roles and rules are configuration). */
+  /** The access rules in force for `s`, rebuilt after a commit changes users or rules (they are configuration). */
   accessFor(s: Session): AccessControl {
-    const txid = this.engine.store.lastTxid;
+    const version = this.policyVersion;
     const cached = this.access.get(s);
-    if (cached && cached.txid === txid) return cached.control;
+    if (cached && cached.version === version) return cached.control;
     const user = findUser(this.engine, s.user);
     // Only a local connection (never a network login, even of a user removed since) falls back to admin.
     const local = s.address === 'local' && LOCAL_SOURCES.has(s.source);
     const group: Group | null = user ? user.role : local ? 'admin' : null;
     const control = new AccessControl(s.user, group, configuredRules(this.engine));
-    this.access.set(s, { txid, control });
+    this.access.set(s, { version, control });
     return control;
   }
 

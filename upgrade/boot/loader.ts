@@ -22,6 +22,8 @@ import {
 
 /** The daemon's exit status for a corrupt configuration database: the boot loader stops rather than retry. */
 export const EXIT_DATABASE_CORRUPT = 78;
+/** The daemon's exit status when another daemon still holds the data directory: a retry, not a failure. */
+export const EXIT_LOCKED = 75;
 
 export interface BootLoaderOptions {
   readonly root: string;
@@ -72,6 +74,7 @@ export class BootLoader implements BootControl {
   private wake: (() => void) | null = null;
   private readonly listeners: Array<(slot: SlotName, ok: boolean, reason: string | null) => void> = [];
   private crashes = 0;
+  private lockRetries = 0;
   private readonly log: Logger;
 
   constructor(private readonly o: BootLoaderOptions) {
@@ -169,6 +172,8 @@ export class BootLoader implements BootControl {
     if (!existsSync(paths.manifest)) return { kind: 'failed', reason: `slot ${slot} holds no installed version` };
     const manifest = readManifest(paths.manifest);
     const program = join(paths.app, 'dist', 'main', 'appliance.js');
+    // A daemon of an earlier boot loader (killed) may still be on its way out: let it go first.
+    await this.waitForDaemonLock(15_000);
     const startedAt = Date.now();
     const child = spawn(process.execPath, [
       program, 'daemon', '--data-dir', this.layout.root, '--slot', slot, '--schema-version', String(manifest.schemaVersion),
@@ -178,8 +183,10 @@ export class BootLoader implements BootControl {
     this.bootedSlot = slot;
     this.restartRequested = false;
     let corrupt = false;
+    let locked = false;
     const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => {
       corrupt = code === EXIT_DATABASE_CORRUPT;
+      locked = code === EXIT_LOCKED;
       resolve(signal ? `signal ${signal}` : `exit ${code}`);
     }));
     this.log.info({ slot, version: manifest.version, schemaVersion: manifest.schemaVersion, pid: child.pid }, 'booting');
@@ -197,9 +204,14 @@ export class BootLoader implements BootControl {
       if (corrupt) {
         throw new ConfdError('STORE_CORRUPT', `the configuration database of slot ${slot} is corrupt; refusing to start (restore a backup with appliance restore --full)`);
       }
+      if (locked && ++this.lockRetries <= 10) {
+        await this.pause(500);
+        return { kind: 'restart' };
+      }
       return { kind: 'failed', reason: `health check failed: ${health}` };
     }
-    faultPoint('mark-good');
+    this.lockRetries = 0;
+    faultPoint('boot-mark-good');
     this.persist(markGood(this.state(), slot));
     this.log.info({ slot }, 'slot is good');
     for (const l of this.listeners) l(slot, true, null);
@@ -245,6 +257,11 @@ export class BootLoader implements BootControl {
     } finally {
       client.close();
     }
+  }
+
+  private async waitForDaemonLock(ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    while (Date.now() < until && DataDirLock.isHeld(this.layout.daemonLock)) await new Promise((r) => setTimeout(r, 100));
   }
 
   private async stopChild(): Promise<void> {

@@ -44,6 +44,8 @@ export interface JobRecord {
   /** Every step entered, in order, with when. */
   readonly steps: Array<{ name: string; at: string }>;
   reason: string | null;
+  /** The error code of a failure (UPG_…, TXN_…), or of the boot failure that decided it. */
+  code: string | null;
   readonly started: string;
   finished: string | null;
   readonly user: string;
@@ -86,14 +88,22 @@ export class JobManager {
     this.job = JSON.parse(readFileSync(file, 'utf8')) as JobRecord;
     const job = this.job;
     if (job.status !== 'running') return;
+    if (job.step === 'mark-good') {
+      // Killed after its slot was marked good: the install stands.
+      this.finish('succeeded', null);
+      return;
+    }
     const trial = this.boot.state().trial;
     if (SWITCHED.has(job.step) && trial?.slot === job.target) {
       this.log.warn({ job: job.id, step: job.step }, 'resuming the job at its trial boot');
+      // The restart happened (the boot loader itself went down): the trial boot is the health check.
+      if (job.step === 'switch') this.enter('restart');
+      if (job.step === 'restart') this.enter('health-check');
       return;
     }
     const reason = `interrupted at step ${job.step} (the boot loader restarted); the job was aborted and slot ${job.from} kept`;
     if (job.kind === 'install') this.boot.persist(markBad(this.boot.state(), job.target, reason));
-    this.finish('failed', reason);
+    this.finish('failed', reason, 'UPG_INTERRUPTED');
   }
 
   private busy(): void {
@@ -108,7 +118,7 @@ export class JobManager {
     const st = this.boot.state().slots[from];
     return {
       id: randomUUID(), kind, status: 'running', bundle, from, target, fromVersion: st.version ?? '?', toVersion: null,
-      fromSchema: st.schemaVersion ?? 0, toSchema: null, step: 'queued', percent: 0, message: '', steps: [], reason: null,
+      fromSchema: st.schemaVersion ?? 0, toSchema: null, step: 'queued', percent: 0, message: '', steps: [], reason: null, code: null,
       started: new Date().toISOString(), finished: null, user, losses: [], changes: null,
     };
   }
@@ -137,27 +147,73 @@ export class JobManager {
     for (const f of this.followers) f(this.job!);
   }
 
-  private finish(status: JobStatus, reason: string | null): void {
+  private finish(status: JobStatus, reason: string | null, code: string | null = null): void {
     const job = this.job!;
     job.status = status;
     job.reason = reason;
+    job.code = code;
     job.finished = new Date().toISOString();
     job.message = reason ?? (status === 'succeeded' ? 'done' : '');
     if (status === 'succeeded') job.percent = 100;
     this.save();
     this.unfreeze();
-    void this.audit(`software-${job.kind}`, status === 'succeeded' ? 'ok' : 'error', { job: job.id, status, reason, steps: job.steps.map((s) => s.name) });
+    this.audit(job.kind === 'install' ? 'software-add' : 'software-rollback', status === 'succeeded' ? 'ok' : 'error',
+      { job: job.id, status, reason, code: job.code, steps: job.steps.map((s) => s.name) });
     this.log[status === 'succeeded' ? 'info' : 'error']({ job: job.id, status, reason }, `${job.kind} job ended`);
   }
 
-  /** An audit record in the running appliance's log (best effort: it may be restarting). */
-  private async audit(action: string, result: 'ok' | 'error', detail: Record<string, unknown>): Promise<void> {
+  /**
+   * An audit record in the running appliance's log. Records wait durably in the upgrade
+   * directory until a management daemon is up to take them (it may be restarting, or none may
+   * run yet when a job is recovered), and are written in order.
+   */
+  private audit(action: string, result: 'ok' | 'error' | 'denied', detail: Record<string, unknown>): void {
+    const pending = this.pendingAudit();
+    pending.push({ action, result, detail: { ...detail, at: new Date().toISOString() } });
+    writeFileDurably(this.pendingAuditFile(), JSON.stringify(pending) + '\n');
+    void this.flushAudit();
+  }
+
+  private pendingAuditFile(): string {
+    return join(this.boot.layout.upgradeDir, 'pending-audit.json');
+  }
+
+  private pendingAudit(): Array<{ action: string; result: string; detail: Record<string, unknown> }> {
+    mkdirSync(this.boot.layout.upgradeDir, { recursive: true });
+    const file = this.pendingAuditFile();
+    return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Array<{ action: string; result: string; detail: Record<string, unknown> }> : [];
+  }
+
+  /** Writes the waiting audit records to the running daemon; those it cannot write keep waiting. */
+  private async flushAudit(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
     try {
+      let pending = this.pendingAudit();
+      if (pending.length === 0) return;
       const c = await this.boot.daemon();
-      try { await c.request('audit.record', { action, target: String(detail.job ?? ''), result, detail }); } finally { c.close(); }
+      try {
+        while (pending.length > 0) {
+          const r = pending[0]!;
+          await c.request('audit.record', { action: r.action, target: String(r.detail.job ?? r.detail.slot ?? ''), result: r.result, detail: r.detail });
+          pending = pending.slice(1);
+          writeFileDurably(this.pendingAuditFile(), JSON.stringify(pending) + '\n');
+        }
+      } finally {
+        c.close();
+      }
     } catch (e) {
-      this.log.warn({ err: (e as Error).message, action }, 'could not write the audit record now');
+      this.log.debug({ err: (e as Error).message }, 'audit records wait for the next daemon');
+    } finally {
+      this.flushing = false;
     }
+  }
+
+  private flushing = false;
+
+  /** A refused software request, recorded as the daemon's relay records one. */
+  refused(method: 'software.add' | 'software.rollback', e: unknown, user: string): void {
+    this.audit(method.replace('.', '-'), 'error', { error: e instanceof ConfdError ? e.code : 'INTERNAL', reason: (e as Error).message, user });
   }
 
   // ---- install ----
@@ -172,7 +228,7 @@ export class JobManager {
     this.job = this.newJob('install', o.user, bundle, target);
     this.job.toVersion = verified.manifest.version;
     this.job.toSchema = verified.manifest.schemaVersion;
-    void this.audit('software-add', 'ok', { job: this.job.id, bundle, version: verified.manifest.version, started: true });
+    this.audit('software-add', 'ok', { job: this.job.id, bundle, version: verified.manifest.version, started: true });
     void this.runInstall(bundle, target).catch((e: unknown) => this.fail(e));
     return this.job;
   }
@@ -183,7 +239,7 @@ export class JobManager {
     const job = this.job;
     // A slot that was being written is left not bootable; nothing of the active slot changed.
     if (job.kind === 'install' && !SWITCHED.has(job.step) && job.step !== 'verify') this.boot.persist(markBad(this.boot.state(), job.target, reason));
-    this.finish('failed', reason);
+    this.finish('failed', reason, e instanceof ConfdError ? e.code : 'INTERNAL');
   }
 
   private async runInstall(bundle: string, target: SlotName): Promise<void> {
@@ -300,7 +356,8 @@ export class JobManager {
     const fromSchema = this.boot.state().slots[from].schemaVersion!;
     // The code of the newer schema version knows the transforms both ways.
     const app = toSchema >= fromSchema ? slot.app : this.boot.layout.slot(from).app;
-    const r = await runMigration(app, copy, fromSchema, toSchema, { acceptLosses, onStep: (s) => { if (s === 'validate') this.enter('validate'); } });
+    // The migration reports each stage when it ends: validation begins once the transform is done.
+    const r = await runMigration(app, copy, fromSchema, toSchema, { acceptLosses, onStep: (s) => { if (s === 'transform') this.enter('validate'); } });
     job.changes = r.changed;
     job.losses = r.losses;
     this.enter('replace-config');
@@ -337,13 +394,15 @@ export class JobManager {
 
   /** Every boot's result: the trial of this job's target decides it. */
   private booted(slot: SlotName, ok: boolean, reason: string | null): void {
+    if (ok) void this.flushAudit();
+    else this.audit('boot-failed', 'error', { slot, reason });
     const job = this.job;
     if (!job || job.status !== 'running' || slot !== job.target || !SWITCHED.has(job.step)) return;
     if (ok) {
       this.enter('mark-good');
       this.finish('succeeded', null);
     } else {
-      this.finish(job.kind === 'install' ? 'rolled-back' : 'failed', `slot ${slot} failed on boot (${reason}); back on slot ${job.from}`);
+      this.finish(job.kind === 'install' ? 'rolled-back' : 'failed', `slot ${slot} failed on boot (${reason}); back on slot ${job.from}`, 'UPG_BOOT_FAILED');
     }
   }
 }
