@@ -20,7 +20,8 @@ const INTERNAL: Record<string, Command> = { daemon, migrate };
 
 function help(): string {
   const lines = ['usage: appliance <command> [options]', '', 'commands:'];
-  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(width)}  ${c.summary}`);
   lines.push('', "Run 'appliance <command> --help' for a command's options.");
   return lines.join('\n');
 }

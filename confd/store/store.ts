@@ -4,16 +4,16 @@
  * the running and startup datastores (one row per list entry plus the root body), the commit
  * log with each commit's node changes, per-leaf blame, the audit chain and a few meta values.
  * A commit is one short synchronous write transaction; it returns only once durable. This is
- * the only module that imports better-sqlite3. It knows nothing of XML, sessions or policy.
+ * with confd/store/backup-file the only module that imports better-sqlite3. It knows nothing of XML, sessions or policy.
  */
 import Database from 'better-sqlite3';
-import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfdError } from '../core/errors.js';
 import { leafChanges, type NodeChange } from '../core/diff.js';
 import type { JsonObject } from '../core/tree.js';
 import { syncDirectory } from './durable-file.js';
-import { GENESIS_HASH, auditHash, verifyChain, type AuditInput, type AuditRecord } from './audit-chain.js';
+import { GENESIS_HASH, auditHash, type AuditInput, type AuditRecord } from './audit-chain.js';
 
 export type DatastoreName = 'running' | 'startup';
 const DS: Record<DatastoreName, number> = { running: 0, startup: 1 };
@@ -81,7 +81,7 @@ export interface InitOptions {
   readonly rootBody: JsonObject;
 }
 
-function ioError(what: string, cause: unknown): ConfdError {
+export function ioError(what: string, cause: unknown): ConfdError {
   const code = (cause as { code?: string }).code ?? '';
   const why = code === 'SQLITE_FULL' ? 'the disk or database is full' : (cause as Error).message;
   return new ConfdError('STORE_IO', `${what} failed: ${why}`, { cause, details: { sqlite: code } });
@@ -514,67 +514,6 @@ export class Store {
   }
 }
 
-/** The schema version a database file holds, without opening it for writing (undefined if none). */
-export function readSchemaVersion(file: string): number | undefined {
-  if (!existsSync(file)) return undefined;
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    const row = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema_version'").get();
-    return row ? Number(row.value) : undefined;
-  } catch {
-    return undefined;
-  } finally {
-    db.close();
-  }
-}
-
-export interface BackupContents {
-  readonly schemaVersion: number;
-  readonly lastTxid: number;
-  readonly created: string;
-  readonly running: StoredNode[];
-  readonly auditRecords: number;
-}
-
-/**
- * Reads a backup file and checks it all the way through — SQLite integrity, our layout, the
- * schema version, the audit chain — before anything is taken from it.
- */
-export function inspectBackup(file: string, schemaVersion: number): BackupContents {
-  const bad = (why: string, cause?: unknown) =>
-    new ConfdError('STORE_BAD_BACKUP', `the backup ${file} cannot be restored: ${why}`, { cause, details: { file } });
-  let db: Database.Database;
-  try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
-  } catch (cause) {
-    throw bad((cause as Error).message, cause);
-  }
-  try {
-    let check: unknown;
-    try { check = db.pragma('integrity_check', { simple: true }); } catch (cause) { throw bad((cause as Error).message, cause); }
-    if (check !== 'ok') throw bad(`it fails the integrity check (${String(check)})`);
-    try {
-      Store.checkLayoutOf(db, file, schemaVersion);
-    } catch (e) {
-      if (e instanceof ConfdError && e.code === 'STORE_SCHEMA_MISMATCH') throw bad(e.message, e);
-      throw bad(e instanceof Error ? e.message : String(e), e);
-    }
-    const records = db.prepare<[], AuditRow>('SELECT * FROM audit ORDER BY seq').all().map(rowToAudit);
-    const verdict = verifyChain(records);
-    if (!verdict.ok) throw bad(`its audit chain is broken: ${verdict.reason}`);
-    const running = db.prepare<[], { path: string; parent: string; list: string; body: string; txid: number }>(
-      'SELECT path, parent, list, body, txid FROM nodes WHERE ds = 0').all()
-      .map((r) => ({ path: r.path, parent: r.parent, list: r.list, body: JSON.parse(r.body) as JsonObject, txid: r.txid }));
-    const meta = (k: string) => db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(k)?.value;
-    return {
-      schemaVersion, created: meta('created') ?? '', running, auditRecords: records.length,
-      lastTxid: db.prepare<[], { m: number | null }>('SELECT max(txid) AS m FROM commits').get()?.m ?? 0,
-    };
-  } finally {
-    db.close();
-  }
-}
-
 /** A subscriber known to the appliance, connected or not (confd/notify keeps them here). */
 export interface SubscriberRegistration {
   readonly name: string;
@@ -598,43 +537,15 @@ export interface AuditQuery {
   readonly limit?: number;
 }
 
-interface AuditRow {
+export interface AuditRow {
   seq: number; time: string; user: string; source: string; address: string; session: number; action: string;
   target: string; result: string; detail: string | null; prev: string; hash: string;
 }
 
-function rowToAudit(r: AuditRow): AuditRecord {
+export function rowToAudit(r: AuditRow): AuditRecord {
   return {
     seq: r.seq, time: r.time, user: r.user, source: r.source, address: r.address, session: r.session, action: r.action,
     target: r.target, result: r.result, ...(r.detail === null ? {} : { detail: JSON.parse(r.detail) as Record<string, unknown> }),
     prev: r.prev, hash: r.hash,
   };
-}
-
-/**
- * Replaces the database file `dbFile` with a checked copy of `backupFile` (disaster recovery,
- * when the device is stopped). The old database and its WAL are kept beside it, renamed, so
- * nothing is destroyed; every step leaves a state the next start accepts.
- */
-export function replaceDatabase(dbFile: string, backupFile: string, schemaVersion: number): BackupContents {
-  const contents = inspectBackup(backupFile, schemaVersion);
-  const tmp = `${dbFile}.restore-${process.pid}`;
-  try {
-    copyFileSync(backupFile, tmp);
-    const fd = openSync(tmp, 'r+');
-    try { fsyncSync(fd); } finally { closeSync(fd); }
-    const stamp = new Date().toISOString().replaceAll(':', '');
-    // The old WAL must never be replayed onto the restored file: move it away first.
-    for (const suffix of ['-wal', '-shm']) {
-      if (existsSync(dbFile + suffix)) renameSync(dbFile + suffix, `${dbFile}.replaced-${stamp}${suffix}`);
-    }
-    if (existsSync(dbFile)) copyFileSync(dbFile, `${dbFile}.replaced-${stamp}`);
-    renameSync(tmp, dbFile);
-    syncDirectory(dirname(dbFile));
-  } catch (cause) {
-    rmSync(tmp, { force: true });
-    if (cause instanceof ConfdError) throw cause;
-    throw ioError(`restoring ${backupFile}`, cause);
-  }
-  return contents;
 }

@@ -9,9 +9,8 @@
 import type { Logger } from 'pino';
 import { composeChanges, invertChanges, leafChanges, type LeafChange, type NodeChange } from '../core/diff.js';
 import { ConfdError, validationFailed } from '../core/errors.js';
-import { cloneJson, deepEqual, isObject, type JsonObject } from '../core/tree.js';
+import { cloneJson, deepEqual, type JsonObject } from '../core/tree.js';
 import type { DeviceSchema } from '../schema/model.js';
-import { describeEntryPath, resolveDataPath } from '../schema/resolve.js';
 import type { AuditInput } from '../store/audit-chain.js';
 import type { CommitHeader, Store } from '../store/store.js';
 import { type Clock, type TimerHandle, systemClock } from './clock.js';
@@ -20,10 +19,12 @@ import {
 } from './confirmed.js';
 import { type DataView, type Entry, EntryMap, Overlay } from './datastore.js';
 import { applyEdit, type EditOptions } from './edit.js';
+import { CommitHistory } from './history.js';
 import { CrossEntryIndexes } from './indexes.js';
 import { materializeAll } from './materialize.js';
 import type { CommitEvent, Participant } from './participant.js';
-import { Session, type Actor, type PrivateCandidate, type SessionInfo } from './session.js';
+import { rebase } from './rebase.js';
+import { Session, type Actor, type SessionInfo } from './session.js';
 import { type NodeDelta, validateChanges } from './validate.js';
 
 export type DatastoreName = 'running' | 'candidate' | 'startup';
@@ -62,6 +63,7 @@ export class ConfigEngine {
   readonly indexes: CrossEntryIndexes;
   readonly candidate: Overlay;
   readonly startedAt: number;
+  private readonly commits: CommitHistory;
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly sessions = new Map<number, Session>();
@@ -89,6 +91,7 @@ export class ConfigEngine {
     this.indexes = new CrossEntryIndexes(this.schema);
     this.loadInto(this.running, 'running');
     this.candidate = new Overlay(this.running);
+    this.commits = new CommitHistory(this.schema, this.store, this.running);
     this.systemSession = new Session(0, SYSTEM, this.startedAt);
     this.pending = parsePending(this.store.meta(CONFIRMED_META_KEY));
   }
@@ -387,7 +390,7 @@ export class ConfigEngine {
         persist: options.persist ?? null, session: s.id, user: s.user,
       } : null;
       const meta = next || p ? { [CONFIRMED_META_KEY]: next ? JSON.stringify(next) : null } : undefined;
-      const view = s.privateCandidate ? this.rebased(s.privateCandidate) : this.candidate;
+      const view = s.privateCandidate ? rebase(this.running, s.privateCandidate) : this.candidate;
       const header = await this.commitView(s, view, {
         source: s.source, comment: options.comment ?? '', action: 'commit', vetoable: true, meta,
       });
@@ -397,36 +400,6 @@ export class ConfigEngine {
       if (p && !next) this.audit(s, 'confirm-commit', 'running', 'ok');
       return { header, confirmedPending: next !== null };
     });
-  }
-
-  /**
-   * A private candidate's changes applied to running as it is now: where another session
-   * changed a node meanwhile, this session's leaf changes are carried over onto it, unless both
-   * changed the same leaf (or one of them created or removed the whole entry): a conflict.
-   */
-  private rebased(pc: PrivateCandidate): Overlay {
-    const view = new Overlay(this.running);
-    const conflicts: ConfdError[] = [];
-    for (const [path, mine] of pc.overlay.changes) {
-      const origin = pc.origins.get(path);
-      const current = this.running.get(path);
-      if (current === origin) {
-        if (mine) view.put(mine); else view.delete(path);
-        continue;
-      }
-      const ours = leafChanges({ path, old: origin?.body ?? null, new: mine?.body ?? null });
-      const theirs = leafChanges({ path, old: origin?.body ?? null, new: current?.body ?? null });
-      const touched = new Set(theirs.map((c) => c.path));
-      const clash = ours.find((c) => touched.has(c.path) || c.path === path) ?? (theirs.some((c) => c.path === path) ? ours[0] : undefined);
-      if (clash || !mine || !current) {
-        conflicts.push(new ConfdError('TXN_CONFLICT', 'changed by another session since this private candidate changed it',
-          { path: clash?.path ?? path }));
-        continue;
-      }
-      view.put({ ...mine, body: applyLeafChanges(current.body, path, ours) });
-    }
-    if (conflicts.length > 0) throw validationFailed(conflicts);
-    return view;
   }
 
   /** The pending confirmed commit, if any. */
@@ -510,18 +483,7 @@ export class ConfigEngine {
 
   /** An overlay over running holding the configuration as it was right after commit `txid`. */
   stateAt(txid: number): Overlay {
-    const last = this.store.lastTxid;
-    if (!Number.isInteger(txid) || txid < 0 || txid > last) {
-      throw new ConfdError('TXN_NO_SUCH_COMMIT', `no commit ${txid} (the last is ${last})`, { details: { txid, last } });
-    }
-    const net = invertChanges(composeChanges(this.store.changesBetween(txid, last).map((c) => c.changes)));
-    const view = new Overlay(this.running);
-    for (const c of net) {
-      if (c.new === null) { view.delete(c.path); continue; }
-      const where = describeEntryPath(this.schema, c.path);
-      view.put({ path: c.path, parent: where.parent, list: where.list, body: c.new, txid: 0 });
-    }
-    return view;
+    return this.commits.stateAt(txid);
   }
 
   /**
@@ -529,11 +491,8 @@ export class ConfigEngine {
    */
   compare(from: number | 'running' | 'candidate', to: number | 'running' | 'candidate', s?: Session): LeafChange[] {
     const last = this.store.lastTxid;
-    const asTxid = (x: number | 'running' | 'candidate') => (x === 'candidate' ? last : x === 'running' ? last : x);
-    const a = asTxid(from), b = asTxid(to);
-    const parts: NodeChange[][] = [];
-    if (a < b) parts.push(composeChanges(this.store.changesBetween(a, b).map((c) => c.changes)));
-    else if (b < a) parts.push(invertChanges(composeChanges(this.store.changesBetween(b, a).map((c) => c.changes))));
+    const asTxid = (x: number | 'running' | 'candidate') => (typeof x === 'number' ? x : last);
+    const parts: NodeChange[][] = [this.commits.netChanges(asTxid(from), asTxid(to))];
     if (from === 'candidate') parts.unshift(invertChanges(this.candidateChanges(s)));
     if (to === 'candidate') parts.push(this.candidateChanges(s));
     return composeChanges(parts).sort((x, y) => x.path.localeCompare(y.path)).flatMap((c) => leafChanges(c));
@@ -546,19 +505,11 @@ export class ConfigEngine {
 
   /** Who last changed the leaf at `path`, in which commit. */
   blame(path: string): CommitHeader & { sinceCreation: boolean } {
-    const r = resolveDataPath(this.schema, path);
-    if (r.node.kind !== 'leaf' && r.node.kind !== 'leaf-list') {
-      throw new ConfdError('SCHEMA_BAD_PATH', 'blame takes the path of a leaf', { path });
-    }
-    if (!this.running.get(r.entryPath)) throw new ConfdError('TXN_DATA_MISSING', 'no such entry in running', { path });
-    const b = this.store.blame(r.entryPath, r.bodyPath.join('/'));
-    const header = b && b.txid > 0 ? this.store.commitHeader(b.txid) : undefined;
-    if (!b || !header) throw new ConfdError('TXN_DATA_MISSING', 'the leaf was never set by a commit (factory default)', { path });
-    return { ...header, sinceCreation: b.sinceCreation };
+    return this.commits.blame(path);
   }
 
   history(limit = 50, before?: number): CommitHeader[] {
-    return this.store.commitHeaders(limit, before);
+    return this.commits.headers(limit, before);
   }
 
   /** Node changes `view` makes over `base` (the changes of one edit). */
@@ -751,23 +702,6 @@ export class ConfigEngine {
       nodes: this.running.size,
     };
   }
-}
-
-/** `body` (of the node at `nodePath`) with leaf changes applied; paths are below nodePath. */
-function applyLeafChanges(body: JsonObject, nodePath: string, changes: readonly LeafChange[]): JsonObject {
-  const out = cloneJson(body);
-  for (const c of changes) {
-    const names = c.path.slice(nodePath === '/' ? 1 : nodePath.length + 1).split('/');
-    let at: JsonObject = out;
-    for (const name of names.slice(0, -1)) {
-      if (!isObject(at[name])) at[name] = {};
-      at = at[name] as JsonObject;
-    }
-    const leaf = names[names.length - 1]!;
-    if (c.op === 'delete') delete at[leaf];
-    else at[leaf] = cloneJson(c.new!);
-  }
-  return out;
 }
 
 function dropUndefined(o: Record<string, unknown>): Record<string, unknown> {

@@ -14,20 +14,27 @@ const CHILD = fileURLToPath(new URL('../../fixtures/commit-loop.js', import.meta
 
 interface Ack { txid: number; hostname: string }
 
-/** Runs the child and SIGKILLs it `killAfterMs` after it started (it may also kill itself first). */
-function runAndKill(dir: string, killAfterMs: number, env: Record<string, string> = {}): Promise<Ack[]> {
+/** When to kill the child: so long after it started, or so long after it opened the database. */
+type KillAt = { afterStartMs: number } | { afterReadyMs: number };
+
+/** Runs the child and SIGKILLs it at `at` (it may also kill itself first). */
+function runAndKill(dir: string, at: KillAt, env: Record<string, string> = {}): Promise<Ack[]> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CHILD, dir], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const acks: Ack[] = [];
     let buffered = '';
     let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    let timer = 'afterStartMs' in at ? setTimeout(() => child.kill('SIGKILL'), at.afterStartMs) : undefined;
     child.stdout.on('data', (d: Buffer) => {
       buffered += d.toString();
       let nl;
       while ((nl = buffered.indexOf('\n')) >= 0) {
-        const [, txid, hostname] = buffered.slice(0, nl).split(' ');
+        const [word, txid, hostname] = buffered.slice(0, nl).split(' ');
         buffered = buffered.slice(nl + 1);
+        if (word === 'READY') {
+          if ('afterReadyMs' in at) timer = setTimeout(() => child.kill('SIGKILL'), at.afterReadyMs);
+          continue;
+        }
         acks.push({ txid: Number(txid), hostname: hostname! });
       }
     });
@@ -72,8 +79,11 @@ test('SIGKILL at random moments of a commit loop loses no acknowledged commit (5
     let kills = 0;
     let previousLast = 0;
     for (let round = 0; round < 50; round++) {
-      // From before the database is open (startup takes ~150 ms) to deep inside the loop.
-      const acks = await runAndKill(dir.path, 50 + Math.floor(Math.random() * 350));
+      // One round in five while the child starts and opens (or creates) the database; the
+      // others anywhere in the first 300 ms of its commit loop, however slow the machine.
+      const acks = await runAndKill(dir.path, round % 5 === 0
+        ? { afterStartMs: Math.floor(Math.random() * 300) }
+        : { afterReadyMs: Math.floor(Math.random() * 300) });
       kills++;
       const last = await checkAfterCrash(dir.path, acks);
       assert.ok(last >= previousLast, 'history went backwards');
@@ -91,7 +101,7 @@ test('SIGKILL inside the commit transaction: the interrupted commit is absent, e
   try {
     for (const killAt of [1, 3, 5, 7]) {
       const before = await checkAfterCrash(dir.path, []);
-      const acks = await runAndKill(dir.path, 10_000, { KILL_INSIDE_COMMIT: String(killAt) });
+      const acks = await runAndKill(dir.path, { afterReadyMs: 10_000 }, { KILL_INSIDE_COMMIT: String(killAt) });
       assert.equal(acks.length, killAt - 1, 'every commit before the killed one was acknowledged');
       const after = await checkAfterCrash(dir.path, acks);
       assert.equal(after, before + killAt - 1, 'the commit killed inside its transaction did not land');
