@@ -19,12 +19,14 @@ import { nowMs, ratio, report, summarize, timeIt, type Summary } from './stats.j
 
 const logger = pino({ level: 'warn' });
 
+/** `n` firewall rules in the shapes of the newest schema (the one a fresh device runs). */
 function rules(n: number): JsonObject {
   return {
     firewall: {
       rule: Array.from({ length: n }, (_, i) => ({
         sequence: i + 1, name: `rule-${i + 1}`, action: i % 3 === 0 ? 'drop' : 'accept', protocol: 'tcp',
-        source: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32`, port: 1 + (i % 65535), description: `rule number ${i + 1}`,
+        'source-address': `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, 'source-prefix-length': 32,
+        port: 1 + (i % 65535), description: `rule number ${i + 1}`,
       })),
     },
   };
@@ -69,10 +71,14 @@ async function withEngine<T>(dir: string, fn: (e: ConfigEngine) => Promise<T>): 
   try { return await fn(engine); } finally { engine.close(); engine.store.close(); }
 }
 
-/** Peak resident memory (VmHWM) of a real daemon that loads the 100k-rule database, commits and serves a full read. */
+/**
+ * Peak resident memory (VmHWM) of a real management daemon that loads the 100k-rule database,
+ * commits and serves a full read. The daemon is run directly on the database (no slot), as the
+ * boot loader runs it from a slot; the boot loader is a separate, small process.
+ */
 async function daemonPeakMemory(dir: string): Promise<{ vmhwm_mb: number; startup_ms: number }> {
   const t0 = nowMs();
-  const child = spawn(process.execPath, [join(APP_ROOT, 'bin/appliance'), 'start', '--data-dir', dir, '--port', '0', '--log-level', 'warn'],
+  const child = spawn(process.execPath, [join(APP_ROOT, 'bin/appliance'), 'daemon', '--data-dir', dir, '--port', '0', '--log-level', 'warn'],
     { stdio: ['ignore', 'ignore', 'inherit'] });
   try {
     let client: SocketClient | undefined;

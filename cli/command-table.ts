@@ -6,8 +6,7 @@
  * walker serves both parsing (arguments, or a problem that points at the bad token) and
  * completion (what may follow). Words may be abbreviated to any unique prefix. Pure.
  */
-import type { Expectation, HelpItem } from './expectation.js';
-import { NOTHING, merge } from './expectation.js';
+import { NOTHING, merge, type Expectation, type HelpItem } from './expectation.js';
 import type { Grammar, Location } from './grammar.js';
 import { expectAfter, parsePathWords, walkPath, type PathExpectation, type PathPurpose, type PathTarget } from './path-parser.js';
 import type { Pipes, PipeName } from './pipes.js';

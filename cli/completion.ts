@@ -7,8 +7,7 @@
  * commit too).
  */
 import type { JsonObject, JsonScalar } from '../confd/api/index.js';
-import type { CommandTable, ParseEnv } from './command-table.js';
-import { walkCommand } from './command-table.js';
+import { walkCommand, type CommandTable, type ParseEnv } from './command-table.js';
 import type { Backend } from './context.js';
 import { entryKeys } from './edit-tree.js';
 import type { Expectation, HelpItem } from './expectation.js';

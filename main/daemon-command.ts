@@ -55,11 +55,11 @@ export const daemon: Command = {
     let d: Daemon;
     try {
       d = await Daemon.start({
-      dataDir: str(ctx, 'data-dir')!, logger, listen: str(ctx, 'listen')!, port: portOf(ctx),
-      daemons: (ctx.values.daemon as string[] | undefined) ?? [],
-      ...(str(ctx, 'slot') ? { slot: str(ctx, 'slot')! } : {}),
-      ...(schemaVersion !== undefined ? { schemaVersion } : {}),
-      ...(str(ctx, 'boot-socket') ? { bootSocket: str(ctx, 'boot-socket')! } : {}),
+        dataDir: str(ctx, 'data-dir')!, logger, listen: str(ctx, 'listen')!, port: portOf(ctx),
+        daemons: (ctx.values.daemon as string[] | undefined) ?? [],
+        ...(str(ctx, 'slot') ? { slot: str(ctx, 'slot')! } : {}),
+        ...(schemaVersion !== undefined ? { schemaVersion } : {}),
+        ...(str(ctx, 'boot-socket') ? { bootSocket: str(ctx, 'boot-socket')! } : {}),
       });
     } catch (e) {
       // A corrupt database needs the operator (restore): the boot loader must not retry or fall back over it.

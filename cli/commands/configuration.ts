@@ -6,8 +6,7 @@
  * sends its edit and the appliance answers with its own words.
  */
 import type { JsonObject } from '../../confd/api/index.js';
-import type { Args, CommandSpec } from '../command-table.js';
-import { CommandTable } from '../command-table.js';
+import { CommandTable, type Args, type CommandSpec } from '../command-table.js';
 import type { CommandContext } from '../context.js';
 import { deleteEdit, setEdit } from '../edit-tree.js';
 import { topOf, upFrom } from '../grammar.js';

@@ -6,8 +6,7 @@
  * and what it runs; the appliance decides what the user may do and says so.
  */
 import { ConfdError } from '../../confd/api/index.js';
-import type { CommandSpec } from '../command-table.js';
-import { CommandTable } from '../command-table.js';
+import { CommandTable, type CommandSpec } from '../command-table.js';
 import type { CommandContext, Editing } from '../context.js';
 import { topOf } from '../grammar.js';
 import { problem } from '../problem.js';

@@ -7,8 +7,7 @@
  * The same checks serve NETCONF, the CLI and the socket: they are enforced in confd/rpc and
  * the engine, below every northbound interface.
  */
-import type { LeafChange, NodeChange } from '../core/diff.js';
-import { leafChanges } from '../core/diff.js';
+import { leafChanges, type LeafChange, type NodeChange } from '../core/diff.js';
 import { ConfdError } from '../core/errors.js';
 import { parsePath, type PathSegment } from '../core/path.js';
 import { isObject, type JsonObject, type JsonValue } from '../core/tree.js';

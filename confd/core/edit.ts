@@ -6,8 +6,7 @@
  * items, or one {"@op", "@value": [..]} object acting on the whole leaf-list; a list is an array
  * of entry objects that hold their keys. Pure: no Node APIs.
  */
-import type { JsonObject, JsonScalar, JsonValue } from './tree.js';
-import { isObject } from './tree.js';
+import { isObject, type JsonObject, type JsonScalar, type JsonValue } from './tree.js';
 
 export const OP_KEY = '@op';
 export const VALUE_KEY = '@value';

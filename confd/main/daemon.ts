@@ -15,14 +15,13 @@ import type { HostInfo } from '../northbound/socket/methods.js';
 import { Operations } from '../rpc/operations.js';
 import { DataDirLock } from '../store/lock.js';
 import type { ConfigEngine } from '../txn/engine.js';
-import { dataDir, type DataDir } from './app-paths.js';
+import { dataDir, softwareVersion, type DataDir } from './app-paths.js';
 import { openDevice } from './device.js';
 import { newestBackup } from './backups.js';
 import { ensureInitialAdmin } from './initial-admin.js';
 import { NetconfServer } from '../northbound/netconf/server.js';
 import { loadOrCreateHostKey } from '../ssh/host-key.js';
 import { SshServer } from '../ssh/server.js';
-import { softwareVersion } from './app-paths.js';
 
 export interface DaemonOptions {
   readonly dataDir: string;
@@ -124,7 +123,10 @@ export class Daemon {
     this.netconf.closeAll();
     await this.ssh.close();
     await this.socket.close();
+    // Connections just closed end their sessions on the next turns; wait for those records.
+    await new Promise((resolve) => setImmediate(resolve));
     for (const s of this.engine.listSessions()) await this.engine.closeSession(s, 'shutdown');
+    await this.engine.idle();
     this.bus.saveAcks();
     this.engine.close();
     this.engine.store.close();

@@ -10,8 +10,7 @@
  */
 import type { Logger } from 'pino';
 import { leafChanges, type LeafChange } from '../core/diff.js';
-import { validationFailed } from '../core/errors.js';
-import { ConfdError } from '../core/errors.js';
+import { ConfdError, validationFailed } from '../core/errors.js';
 import type { JsonObject } from '../core/tree.js';
 import { loadDeviceSchema } from '../schema/loader.js';
 import type { DeviceSchema } from '../schema/model.js';

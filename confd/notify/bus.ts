@@ -9,8 +9,7 @@
  * commit beyond its prepare timeout, and never delays the others.
  */
 import type { Logger } from 'pino';
-import type { LeafChange } from '../core/diff.js';
-import { leafChanges } from '../core/diff.js';
+import { leafChanges, type LeafChange } from '../core/diff.js';
 import { ConfdError } from '../core/errors.js';
 import type { JsonObject } from '../core/tree.js';
 import { selectConfig } from '../rpc/select.js';

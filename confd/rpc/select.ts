@@ -10,8 +10,7 @@
  *
  * Imports schema, txn views and core only; must not know any protocol.
  */
-import type { JsonObject, JsonScalar, JsonValue } from '../core/tree.js';
-import { isObject } from '../core/tree.js';
+import { isObject, type JsonObject, type JsonScalar, type JsonValue } from '../core/tree.js';
 import type {
   ContainerSchema, DeviceSchema, LeafListSchema, ListSchema, RootSchema, SchemaNode,
 } from '../schema/model.js';

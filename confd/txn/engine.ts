@@ -74,6 +74,7 @@ export class ConfigEngine {
   private pending: PendingConfirmed | null;
   private confirmTimer: TimerHandle | null = null;
   private auditTimer: TimerHandle | null = null;
+  private closed = false;
   private startupCache: EntryMap | null = null;
   /** Why commits are refused for now (a software upgrade copying the configuration), or null. */
   private frozen: string | null = null;
@@ -124,7 +125,13 @@ export class ConfigEngine {
     if (!map.get('/')) throw new ConfdError('STORE_CORRUPT', `the ${ds} datastore has no root node`);
   }
 
+  /** Resolves once every change of state queued so far (commits, session ends) is done. */
+  async idle(): Promise<void> {
+    await this.exclusive(() => undefined);
+  }
+
   close(): void {
+    this.closed = true;
     this.confirmTimer?.cancel();
     this.auditTimer?.cancel();
     this.store.flushAudit();
@@ -161,8 +168,9 @@ export class ConfigEngine {
       if (this.pending && this.pending.persist === null && this.pending.session === s.id) {
         await this.revertConfirmedLocked('the session of the confirmed commit ended');
       }
+      // In the queue, so that idle() covers the record.
+      this.auditBestEffort(s, 'session-end', '', 'ok', { reason });
     });
-    this.auditBestEffort(s, 'session-end', '', 'ok', { reason });
   }
 
   async killSession(by: Session, id: number): Promise<void> {
@@ -684,7 +692,9 @@ export class ConfigEngine {
       this.log.error({ err: e, action }, 'audit record could not be written');
       throw e;
     }
-    if (!this.auditTimer) {
+    // Once closed no timer may outlive the engine: a late record is written through.
+    if (this.closed) this.store.flushAudit();
+    else if (!this.auditTimer) {
       this.auditTimer = this.clock.setTimer(this.auditSyncMs, () => {
         this.auditTimer = null;
         try { this.store.flushAudit(); } catch (e) { this.log.error({ err: e }, 'writing the audit log failed'); }

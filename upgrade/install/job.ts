@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { ConfdError, syncDirectory, writeFileDurably, type SocketClient } from '../../confd/api/index.js';
+import { ConfdError, JsonLinesDecoder, syncDirectory, writeFileDurably, type SocketClient } from '../../confd/api/index.js';
 import type { BootControl } from '../boot/loader.js';
 import { readManifest } from '../boot/loader.js';
 import { markBad, markInstalling, markReady, other, startTrial, type SlotName } from '../boot/state.js';
@@ -260,7 +260,7 @@ export class JobManager {
     writeFileDurably(slot.manifest, JSON.stringify(verified.manifest) + '\n');
     this.enter('verify-slot');
     await verifyExtracted(slot.app, verified.manifest);
-    await this.carryConfiguration(job.from, target, verified.manifest.schemaVersion, false);
+    await this.carryConfiguration(job.from, target, verified.manifest.schemaVersion, { refuseLosses: true, version: verified.manifest.version });
     this.enter('mark-ready');
     this.boot.persist(markReady(this.boot.state(), target, verified.manifest.version, verified.manifest.schemaVersion));
     await this.switchTo(target);
@@ -297,20 +297,36 @@ export class JobManager {
     if ((ts.status !== 'good' && ts.status !== 'ready') || ts.schemaVersion === null) {
       throw new ConfdError('UPG_NO_ROLLBACK', `slot ${target} holds no version to return to (it is ${ts.status}${ts.reason ? `: ${ts.reason}` : ''})`);
     }
-    const preview = await this.preview(active, target);
-    if (o.dryRun) return { dryRun: true, target, version: ts.version, changes: preview.changes, losses: preview.losses };
-    if (preview.losses.length > 0 && !o.confirm) {
-      throw new ConfdError('UPG_LOSSES', `${preview.losses.length} settings cannot be carried back to version ${ts.version}; review them and confirm`,
-        { details: { losses: preview.losses } });
+    if (o.dryRun) {
+      const preview = await this.preview(active, target);
+      return { dryRun: true, target, version: ts.version, changes: preview.changes, losses: preview.losses };
     }
-    this.job = this.newJob('rollback', o.user, null, target);
-    this.job.toVersion = ts.version;
-    this.job.toSchema = ts.schemaVersion;
-    this.job.losses = preview.losses;
-    void this.runRollback(target, o.confirm).catch((e: unknown) => this.fail(e));
-    return this.job;
+    const previous = this.job;
+    const job = this.job = this.newJob('rollback', o.user, null, target);
+    job.toVersion = ts.version;
+    job.toSchema = ts.schemaVersion;
+    // The configuration is carried before the request is answered, in one migration: a loss
+    // the technician has not confirmed then refuses the rollback as if it had never started.
+    try {
+      this.enter('verify');
+      const slot = this.boot.layout.slot(target);
+      await verifyExtracted(slot.app, readManifest(slot.manifest) as unknown as Manifest);
+      await this.carryConfiguration(job.from, target, ts.schemaVersion, { refuseLosses: !o.confirm, version: ts.version });
+    } catch (e) {
+      if (!(e instanceof ConfdError && e.code === 'UPG_LOSSES')) {
+        this.fail(e);
+        return job;
+      }
+      this.unfreeze();
+      this.job = previous;
+      if (previous) this.save(); else rmSync(this.boot.layout.journal, { force: true });
+      throw e;
+    }
+    void this.switchTo(target).catch((e: unknown) => this.fail(e));
+    return job;
   }
 
+  /** What a rollback would do to the configuration; writes nothing anywhere durable. */
   private async preview(active: SlotName, target: SlotName): Promise<MigrateResult> {
     const layout = this.boot.layout;
     const scratch = join(layout.upgradeDir, `preview-${randomUUID()}`);
@@ -325,15 +341,6 @@ export class JobManager {
     }
   }
 
-  private async runRollback(target: SlotName, acceptLosses: boolean): Promise<void> {
-    const job = this.job!;
-    this.enter('verify');
-    const slot = this.boot.layout.slot(target);
-    await verifyExtracted(slot.app, readManifest(slot.manifest) as unknown as Manifest);
-    await this.carryConfiguration(job.from, target, job.toSchema!, acceptLosses);
-    await this.switchTo(target);
-  }
-
   // ---- shared steps ----
 
   /** The app of the slot with the newer schema: it knows the transforms both ways. */
@@ -342,22 +349,31 @@ export class JobManager {
     return (st.slots[a].schemaVersion ?? 0) >= (st.slots[b].schemaVersion ?? 0) ? this.boot.layout.slot(a).app : this.boot.layout.slot(b).app;
   }
 
-  /** Copy the active database (commits suspended from here) and carry it to the target's schema. */
-  private async carryConfiguration(from: SlotName, target: SlotName, toSchema: number, acceptLosses: boolean): Promise<void> {
+  /**
+   * Copy the active database (commits suspended from here) and carry it to the target's
+   * schema. With `refuseLosses`, settings the target cannot hold refuse it (UPG_LOSSES) and
+   * the copy is dropped.
+   */
+  private async carryConfiguration(from: SlotName, target: SlotName, toSchema: number, losses: { refuseLosses: boolean; version: string | null }): Promise<void> {
     const job = this.job!;
     const slot = this.boot.layout.slot(target);
     this.enter('copy-config');
     this.freezer = await this.boot.daemon();
     await this.freezer.request('upgrade.freeze', { reason: `software ${job.kind} ${job.id} in progress` });
     const copy = `${slot.database}.new`;
-    rmSync(copy, { force: true });
+    removeDatabase(copy);
     await this.backupActive(copy);
     this.enter('transform');
     const fromSchema = this.boot.state().slots[from].schemaVersion!;
-    // The code of the newer schema version knows the transforms both ways.
-    const app = toSchema >= fromSchema ? slot.app : this.boot.layout.slot(from).app;
     // The migration reports each stage when it ends: validation begins once the transform is done.
-    const r = await runMigration(app, copy, fromSchema, toSchema, { acceptLosses, onStep: (s) => { if (s === 'transform') this.enter('validate'); } });
+    const r = await runMigration(this.newerApp(from, target), copy, fromSchema, toSchema,
+      { acceptLosses: true, onStep: (s) => { if (s === 'transform') this.enter('validate'); } });
+    if (losses.refuseLosses && r.losses.length > 0) {
+      removeDatabase(copy);
+      const confirm = job.kind === 'rollback' ? '; review them and confirm' : '';
+      throw new ConfdError('UPG_LOSSES', `${r.losses.length} settings cannot be carried to version ${losses.version}${confirm}`,
+        { details: { losses: r.losses } });
+    }
     job.changes = r.changed;
     job.losses = r.losses;
     this.enter('replace-config');
@@ -407,6 +423,11 @@ export class JobManager {
   }
 }
 
+/** A database copy and its WAL files, if any. */
+function removeDatabase(file: string): void {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+}
+
 /**
  * Runs `appliance migrate` of the build in `app` on a database copy. Its stdout is JSON lines:
  * {"step": …} as it goes, then {"result": …}; a failure is one line on stderr and exit 1.
@@ -420,18 +441,18 @@ export function runMigration(
     if (o.dryRun) args.push('--dry-run');
     if (o.acceptLosses) args.push('--accept-losses');
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '';
+    const lines = new JsonLinesDecoder();
+    let err = '';
     let result: MigrateResult | undefined;
     child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      let nl;
-      while ((nl = out.indexOf('\n')) >= 0) {
-        const line = out.slice(0, nl);
-        out = out.slice(nl + 1);
-        if (!line.trim()) continue;
-        const m = JSON.parse(line) as { step?: string; result?: MigrateResult };
-        if (m.step) o.onStep?.(m.step);
-        if (m.result) result = m.result;
+      try {
+        for (const m of lines.push(d) as Array<{ step?: string; result?: MigrateResult }>) {
+          if (m.step) o.onStep?.(m.step);
+          if (m.result) result = m.result;
+        }
+      } catch (e) {
+        err += `unreadable output: ${(e as Error).message}\n`;
+        child.kill('SIGKILL');
       }
     });
     child.stderr.on('data', (d: Buffer) => { err += d.toString(); });

@@ -131,4 +131,13 @@ describe('the end of a session', () => {
     await rejectsWith(engine.killSession(b, 9999), 'TXN_NO_SUCH_SESSION');
     assert.equal(b.closed, false);
   });
+
+  it('a session end still in flight at shutdown is recorded: idle() waits for it', async () => {
+    await engine.lock(a, 'candidate');
+    const closing = engine.closeSession(a, 'transport closed');
+    await engine.idle();
+    const ends = engine.store.queryAudit({ action: 'session-end' });
+    assert.deepEqual(ends.map((r) => [r.session, r.detail?.reason]), [[a.id, 'transport closed']]);
+    await closing;
+  });
 });
