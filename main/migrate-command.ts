@@ -5,6 +5,9 @@
  * knows both versions. With --json it reports each stage as a JSON line, then the result.
  */
 import pino from 'pino';
+import { ConfdError } from '../confd/core/errors.js';
+import { faultSet } from '../confd/api/faults.js';
+import { softwareVersion } from '../confd/main/app-paths.js';
 import { migrateDatabase } from '../confd/main/migrate.js';
 import { flag, str, type Command } from './commands.js';
 import { UsageError, out } from './output.js';
@@ -20,6 +23,11 @@ export const migrate: Command = {
     const file = str(ctx, 'db');
     const from = Number(str(ctx, 'from')), to = Number(str(ctx, 'to'));
     if (!file || !Number.isInteger(from) || !Number.isInteger(to)) throw new UsageError('migrate needs --db, --from and --to');
+    // Fault injection for the upgrade tests: a build that knows no transforms (an old one
+    // asked to reach a schema version newer than its own).
+    if (faultSet(`no-transforms-version:${softwareVersion()}`)) {
+      throw new ConfdError('UPG_TRANSFORM_FAILED', `version ${softwareVersion()} knows no transforms to schema ${to} (injected)`);
+    }
     const json = flag(ctx, 'json');
     const r = await migrateDatabase({
       file, from, to, log: pino({ level: 'warn' }, pino.destination(2)), dryRun: flag(ctx, 'dry-run'), acceptLosses: flag(ctx, 'accept-losses'),

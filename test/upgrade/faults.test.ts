@@ -12,13 +12,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { DataDirLock, type JsonObject } from '../../confd/api/index.js';
+import { softwareVersion } from '../../confd/main/app-paths.js';
 import { extractBundle, loadKeyring, loadPrivateKey, verifyBundle } from '../../upgrade/bundle/index.js';
 import { deviceLayout } from '../../upgrade/layout.js';
+import { runAppliance } from '../helpers/appliance-process.js';
 import { writeRawBundle } from './bundle/helpers.js';
 import {
   BootLoaderProcess, INSTALL_STEPS, ROLLBACK_STEPS, V1_CONFIG, assertAuditedOutcome, assertAuditedRefusal, assertHistoryContinues,
   assertOnGoodSlot, auditShow, auditVerify, bootStateFile, control, copyDataDir, expectedV2, exportConfig, history, importConfig,
-  lastSeq, refusedWith, runCli, slotFiles, softwareStatus, stepNames, upgradeKit, waitFor, waitJobEnd,
+  lastJsonDocument, lastSeq, refusedWith, runCli, slotFiles, softwareStatus, stepNames, upgradeKit, waitFor, waitJobEnd,
   type CommitHeader, type JobRecord, type SoftwareStatus, type UpgradeKit,
 } from '../helpers/upgrade-fixtures.js';
 
@@ -402,6 +404,30 @@ describe('one job at a time', () => {
     assert.equal(job!.id, running.id, 'the first job is the one that ran');
     await assertInstalled(dir, job!, was);
     assertAuditedRefusal(await auditShow(dir), was.seq, 'software-add', 'UPG_BUSY');
+  });
+});
+
+describe('the configuration is carried by the build of the newer schema', () => {
+  it('install and rollback both run the transforms of the v2 build, never those of the running v1 build', { timeout: 150_000 }, async (t) => {
+    // The factory build (slot a) plays an old version that knows no transform to schema 2.
+    const fault = `no-transforms-version:${softwareVersion()}`;
+    const refused = await runAppliance(['migrate', '--db', join(k.dir, 'none.db'), '--from', '1', '--to', '2'], { env: { APPLIANCE_FAULT: fault } });
+    assert.equal(refused.code, 1, `the fault makes the factory build refuse to migrate: ${refused.stderr}`);
+    assert.match(refused.stderr, /knows no transforms/);
+
+    const bundle = await k.stampedBundle('2.1.0-transforms', 2);
+    const { dir, was } = await freshAppliance(t, { APPLIANCE_FAULT: fault });
+    const add = await runCli(['software', 'add', bundle, '--json'], dir);
+    assert.equal(add.code, 0, add.stderr);
+    const installed = lastJsonDocument<JobRecord>(add.stdout);
+    assert.equal(installed.status, 'succeeded', JSON.stringify(installed));
+    assert.deepEqual(await exportConfig(dir), expectedV2(was.config));
+
+    const back = await runCli(['software', 'rollback', '--confirm', '--json'], dir);
+    assert.equal(back.code, 0, back.stderr);
+    const rolledBack = lastJsonDocument<JobRecord>(back.stdout);
+    assert.equal(rolledBack.status, 'succeeded', JSON.stringify(rolledBack));
+    assert.deepEqual(await exportConfig(dir), was.config);
   });
 });
 

@@ -335,7 +335,8 @@ export class JobManager {
       const db = join(scratch, 'config.db');
       await this.backupActive(db);
       const st = this.boot.state();
-      return await runMigration(this.newerApp(active, target), db, st.slots[active].schemaVersion!, st.slots[target].schemaVersion!, { dryRun: true });
+      const fromSchema = st.slots[active].schemaVersion!, toSchema = st.slots[target].schemaVersion!;
+      return await runMigration(this.transformingApp(active, fromSchema, target, toSchema), db, fromSchema, toSchema, { dryRun: true });
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }
@@ -343,10 +344,12 @@ export class JobManager {
 
   // ---- shared steps ----
 
-  /** The app of the slot with the newer schema: it knows the transforms both ways. */
-  private newerApp(a: SlotName, b: SlotName): string {
-    const st = this.boot.state();
-    return (st.slots[a].schemaVersion ?? 0) >= (st.slots[b].schemaVersion ?? 0) ? this.boot.layout.slot(a).app : this.boot.layout.slot(b).app;
+  /**
+   * The build that carries a configuration from schema `fromSchema` (slot `from`) to `toSchema`
+   * (slot `target`): the one of the newer schema, which knows the transforms both ways.
+   */
+  private transformingApp(from: SlotName, fromSchema: number, target: SlotName, toSchema: number): string {
+    return this.boot.layout.slot(toSchema >= fromSchema ? target : from).app;
   }
 
   /**
@@ -366,7 +369,7 @@ export class JobManager {
     this.enter('transform');
     const fromSchema = this.boot.state().slots[from].schemaVersion!;
     // The migration reports each stage when it ends: validation begins once the transform is done.
-    const r = await runMigration(this.newerApp(from, target), copy, fromSchema, toSchema,
+    const r = await runMigration(this.transformingApp(from, fromSchema, target, toSchema), copy, fromSchema, toSchema,
       { acceptLosses: true, onStep: (s) => { if (s === 'transform') this.enter('validate'); } });
     if (losses.refuseLosses && r.losses.length > 0) {
       removeDatabase(copy);
