@@ -4,9 +4,6 @@
  * the same configuration, as does a saved file loaded back.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { JsonObject } from '../../confd/api/index.js';
 import { directoryFiles } from '../../cli/files.js';
@@ -17,6 +14,7 @@ import { setLines } from '../../cli/render/set.js';
 import { renderXml } from '../../cli/render/xml.js';
 import { braceStatements } from '../../cli/config-text.js';
 import { isProblem } from '../../cli/problem.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { grammar, openSession, realBackend } from './fixtures.js';
 
 const g = grammar();
@@ -171,11 +169,11 @@ describe('round trips through a session on the real engine', () => {
   });
 
   test('save writes the brace format; load override on another device rebuilds it; load merge adds', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cli-files-'));
+    const dir = tempDir('cli-files-');
     const a = await realBackend();
     const b = await realBackend();
     try {
-      const files = directoryFiles(dir, { confined: true });
+      const files = directoryFiles(dir.path, { confined: true });
       const src = await openSession(a.backend, { files });
       await src.run('configure');
       assert.equal(await src.run('load merge missing.conf'), 1);
@@ -206,7 +204,7 @@ describe('round trips through a session on the real engine', () => {
     } finally {
       await a.close();
       await b.close();
-      rmSync(dir, { recursive: true, force: true });
+      dir.remove();
     }
   });
 });

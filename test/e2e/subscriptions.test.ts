@@ -16,6 +16,8 @@ import { after, before, describe, test } from 'node:test';
 import { ConfdError, ConfigSubscriber, SocketClient, type ChangeEvent, type JsonObject, type LeafChange } from '../../confd/api/index.js';
 import { APPLIANCE_BIN, runAppliance, startAppliance, type RunningAppliance } from '../helpers/appliance-process.js';
 import { tempDir } from '../helpers/device.js';
+import { seededRandom } from '../helpers/random.js';
+import type { ChildOptions } from '../fixtures/subscriber-child.js';
 
 const CHILD = fileURLToPath(new URL('../fixtures/subscriber-child.js', import.meta.url));
 
@@ -37,18 +39,6 @@ async function until<T>(what: string, probe: () => T | undefined | false | Promi
     if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(everyMs);
   }
-}
-
-/** A seeded PRNG (mulberry32), so a failing random schedule can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The spec of path prefixes, written here independently of confd/notify/matcher. */
@@ -146,20 +136,6 @@ class Tool {
   close(): void {
     this.client.close();
   }
-}
-
-interface ChildOptions {
-  socket: string;
-  name: string;
-  paths: string[];
-  since?: number;
-  validate?: boolean;
-  priority?: number;
-  timeoutMs?: number;
-  mandatory?: boolean;
-  persist?: boolean;
-  current?: boolean;
-  prepare?: 'accept' | 'hang' | { veto: string };
 }
 
 interface ChildEvent { kind: string; txid: number; resync?: boolean; body?: string }
@@ -260,7 +236,7 @@ describe('delivery: restarts, fan-out, watch and subscribers', () => {
 
   test('a subscriber SIGKILLed and restarted with since=<last txid it printed> ends with every change, none lost', { timeout: 60_000 }, async (t) => {
     const seed = Number(process.env.SUBS_SEED ?? Date.now() % 100_000);
-    const random = prng(seed);
+    const random = seededRandom(seed);
     t.diagnostic(`schedule seed ${seed} (SUBS_SEED=${seed} replays it)`);
     const name = 'kill-restart';
     const start = await tool.lastTxid();

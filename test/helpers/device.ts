@@ -1,15 +1,14 @@
 /**
  * Test helpers: a device (store + engine) in a fresh temporary data directory.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import pino from 'pino';
 import { openDevice, type OpenDeviceOptions } from '../../confd/main/device.js';
 import { loadDeviceSchema } from '../../confd/schema/loader.js';
 import { SCHEMAS_DIR } from '../../confd/main/app-paths.js';
 import type { DeviceSchema } from '../../confd/schema/model.js';
 import type { ConfigEngine } from '../../confd/txn/engine.js';
+import { tempDir } from './temp-dir.js';
 
 export const quietLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -24,10 +23,7 @@ export function testSchema(version = 1): DeviceSchema {
   return schema;
 }
 
-export function tempDir(prefix = 'appliance-test-'): { path: string; remove(): void } {
-  const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
-}
+export { tempDir };
 
 export interface TestDevice {
   readonly engine: ConfigEngine;

@@ -14,6 +14,7 @@ import { APP_ROOT, SCHEMAS_DIR } from '../../confd/main/app-paths.js';
 import { loadDeviceSchema } from '../../confd/schema/loader.js';
 import { v1ToV2, type Loss } from '../../transforms/index.js';
 import { openTestDevice, type TestDevice } from '../helpers/device.js';
+import { randomInt, seededRandom } from '../helpers/random.js';
 
 const FIXTURES = join(APP_ROOT, 'test', 'fixtures', 'configs');
 
@@ -227,22 +228,10 @@ describe('what down cannot carry', () => {
 
 // ---- generated configurations ----
 
-/** mulberry32: a small deterministic generator of floats in [0, 1). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 class Gen {
   private readonly next: () => number;
-  constructor(seed: number) { this.next = random(seed); }
-  int(lo: number, hi: number): number { return lo + Math.floor(this.next() * (hi - lo + 1)); }
+  constructor(seed: number) { this.next = seededRandom(seed); }
+  int(lo: number, hi: number): number { return randomInt(this.next, lo, hi); }
   chance(p: number): boolean { return this.next() < p; }
   pick<T>(items: readonly T[]): T { return items[this.int(0, items.length - 1)]!; }
   octet(): number { return this.int(0, 255); }

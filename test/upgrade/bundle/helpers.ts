@@ -4,19 +4,18 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, sign, type KeyObject } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ConfdError, type ErrorCode } from '../../../confd/api/index.js';
+import { tempDir as sharedTempDir, type TempDir } from '../../helpers/temp-dir.js';
 import { encodePreamble } from '../../../upgrade/bundle/format.js';
 import { generateKeyPair, keyId, loadPrivateKey, type BundleInputFile } from '../../../upgrade/bundle/index.js';
 
-export interface TempDir { readonly path: string; remove(): void }
+export type { TempDir } from '../../helpers/temp-dir.js';
 
 export function tempDir(prefix = 'bundle-test-'): TempDir {
-  const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+  return sharedTempDir(prefix);
 }
 
 export interface TestKey {

@@ -16,6 +16,7 @@ import {
   type NetconfFraming,
 } from '../../../../confd/northbound/netconf/framing.js';
 import { ConfdError, type ErrorCode } from '../../../../confd/core/errors.js';
+import { randomInt, seededRandom } from '../../../helpers/random.js';
 
 const DELIMITER = ']]>]]>';
 const HELLO =
@@ -87,22 +88,6 @@ function assertStaysFailed(framer: NetconfFramer, code: ErrorCode): void {
   assertFramingError(() => framer.push(bytes(`<rpc/>${DELIMITER}`)), code);
   assertFramingError(() => framer.useChunked(), code);
   assertFramingError(() => framer.useEndOfMessage(), code);
-}
-
-/** Deterministic PRNG (mulberry32) so fuzz failures replay. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function randomInt(random: () => number, lowest: number, highest: number): number {
-  return lowest + Math.floor(random() * (highest - lowest + 1));
 }
 
 /** Random bytes biased towards the characters that framing cares about. */
