@@ -67,11 +67,9 @@ interface WordNode<C> { readonly help: string; readonly spec?: CommandSpec<C>; r
 
 export class CommandTable<C> {
   readonly root: WordNode<C>;
-  readonly specs: readonly CommandSpec<C>[];
 
   constructor(readonly mode: Mode, specs: readonly CommandSpec<C>[]) {
-    this.specs = Object.freeze([...specs]);
-    this.root = build(specs, [], '');
+    this.root = build(specs, []);
     Object.freeze(this);
   }
 
@@ -85,7 +83,7 @@ export class CommandTable<C> {
   }
 }
 
-function build<C>(specs: readonly CommandSpec<C>[], prefix: readonly string[], help: string): WordNode<C> {
+function build<C>(specs: readonly CommandSpec<C>[], prefix: readonly string[]): WordNode<C> {
   const here = specs.find((s) => s.words.length === prefix.length && s.words.every((w, i) => w === prefix[i]));
   const next = new Map<string, CommandSpec<C>[]>();
   for (const s of specs) {
@@ -93,12 +91,8 @@ function build<C>(specs: readonly CommandSpec<C>[], prefix: readonly string[], h
     const w = s.words[prefix.length]!;
     next.set(w, [...(next.get(w) ?? []), s]);
   }
-  const children = new WordTable([...next].map(([w, group]) => {
-    const path = [...prefix, w];
-    const self = group.find((s) => s.words.length === path.length);
-    return [w, build(group, path, self?.help ?? '')] as const;
-  }));
-  return Object.freeze({ help: here?.help ?? help, ...(here ? { spec: here } : {}), children });
+  const children = new WordTable([...next].map(([w, group]) => [w, build(group, [...prefix, w])] as const));
+  return Object.freeze({ help: here?.help ?? '', ...(here ? { spec: here } : {}), children });
 }
 
 /** What a parse needs besides the tokens. */

@@ -56,7 +56,7 @@ export interface LineAnalysis {
 }
 
 /** What may follow the complete words of `line` (the last word, if unfinished, is the partial one). */
-export function analyzeLine<C>(line: string, cx: CompletionEnv<C>): LineAnalysis {
+function analyzeLine<C>(line: string, cx: CompletionEnv<C>): LineAnalysis {
   const { tokens, openQuote } = tokenize(line);
   const last = tokens[tokens.length - 1];
   const typing = last !== undefined && last.kind === 'word' && (openQuote !== null || last.end === line.length);

@@ -6,7 +6,7 @@
  * typed commands and files alike. JSON (what `| display json` writes) is recognised too.
  * Pure.
  */
-import type { JsonObject } from '../confd/api/index.js';
+import { isObject, type JsonObject } from '../confd/api/index.js';
 import { problem, type CliProblem } from './problem.js';
 import { tokenize, type Token } from './tokenizer.js';
 
@@ -78,7 +78,7 @@ export function jsonConfig(text: string): JsonObject | undefined {
   if (!t.startsWith('{')) return undefined;
   try {
     const v: unknown = JSON.parse(t);
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as JsonObject) : undefined;
+    return isObject(v) ? v : undefined;
   } catch {
     return undefined;
   }

@@ -5,16 +5,12 @@
  * objects holding their keys), and merges several `set`s into one tree so that a file loads
  * as a single, all-or-nothing edit. Also reads a subtree out of a configuration tree. Pure.
  */
-import type { JsonObject, JsonScalar, JsonValue } from '../confd/api/index.js';
+import { isObject, type JsonObject, type JsonScalar, type JsonValue } from '../confd/api/index.js';
 import type { DataSegment, GNode } from './grammar.js';
 import type { PathTarget } from './path-parser.js';
 
 const OP = '@op';
 const VALUE = '@value';
-
-function isObject(v: JsonValue | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** The tree that applies `last` at the end of `segments` (keys of entries filled in on the way). */
 function wrap(segments: readonly DataSegment[], last: JsonValue): JsonObject {

@@ -21,14 +21,12 @@ export interface GNode {
   readonly kind: NodeKind;
   /** The schema's help text (x-help), with the range of a numeric leaf: "… (68..65535)". */
   readonly help: string;
-  readonly config: boolean;
   /** List keys, in order (empty for other kinds). */
   readonly keys: readonly string[];
   readonly keyLeaves: readonly GNode[];
   readonly isKey: boolean;
   readonly type: ValueType;
   readonly enum: readonly string[] | undefined;
-  readonly default: JsonScalar | undefined;
   readonly patternHelp: string | undefined;
   readonly sensitive: boolean;
   /** XML namespace of a top-level part. */
@@ -39,7 +37,6 @@ export interface GNode {
   readonly children: WordTable<GNode>;
   /** All configuration children in schema order, keys included: the order of display. */
   readonly order: readonly GNode[];
-  readonly parent: GNode | null;
   /** Schema path without keys: /interfaces/interface/mtu. */
   readonly schemaPath: string;
 }
@@ -51,7 +48,6 @@ export interface DataSegment {
 }
 
 export interface Grammar {
-  readonly version: number;
   readonly root: GNode;
   /** Every node by schema path. */
   readonly nodes: ReadonlyMap<string, GNode>;
@@ -60,7 +56,7 @@ export interface Grammar {
 export function compileGrammar(description: SchemaDescription): Grammar {
   const nodes = new Map<string, GNode>();
   const root = compileNode(description.root as Described, null, '', nodes);
-  return Object.freeze({ version: description.version, root, nodes });
+  return Object.freeze({ root, nodes });
 }
 
 /** Grammars by schema description, so that every session of a process shares one. */
@@ -94,20 +90,17 @@ function compileNode(d: Described, parent: GNode | null, parentPath: string, nod
     name: d.name,
     kind: d.kind,
     help: d.help + (d.kind === 'leaf' ? rangeText(d) : ''),
-    config: d.config,
     keys: Object.freeze([...(d.keys ?? [])]),
     keyLeaves: [] as GNode[],
     isKey: false,
     type: d.type ?? 'string',
     enum: d.enum ? Object.freeze([...d.enum]) : undefined,
-    default: d.default,
     patternHelp: d.patternHelp,
     sensitive: d.sensitive === true,
     namespace: d.namespace,
     ref: d.ref,
     children: new WordTable<GNode>([]),
     order: [] as GNode[],
-    parent,
     schemaPath,
   };
   const order: GNode[] = [];

@@ -19,12 +19,8 @@ export interface PathTarget {
   readonly node: GNode;
   /** Data path from the top to the node; a list entry's segment carries its keys. */
   readonly segments: readonly DataSegment[];
-  /** For a list: a single entry (keys given) rather than the whole list. */
-  readonly entry: boolean;
   /** `set`: the value(s); `delete` of a leaf-list: the one value to remove. */
   readonly values?: readonly JsonScalar[];
-  /** Indices (in the given tokens) of value tokens, for hiding sensitive values in the audit log. */
-  readonly valueTokens: readonly number[];
 }
 
 /** What may follow a prefix of a path. */
@@ -77,8 +73,7 @@ export function parsePathWords(start: Location, tokens: readonly Token[], purpos
   const walk = walkPath(start, tokens, purpose);
   if (walk.problem) return walk.problem;
   const done = finish(walk.state, purpose, tokens.length > 0);
-  if ('kind' in done) return { ...done, offset: endOffset };
-  return { ...done, valueTokens: walk.valueTokens };
+  return 'kind' in done ? { ...done, offset: endOffset } : done;
 }
 
 /** What may follow the words a walk consumed. */
@@ -173,26 +168,26 @@ function step(s: State, t: Token, purpose: PathPurpose, first: boolean): { state
   }
 }
 
-function finish(s: State, purpose: PathPurpose, consumedAny: boolean): Omit<PathTarget, 'valueTokens'> | CliProblem {
+function finish(s: State, purpose: PathPurpose, consumedAny: boolean): PathTarget | CliProblem {
   switch (s.at) {
     case 'node':
       if (!canEndAtNode(s.node, purpose, consumedAny)) {
         const what = s.node.kind === 'root' && !consumedAny ? 'a configuration path' : `what to ${purpose} in '${s.node.name}'`;
         return problem('incomplete', `incomplete command: missing ${what}`);
       }
-      return { node: s.node, segments: s.segments, entry: s.node.kind === 'list' };
+      return { node: s.node, segments: s.segments };
     case 'keys':
       if (s.given.length === 0 && (purpose === 'show' || purpose === 'delete')) {
-        return { node: s.list, segments: [...s.segments, { name: s.list.name }], entry: false };
+        return { node: s.list, segments: [...s.segments, { name: s.list.name }] };
       }
       return problem('incomplete', `incomplete command: missing ${s.list.keys[s.given.length] ?? 'key'} of ${s.list.name}`);
     case 'leaf':
       if (purpose === 'set' && s.value === undefined) return problem('incomplete', `incomplete command: missing the value of '${s.leaf.name}'`);
-      return { node: s.leaf, segments: s.segments, entry: false, ...(s.value !== undefined ? { values: [s.value] } : {}) };
+      return { node: s.leaf, segments: s.segments, ...(s.value !== undefined ? { values: [s.value] } : {}) };
     case 'leaf-list':
       if (purpose === 'set' && (s.values === undefined || s.open)) {
         return problem('incomplete', s.open ? "incomplete command: missing ']'" : `incomplete command: missing a value of '${s.leaf.name}'`);
       }
-      return { node: s.leaf, segments: s.segments, entry: false, ...(s.values !== undefined ? { values: s.values } : {}) };
+      return { node: s.leaf, segments: s.segments, ...(s.values !== undefined ? { values: s.values } : {}) };
   }
 }

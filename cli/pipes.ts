@@ -22,8 +22,6 @@ export interface Pipes {
   readonly filters: readonly TextFilter[];
 }
 
-export const NO_PIPES: Pipes = Object.freeze({ filters: [] });
-
 const PIPE_HELP: Readonly<Record<PipeName, string>> = {
   'display': 'Show the configuration as set commands, JSON or XML',
   'compare': 'Compare the configuration with the running one, or a rollback',

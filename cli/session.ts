@@ -5,7 +5,7 @@
  * output, map failures through cli/messages, record the command in the audit log — and
  * answering Tab and `?` for the shell. Writes only to the streams it is given.
  */
-import { ConfdError, type JsonObject, type SchemaDescription } from '../confd/api/index.js';
+import { ConfdError, isObject, type JsonObject, type SchemaDescription } from '../confd/api/index.js';
 import { configurationTable } from './commands/configuration.js';
 import { operationalTable } from './commands/operational.js';
 import { walkCommand, type CommandTable, type Mode, type NestedCommand, type ParseEnv } from './command-table.js';
@@ -150,6 +150,7 @@ export class CliSession implements CommandContext {
     try {
       status = await walk.spec.run(this, walk.args, pipes);
     } catch (e) {
+      // Commands let the appliance's refusals through; they are told here, in one place.
       status = await this.fail(e, { action: 'other' });
     } finally {
       if (this.buffer) {
@@ -221,8 +222,7 @@ export class CliSession implements CommandContext {
   private async refreshHostname(): Promise<void> {
     try {
       const tree = await this.backend.request<JsonObject>('config.get', { datastore: 'running', path: '/system/hostname' });
-      const system = tree.system;
-      const name = typeof system === 'object' && system !== null && !Array.isArray(system) ? system.hostname : undefined;
+      const name = isObject(tree.system) ? tree.system.hostname : undefined;
       if (typeof name === 'string' && name !== '') this.state.hostname = name;
     } catch {
       // The prompt keeps the name it had.

@@ -23,10 +23,6 @@ export class WordTable<T> {
     Object.freeze(this);
   }
 
-  get size(): number {
-    return this.words.length;
-  }
-
   get(word: string): T | undefined {
     return this.values.get(word);
   }

@@ -5,20 +5,17 @@
  * not a terminal) it runs the commands non-interactively and exits with their status. Files
  * for `load`/`save` are resolved in the current directory.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { SocketClient, ConfdError } from '../confd/api/index.js';
-import { dataDir } from '../confd/main/app-paths.js';
+import { readFileSync } from 'node:fs';
+import { SocketClient } from '../confd/api/index.js';
 import { directoryFiles, runCommands, runShell } from '../cli/index.js';
-import { DATA_DIR_OPTION, USER_OPTION, str, toolUser, type Command } from './commands.js';
+import { DATA_DIR_OPTION, USER_OPTION, runningSocket, str, toolUser, type Command } from './commands.js';
 
 export const cli: Command = {
   summary: 'the operator CLI (configure, show, commit…) on the running appliance',
   usage: 'appliance cli [-c "COMMANDS"] [--as USER] [--data-dir D]',
   options: { ...DATA_DIR_OPTION, ...USER_OPTION, command: { type: 'string', short: 'c' } },
   async run(ctx) {
-    const root = str(ctx, 'data-dir')!;
-    const socket = dataDir(root).socket;
-    if (!existsSync(socket)) throw new ConfdError('STORE_LOCKED', `the appliance is not running on ${root}`);
+    const socket = runningSocket(ctx);
     const user = toolUser(ctx);
     const client = await SocketClient.connect(socket, user, 'appliance-cli', 'cli');
     const files = directoryFiles(process.cwd(), { confined: false, description: 'the current directory' });

@@ -33,6 +33,9 @@ export function untilSignal(stop: (signal: string) => Promise<void>): Promise<vo
   });
 }
 
+/** Start failures the boot loader tells apart by the daemon's exit status. */
+const EXIT_STATUS_OF: Partial<Record<string, number>> = { STORE_CORRUPT: EXIT_DATABASE_CORRUPT, STORE_LOCKED: EXIT_LOCKED };
+
 export const daemon: Command = {
   summary: 'the management daemon (run by appliance start from a slot)',
   usage: 'appliance daemon --data-dir D --slot a|b --schema-version N [--boot-socket S] [--listen ADDR] [--port P]',
@@ -62,16 +65,12 @@ export const daemon: Command = {
         ...(str(ctx, 'boot-socket') ? { bootSocket: str(ctx, 'boot-socket')! } : {}),
       });
     } catch (e) {
-      // A corrupt database needs the operator (restore): the boot loader must not retry or fall back over it.
-      if (e instanceof ConfdError && e.code === 'STORE_CORRUPT') {
-        process.stderr.write(`appliance daemon: ${e.message}\n`);
-        return EXIT_DATABASE_CORRUPT;
-      }
-      if (e instanceof ConfdError && e.code === 'STORE_LOCKED') {
-        process.stderr.write(`appliance daemon: ${e.message}\n`);
-        return EXIT_LOCKED;
-      }
-      throw e;
+      // A corrupt database needs the operator (restore): the boot loader must not retry or fall
+      // back over it. A locked one is still held by the daemon before this one: a retry.
+      const status = e instanceof ConfdError ? EXIT_STATUS_OF[e.code] : undefined;
+      if (status === undefined) throw e;
+      process.stderr.write(`appliance daemon: ${(e as Error).message}\n`);
+      return status;
     }
     if (flag(ctx, 'exit-with-parent')) {
       // The boot loader holds our stdin: when it dies (even by SIGKILL) the pipe closes and we stop.

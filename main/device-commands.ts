@@ -4,18 +4,16 @@
  * config export/import/history/rollback/compare/blame. They reach a running appliance through
  * its socket, or a stopped one in-process (confd/main/device-api).
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pino from 'pino';
 import { ConfdError } from '../confd/core/errors.js';
 import type { LeafChange } from '../confd/core/diff.js';
-import { dataDir } from '../confd/main/app-paths.js';
+import { SCHEMAS_DIR, dataDir } from '../confd/main/app-paths.js';
 import { defaultBackupFile, recordBackup } from '../confd/main/backups.js';
 import { connectDevice, type DeviceApi } from '../confd/main/device-api.js';
 import { newestSchemaVersion } from '../confd/schema/loader.js';
-import { SCHEMAS_DIR } from '../confd/main/app-paths.js';
-import type { ChainVerdict } from '../confd/store/audit-chain.js';
-import type { AuditRecord } from '../confd/store/audit-chain.js';
+import type { AuditRecord, ChainVerdict } from '../confd/store/audit-chain.js';
 import { DataDirLock } from '../confd/store/lock.js';
 import { readSchemaVersion, replaceDatabase } from '../confd/store/backup-file.js';
 import type { CommitHeader } from '../confd/store/store.js';
@@ -48,7 +46,6 @@ export const backup: Command = {
   run: (ctx) => withDevice(ctx, async (api) => {
     const dirs = dataDir(str(ctx, 'data-dir')!);
     const file = resolve(ctx.positionals[0] ?? defaultBackupFile(dirs));
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(resolve(file, '..'), { recursive: true });
     const r = await api.request<{ file: string; bytes: number }>('backup', { file });
     recordBackup(dirs, r.file);
@@ -110,9 +107,9 @@ export const audit: Command = {
     if (sub === 'show') {
       return withDevice(ctx, async (api) => {
         const q: Record<string, unknown> = {};
-        for (const [opt, key] of [['user', 'user'], ['action', 'action'], ['since', 'since'], ['until', 'until']] as const) {
+        for (const opt of ['user', 'action', 'since', 'until'] as const) {
           const v = str(ctx, opt);
-          if (v !== undefined) q[key] = opt === 'since' || opt === 'until' ? new Date(v).toISOString() : v;
+          if (v !== undefined) q[opt] = opt === 'since' || opt === 'until' ? new Date(v).toISOString() : v;
         }
         const last = str(ctx, 'last');
         if (last !== undefined) q.limit = Number(last);

@@ -3,17 +3,9 @@
  * `appliance watch` streams configuration changes as JSON lines; `appliance subscribers` lists
  * the daemons that follow the configuration. Both need the appliance running.
  */
-import { existsSync } from 'node:fs';
-import { ConfigSubscriber, SocketClient, ConfdError } from '../confd/api/index.js';
-import { dataDir } from '../confd/main/app-paths.js';
-import { DATA_DIR_OPTION, USER_OPTION, flag, str, toolUser, type Command, type CommandContext } from './commands.js';
+import { ConfigSubscriber, SocketClient } from '../confd/api/index.js';
+import { DATA_DIR_OPTION, USER_OPTION, flag, runningSocket, str, toolUser, type Command } from './commands.js';
 import { UsageError, out, printJson } from './output.js';
-
-function socketOf(ctx: CommandContext): string {
-  const socket = dataDir(str(ctx, 'data-dir')!).socket;
-  if (!existsSync(socket)) throw new ConfdError('STORE_LOCKED', `the appliance is not running on ${str(ctx, 'data-dir')}`);
-  return socket;
-}
 
 export const watch: Command = {
   summary: 'print every change under the given paths as one JSON object per line',
@@ -25,7 +17,7 @@ export const watch: Command = {
     const since = sinceText === undefined ? undefined : Number(sinceText);
     if (since !== undefined && (!Number.isInteger(since) || since < 0)) throw new UsageError('--since takes a commit number');
     const sub = await ConfigSubscriber.connect({
-      socket: socketOf(ctx), name: `watch-${process.pid}`, paths: ctx.positionals, persist: false, user: toolUser(ctx),
+      socket: runningSocket(ctx), name: `watch-${process.pid}`, paths: ctx.positionals, persist: false, user: toolUser(ctx),
       ...(since !== undefined ? { since } : {}),
       onChange: (e) => {
         for (const c of e.changes) {
@@ -50,7 +42,7 @@ export const subscribers: Command = {
   usage: 'appliance subscribers [--json] [remove NAME] [--data-dir D]',
   options: { ...DATA_DIR_OPTION, ...USER_OPTION, json: { type: 'boolean' } },
   async run(ctx) {
-    const client = await SocketClient.connect(socketOf(ctx), toolUser(ctx), 'appliance-subscribers');
+    const client = await SocketClient.connect(runningSocket(ctx), toolUser(ctx), 'appliance-subscribers');
     try {
       if (ctx.positionals[0] === 'remove') {
         const name = ctx.positionals[1];

@@ -13,7 +13,7 @@ import { topOf, upFrom } from '../grammar.js';
 import type { Action } from '../messages.js';
 import type { PipeName } from '../pipes.js';
 import { problem } from '../problem.js';
-import { load, save } from './load-save.js';
+import { applyLoad, load, save } from './load-save.js';
 import { editorLines, helpCommand, type Editor } from './operational.js';
 import { candidateChanged, showConfig } from './show-config.js';
 
@@ -41,11 +41,7 @@ function duration(seconds: number): string {
 
 /** Leaves configuration mode (the appliance drops a private candidate and an exclusive lock). */
 async function leave(cx: CommandContext): Promise<number> {
-  try {
-    await cx.backend.request('configure.exit');
-  } catch (e) {
-    return cx.fail(e, { action: 'other' });
-  }
+  await cx.backend.request('configure.exit');
   cx.state.mode = 'operational';
   cx.state.editing = null;
   cx.state.location = topOf(cx.grammar);
@@ -59,12 +55,8 @@ async function exit(cx: CommandContext, how: string | undefined): Promise<number
     return 0;
   }
   if (how === 'discard') {
-    try {
-      // A private candidate goes with configure.exit; a shared or exclusive one is discarded first.
-      if (cx.state.editing !== 'private') await cx.backend.request('discard');
-    } catch (e) {
-      return cx.fail(e, { action: 'other' });
-    }
+    // A private candidate goes with configure.exit; a shared or exclusive one is discarded first.
+    if (cx.state.editing !== 'private') await cx.backend.request('discard');
     await cx.changed('candidate');
     return leave(cx);
   }
@@ -173,15 +165,7 @@ const CONFIGURATION: Spec[] = [
     args: [{ kind: 'number', name: 'number', help: 'Number of commits back (0..)', optional: true }],
     run: async (cx, args) => {
       const back = args.number('number') ?? 0;
-      try {
-        await cx.backend.request('config.rollback-load', { back });
-      } catch (e) {
-        return cx.fail(e, { action: 'rollback', rollback: back });
-      } finally {
-        await cx.changed('candidate');
-      }
-      cx.out('load complete\n');
-      return 0;
+      return applyLoad(cx, () => cx.backend.request('config.rollback-load', { back }), { action: 'rollback', rollback: back });
     },
   },
   {
@@ -210,14 +194,10 @@ const CONFIGURATION: Spec[] = [
   {
     words: ['status'], help: 'Show who else is editing the configuration',
     run: async (cx) => {
-      try {
-        const editors = await cx.backend.request<Editor[]>('configure.editors');
-        const lines = editorLines(editors);
-        cx.out((lines.length > 0 ? lines : ['No one else is editing the configuration']).join('\n') + '\n');
-        return 0;
-      } catch (e) {
-        return cx.fail(e, { action: 'other' });
-      }
+      const editors = await cx.backend.request<Editor[]>('configure.editors');
+      const lines = editorLines(editors);
+      cx.out((lines.length > 0 ? lines : ['No one else is editing the configuration']).join('\n') + '\n');
+      return 0;
     },
   },
   helpCommand,

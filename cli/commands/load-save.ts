@@ -13,6 +13,7 @@ import type { CommandContext } from '../context.js';
 import { deleteEdit, mergeInto, setEdit } from '../edit-tree.js';
 import { topOf, upFrom, type Location } from '../grammar.js';
 import { parsePathWords, walkPath } from '../path-parser.js';
+import type { MessageContext } from '../messages.js';
 import { isProblem, problem, type CliProblem } from '../problem.js';
 import { renderBrace } from '../render/brace.js';
 import { tokenize } from '../tokenizer.js';
@@ -53,10 +54,19 @@ export async function load(cx: CommandContext, how: 'merge' | 'override' | 'set'
       mergeInto(cx.grammar.root, tree, setEdit(target));
     }
   }
+  const edit = tree;
+  return applyLoad(cx, () => cx.backend.request('config.edit', { edit, ...(how === 'override' ? { defaultOperation: 'replace' } : {}) }));
+}
+
+/**
+ * Runs the edits of a load (or a rollback into the candidate), then reports it done or
+ * refused; the candidate changed either way.
+ */
+export async function applyLoad(cx: CommandContext, apply: () => Promise<unknown>, context: MessageContext = { action: 'load' }): Promise<number> {
   try {
-    await cx.backend.request('config.edit', { edit: tree, ...(how === 'override' ? { defaultOperation: 'replace' } : {}) });
+    await apply();
   } catch (e) {
-    return cx.fail(e, { action: 'load' });
+    return cx.fail(e, context);
   } finally {
     await cx.changed('candidate');
   }
@@ -86,38 +96,27 @@ async function loadSet(cx: CommandContext, name: string, text: string): Promise<
     else if (verb === 'top') location = topOf(cx.grammar);
     else return cx.problem(located(name, n, problem('bad-argument', `'${verb ?? line}' cannot be loaded (set, delete, edit, up and top can)`)));
   }
-  try {
+  return applyLoad(cx, async () => {
     if (steps.every((s) => s.set)) {
       const tree: JsonObject = {};
       for (const s of steps) mergeInto(cx.grammar.root, tree, s.edit);
       if (steps.length > 0) await cx.backend.request('config.edit', { edit: tree });
-    } else {
-      for (const s of steps) {
-        try {
-          await cx.backend.request('config.edit', { edit: s.edit });
-        } catch (e) {
-          cx.out(`${name}:${s.line}:\n`);
-          throw e;
-        }
+      return;
+    }
+    for (const s of steps) {
+      try {
+        await cx.backend.request('config.edit', { edit: s.edit });
+      } catch (e) {
+        cx.out(`${name}:${s.line}:\n`);
+        throw e;
       }
     }
-  } catch (e) {
-    return cx.fail(e, { action: 'load' });
-  } finally {
-    await cx.changed('candidate');
-  }
-  cx.out('load complete\n');
-  return 0;
+  });
 }
 
 export async function save(cx: CommandContext, name: string): Promise<number> {
   if (!cx.files) return cx.problem(problem('unavailable', 'this session has no file store to save to'));
-  let tree: JsonObject;
-  try {
-    tree = await cx.backend.request<JsonObject>('config.get', { datastore: 'candidate' });
-  } catch (e) {
-    return cx.fail(e, { action: 'other' });
-  }
+  const tree = await cx.backend.request<JsonObject>('config.get', { datastore: 'candidate' });
   const text = renderBrace(cx.grammar.root, tree);
   try {
     await cx.files.write(name, text);

@@ -84,40 +84,34 @@ const OPERATIONAL: Spec[] = [
     args: [{ kind: 'number', name: 'count', help: 'Number of commits to show', optional: true }],
     pipes: ['match', 'except', 'count', 'no-more'],
     run: async (cx, args) => {
-      try {
-        const history = await cx.backend.request<CommitHeader[]>('history', { limit: args.number('count') ?? 50 });
-        cx.out(renderTable(['#', 'TIME', 'USER', 'VIA', 'COMMIT', 'COMMENT'],
-          history.map((h, i) => [String(i), shortTime(h.time), h.user, h.source, String(h.txid), h.comment])));
-        return 0;
-      } catch (e) { return cx.fail(e, { action: 'other' }); }
+      const history = await cx.backend.request<CommitHeader[]>('history', { limit: args.number('count') ?? 50 });
+      cx.out(renderTable(['#', 'TIME', 'USER', 'VIA', 'COMMIT', 'COMMENT'],
+        history.map((h, i) => [String(i), shortTime(h.time), h.user, h.source, String(h.txid), h.comment])));
+      return 0;
     },
   },
   {
     words: ['show', 'system', 'sessions'], help: 'Show the management sessions (CLI, NETCONF, local tools)',
     pipes: ['match', 'except', 'count', 'no-more'],
     run: async (cx) => {
-      try {
-        const sessions = await cx.backend.request<SessionInfo[]>('sessions');
-        cx.out(renderTable(['SESSION', 'USER', 'SOURCE', 'FROM', 'SINCE', 'EDITING'],
-          sessions.map((s) => [`${s.session}${s.self ? '*' : ''}`, s.user, s.source, s.address, shortTime(s.since), s.editing ?? '-'])));
-        return 0;
-      } catch (e) { return cx.fail(e, { action: 'other' }); }
+      const sessions = await cx.backend.request<SessionInfo[]>('sessions');
+      cx.out(renderTable(['SESSION', 'USER', 'SOURCE', 'FROM', 'SINCE', 'EDITING'],
+        sessions.map((s) => [`${s.session}${s.self ? '*' : ''}`, s.user, s.source, s.address, shortTime(s.since), s.editing ?? '-'])));
+      return 0;
     },
   },
   {
     words: ['show', 'system', 'users'], help: 'Show the users logged in',
     pipes: ['match', 'except', 'count', 'no-more'],
     run: async (cx) => {
-      try {
-        const sessions = await cx.backend.request<SessionInfo[]>('sessions');
-        const byUser = new Map<string, SessionInfo[]>();
-        for (const s of sessions) byUser.set(s.user, [...(byUser.get(s.user) ?? []), s]);
-        cx.out(renderTable(['USER', 'SESSIONS', 'VIA', 'FROM', 'SINCE', 'EDITING'], [...byUser].map(([user, list]) => [
-          user, String(list.length), [...new Set(list.map((s) => s.source))].join(','), [...new Set(list.map((s) => s.address))].join(','),
-          shortTime(list.map((s) => s.since).sort()[0] ?? ''), list.some((s) => s.editing) ? 'yes' : 'no',
-        ])));
-        return 0;
-      } catch (e) { return cx.fail(e, { action: 'other' }); }
+      const sessions = await cx.backend.request<SessionInfo[]>('sessions');
+      const byUser = new Map<string, SessionInfo[]>();
+      for (const s of sessions) byUser.set(s.user, [...(byUser.get(s.user) ?? []), s]);
+      cx.out(renderTable(['USER', 'SESSIONS', 'VIA', 'FROM', 'SINCE', 'EDITING'], [...byUser].map(([user, list]) => [
+        user, String(list.length), [...new Set(list.map((s) => s.source))].join(','), [...new Set(list.map((s) => s.address))].join(','),
+        shortTime(list.map((s) => s.since).sort()[0] ?? ''), list.some((s) => s.editing) ? 'yes' : 'no',
+      ])));
+      return 0;
     },
   },
   {
@@ -133,27 +127,23 @@ const OPERATIONAL: Spec[] = [
     ] }],
     pipes: ['match', 'except', 'count', 'no-more'],
     run: async (cx, args) => {
-      try {
-        const user = args.text('user');
-        const records = await cx.backend.request<AuditRecord[]>('audit.show', { ...(user ? { user } : {}), limit: Math.max(1, args.number('last') ?? 20) });
-        cx.out(renderTable(['SEQ', 'TIME', 'USER', 'SOURCE', 'FROM', 'ACTION', 'TARGET', 'RESULT'],
-          [...records].reverse().map((r) => [String(r.seq), shortTime(r.time), r.user, r.source, r.address, r.action, r.target || '-', r.result])));
-        return 0;
-      } catch (e) { return cx.fail(e, { action: 'other' }); }
+      const user = args.text('user');
+      const records = await cx.backend.request<AuditRecord[]>('audit.show', { ...(user ? { user } : {}), limit: Math.max(1, args.number('last') ?? 20) });
+      cx.out(renderTable(['SEQ', 'TIME', 'USER', 'SOURCE', 'FROM', 'ACTION', 'TARGET', 'RESULT'],
+        [...records].reverse().map((r) => [String(r.seq), shortTime(r.time), r.user, r.source, r.address, r.action, r.target || '-', r.result])));
+      return 0;
     },
   },
   {
     words: ['show', 'subscribers'], help: 'Show the daemons that follow the configuration',
     pipes: ['match', 'except', 'count', 'no-more'],
     run: async (cx) => {
-      try {
-        const list = await cx.backend.request<Subscriber[]>('subscribers');
-        cx.out(renderTable(['NAME', 'PRIORITY', 'STATE', 'LAST-ACK', 'LAG', 'FLAGS', 'PATHS'], list.map((s) => [
-          s.name, String(s.priority), s.connected ? 'connected' : 'absent', String(s.lastAck), String(s.lag),
-          [s.validate ? 'validate' : '', s.mandatory ? 'mandatory' : ''].filter(Boolean).join(',') || '-', s.paths.join(' '),
-        ])));
-        return 0;
-      } catch (e) { return cx.fail(e, { action: 'other' }); }
+      const list = await cx.backend.request<Subscriber[]>('subscribers');
+      cx.out(renderTable(['NAME', 'PRIORITY', 'STATE', 'LAST-ACK', 'LAG', 'FLAGS', 'PATHS'], list.map((s) => [
+        s.name, String(s.priority), s.connected ? 'connected' : 'absent', String(s.lastAck), String(s.lag),
+        [s.validate ? 'validate' : '', s.mandatory ? 'mandatory' : ''].filter(Boolean).join(',') || '-', s.paths.join(' '),
+      ])));
+      return 0;
     },
   },
   { words: ['request'], help: 'Ask the appliance to do something' },

@@ -20,12 +20,12 @@ import { renderXml } from '../render/xml.js';
 export type Datastore = 'running' | 'candidate';
 
 /** What `show` names: the path given, else the edit level. */
-export function shownTarget(cx: CommandContext, target: PathTarget | undefined): { node: GNode; segments: readonly DataSegment[] } {
+function shownTarget(cx: CommandContext, target: PathTarget | undefined): { node: GNode; segments: readonly DataSegment[] } {
   if (target) return target;
   return cx.state.location;
 }
 
-export async function readConfig(cx: CommandContext, datastore: Datastore, segments: readonly DataSegment[]): Promise<JsonObject> {
+async function readConfig(cx: CommandContext, datastore: Datastore, segments: readonly DataSegment[]): Promise<JsonObject> {
   const path = dataPath(segments);
   return cx.backend.request<JsonObject>('config.get', { datastore, ...(path === '/' ? {} : { path }) });
 }
@@ -33,12 +33,7 @@ export async function readConfig(cx: CommandContext, datastore: Datastore, segme
 export async function showConfig(cx: CommandContext, datastore: Datastore, target: PathTarget | undefined, pipes: Pipes): Promise<number> {
   if (pipes.compare) return showCompare(cx, datastore, target, pipes.compare.rollback);
   const { node, segments } = shownTarget(cx, target);
-  let tree: JsonObject;
-  try {
-    tree = await readConfig(cx, datastore, segments);
-  } catch (e) {
-    return cx.fail(e, { action: 'other' });
-  }
+  const tree = await readConfig(cx, datastore, segments);
   switch (pipes.display) {
     case 'json': cx.out(renderJson(tree)); break;
     case 'xml': cx.out(renderXml(cx.grammar.root, tree)); break;
@@ -58,7 +53,7 @@ export async function lastTxid(cx: CommandContext): Promise<number> {
  * `show | compare [rollback N]`: from running (or the configuration N commits back) to the
  * candidate (configuration mode) or running (operational mode), under the path shown.
  */
-export async function showCompare(cx: CommandContext, to: Datastore, target: PathTarget | undefined, rollback: number | undefined): Promise<number> {
+async function showCompare(cx: CommandContext, to: Datastore, target: PathTarget | undefined, rollback: number | undefined): Promise<number> {
   const { segments } = shownTarget(cx, target);
   let changes: LeafChange[];
   try {

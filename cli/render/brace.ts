@@ -6,15 +6,11 @@
  * (cli/config-text). Members in schema order. Shows what the appliance sent: what the user may
  * not read has already been removed. Pure.
  */
-import type { JsonObject, JsonScalar, JsonValue } from '../../confd/api/index.js';
+import { isObject, type JsonObject, type JsonScalar, type JsonValue } from '../../confd/api/index.js';
 import type { GNode } from '../grammar.js';
 import { quoteWord } from '../tokenizer.js';
 
 const INDENT = '    ';
-
-function isObject(v: JsonValue | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** A scalar as a CLI word. */
 export function valueWord(v: JsonValue): string {
@@ -30,7 +26,7 @@ export function keyWords(list: GNode, entry: JsonObject): string {
  * Lines for `value`, the data of `node`: the members of a container, the root or a list
  * entry; each entry of a whole list; or the one statement of a leaf or leaf-list.
  */
-export function braceLines(node: GNode, value: JsonValue | undefined, indent = ''): string[] {
+function braceLines(node: GNode, value: JsonValue | undefined, indent = ''): string[] {
   const out: string[] = [];
   if (value === undefined || value === null) return out;
   switch (node.kind) {

@@ -4,14 +4,10 @@
  * naming the level, then `-` lines for what goes and `+` lines for what comes, in the
  * hierarchical format. A whole list entry created or deleted is shown as its block. Pure.
  */
-import { parsePath, type LeafChange, type JsonObject, type JsonValue, type PathSegment } from '../../confd/api/index.js';
-import type { GNode, Grammar } from '../grammar.js';
+import { isObject, parsePath, type LeafChange, type JsonValue, type PathSegment } from '../../confd/api/index.js';
+import { nodeAt, type GNode, type Grammar } from '../grammar.js';
 import { quoteWord } from '../tokenizer.js';
 import { entryBlock, statement } from './brace.js';
-
-function isObject(v: JsonValue | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** `[edit interfaces interface eth0]` for the segments of a level. */
 export function editHeader(segments: readonly PathSegment[]): string {
@@ -21,15 +17,6 @@ export function editHeader(segments: readonly PathSegment[]): string {
     if (s.keys) for (const [, v] of s.keys) words.push(quoteWord(v));
   }
   return `[${words.join(' ')}]`;
-}
-
-function nodeOf(grammar: Grammar, segments: readonly PathSegment[]): GNode | undefined {
-  let node: GNode | undefined = grammar.root;
-  for (const s of segments) {
-    node = node.order.find((c) => c.name === s.name);
-    if (!node) return undefined;
-  }
-  return node;
 }
 
 const prefixed = (sign: '+' | '-', lines: readonly string[]) => lines.map((l) => `${sign}   ${l}`);
@@ -57,12 +44,12 @@ function changeLines(node: GNode, c: LeafChange): string[] {
 }
 
 /** The compare text of `changes` (as the `compare` method returns them, in path order). */
-export function compareLines(grammar: Grammar, changes: readonly LeafChange[]): string[] {
+function compareLines(grammar: Grammar, changes: readonly LeafChange[]): string[] {
   const out: string[] = [];
   let header = '';
   for (const c of changes) {
     const segments = parsePath(c.path);
-    const node = nodeOf(grammar, segments);
+    const node = nodeAt(grammar, segments.map((s) => s.name));
     if (!node || segments.length === 0) continue;
     const h = editHeader(segments.slice(0, -1));
     const lines = changeLines(node, c);

@@ -4,13 +4,9 @@
  * leaf (or leaf-list value) per line. Replayed in configuration mode, at the top, they
  * rebuild the same configuration. Pure.
  */
-import type { JsonObject, JsonValue } from '../../confd/api/index.js';
+import { isObject, type JsonObject } from '../../confd/api/index.js';
 import type { GNode } from '../grammar.js';
 import { keyWords, valueWord } from './brace.js';
-
-function isObject(v: JsonValue | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** `set` lines for `tree`, a configuration rooted at the top (as config.get returns it). */
 export function setLines(root: GNode, tree: JsonObject): string[] {

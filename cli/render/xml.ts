@@ -4,16 +4,12 @@
  * top-level part in its own namespace (from the schema description), list entries as repeated
  * elements with their keys first, leaf-lists as repeated elements. Pure.
  */
-import type { JsonObject, JsonValue } from '../../confd/api/index.js';
+import { isObject, type JsonObject, type JsonValue } from '../../confd/api/index.js';
 import type { GNode } from '../grammar.js';
 
 const NETCONF_BASE = 'urn:ietf:params:xml:ns:netconf:base:1.0';
 
-function isObject(v: JsonValue | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-export function escapeXml(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
