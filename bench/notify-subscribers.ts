@@ -5,19 +5,18 @@
  * JSON line {txid: [receive times]} and exits. Times are monotonic milliseconds (process.hrtime).
  */
 import { ConfigSubscriber } from '../confd/api/index.js';
+import { nowMs } from './stats.js';
 
 const [socket, countText, pathsText] = process.argv.slice(2);
 const n = Number(countText);
 const paths = pathsText!.split(',');
 const received = new Map<number, number[]>();
-// CLOCK_MONOTONIC, the same clock in every process of the machine (unlike performance.now()).
-const now = () => Number(process.hrtime.bigint()) / 1e6;
 const subs: ConfigSubscriber[] = [];
 for (let i = 0; i < n; i++) {
   subs.push(await ConfigSubscriber.connect({
     socket: socket!, name: `bench-${process.pid}-${i}`, paths: [paths[i % paths.length]!], persist: false,
     onChange: (e) => {
-      const t = now();
+      const t = nowMs();
       let list = received.get(e.txid);
       if (!list) { list = []; received.set(e.txid, list); }
       list.push(t);

@@ -15,11 +15,10 @@ import { SocketServer } from '../confd/northbound/socket/server.js';
 import { ChangeBus } from '../confd/notify/bus.js';
 import { Operations } from '../confd/rpc/operations.js';
 import type { ConfigEngine } from '../confd/txn/engine.js';
-import { ratio, report, summarize } from './stats.js';
+import { nowMs, ratio, report, summarize } from './stats.js';
 
 const CHILD = fileURLToPath(new URL('./notify-subscribers.js', import.meta.url));
 const logger = pino({ level: 'warn' });
-const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 async function withSubscribers<T>(socket: string, n: number, fn: () => Promise<T>): Promise<{ result: T; received: Record<string, number[]> }> {
   if (n === 0) return { result: await fn(), received: {} };
@@ -39,7 +38,7 @@ async function withSubscribers<T>(socket: string, n: number, fn: () => Promise<T
 /** When each commit became durable: a participant told right after the write, before the bus. */
 function durableTimes(engine: ConfigEngine): Map<number, number> {
   const times = new Map<number, number>();
-  engine.addParticipant({ name: 'bench-clock', committed: (e) => { times.set(e.txid, now()); } });
+  engine.addParticipant({ name: 'bench-clock', committed: (e) => { times.set(e.txid, nowMs()); } });
   return times;
 }
 
@@ -80,9 +79,9 @@ export async function benchNotify(scratch: string, quick: boolean): Promise<Reco
     for (const n of [0, 10]) {
       const count = quick ? 500 : 2000;
       const { result: t } = await withSubscribers(socketPath, n, async () => {
-        const start = now();
+        const start = nowMs();
         await commits(engine, count, 0);
-        return now() - start;
+        return nowMs() - start;
       });
       const perSecond = Math.round((count / t) * 1000);
       report({ bench: 'notify', workload: `throughput_${n}_subscribers`, commits: count, total_ms: Math.round(t), commits_per_s: perSecond });

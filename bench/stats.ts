@@ -19,6 +19,7 @@ export function summarize(samplesMs: readonly number[]): Summary {
   };
 }
 
+/** Milliseconds on CLOCK_MONOTONIC: the same clock in every process of the machine (unlike performance.now()). */
 export function nowMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
 }

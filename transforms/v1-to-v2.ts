@@ -28,9 +28,8 @@
  * half-way would weaken a deny without a word.
  */
 import {
-  ConfdError, childPath, formatPath, parsePath, type JsonObject, type JsonValue, type PathSegment,
+  ConfdError, childPath, cloneJson, formatPath, isObject, parsePath, type JsonObject, type JsonValue, type PathSegment,
 } from '../confd/api/index.js';
-import { cloneJson } from '../confd/api/index.js';
 import type { Loss, TransformStep } from './step.js';
 
 /** Schema default of source-prefix-length and destination-prefix-length in version 2. */
@@ -101,7 +100,7 @@ function down(config: JsonObject): { config: JsonObject; losses: Loss[] } {
     const servers = ntp && arrayAt(ntp, 'server', '/system/ntp/server');
     if (ntp && servers) {
       ntp.server = servers.map((entry): string => {
-        const address = entry !== null && typeof entry === 'object' && !Array.isArray(entry) ? entry.address : undefined;
+        const address = isObject(entry) ? entry.address : undefined;
         if (typeof address !== 'string') {
           throw invalid('/system/ntp/server', `an NTP server entry needs its address, not ${JSON.stringify(entry)}`);
         }
@@ -217,7 +216,7 @@ function forEachAccessRule(system: JsonObject, f: (rule: JsonObject, rulePath: s
 function objectAt(parent: JsonObject, name: string, path: string): JsonObject | undefined {
   const v = parent[name];
   if (v === undefined) return undefined;
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw invalid(path, `'${name}' must be a container`);
+  if (!isObject(v)) throw invalid(path, `'${name}' must be a container`);
   return v;
 }
 
@@ -229,7 +228,7 @@ function arrayAt(parent: JsonObject, name: string, path: string): JsonValue[] | 
 }
 
 function entry(v: JsonValue, listPath: string): JsonObject {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw invalid(listPath, 'each entry must be an object');
+  if (!isObject(v)) throw invalid(listPath, 'each entry must be an object');
   return v;
 }
 

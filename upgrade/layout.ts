@@ -27,7 +27,6 @@ export interface DeviceLayout {
   readonly daemonLock: string;
   readonly upgradeDir: string;
   readonly journal: string;
-  readonly outcome: string;
   slot(name: SlotName): SlotPaths;
 }
 
@@ -39,11 +38,10 @@ export function deviceLayout(root: string): DeviceLayout {
     keyring: join(r, 'keyring'),
     bootLock: join(r, 'boot.lock'),
     bootSocket: join(r, 'boot.sock'),
-    daemonSocket: join(r, 'confd.sock'),
+    daemonSocket: dataDir(r).socket,
     daemonLock: dataDir(r).lock,
     upgradeDir: join(r, 'upgrade'),
     journal: join(r, 'upgrade', 'job.json'),
-    outcome: join(r, 'upgrade', 'last-outcome.json'),
     slot: (name) => {
       const dir = join(r, 'slots', name);
       return { dir, app: join(dir, 'app'), manifest: join(dir, 'manifest.json'), database: dataDir(r, name).database };

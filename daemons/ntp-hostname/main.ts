@@ -11,7 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigSubscriber, writeFileDurably, type ChangeEvent, type JsonObject, type LeafChange } from '../../confd/api/index.js';
+import { ConfigSubscriber, parsePath, writeFileDurably, type ChangeEvent, type JsonObject, type LeafChange } from '../../confd/api/index.js';
 import { problems, renderFiles, type Identity } from './render.js';
 
 const PATHS = ['/system/hostname', '/system/domain', '/system/ntp'];
@@ -49,17 +49,21 @@ function fromConfig(config: JsonObject): Identity {
   };
 }
 
-const SERVER_ENTRY = /^\/system\/ntp\/server\[address=(['"])(.*)\1\]$/;
+/** The address of the NTP server entry (schema v2) that `path` names, if it names one. */
+function serverEntryAddress(path: string): string | undefined {
+  const segments = parsePath(path);
+  if (segments.length !== 3 || segments.map((s) => s.name).join('/') !== 'system/ntp/server') return undefined;
+  return segments[2]!.keys?.find(([key]) => key === 'address')?.[1];
+}
 
 /** The identity after applying committed (or proposed) leaf changes. */
 function applied(base: Identity, changes: readonly LeafChange[]): Identity {
   const next = { ...base, ntpServers: [...base.ntpServers] };
   for (const c of changes) {
     const value = c.op === 'delete' ? undefined : c.new;
-    const entry = SERVER_ENTRY.exec(c.path);
-    if (entry) {
+    const address = serverEntryAddress(c.path);
+    if (address !== undefined) {
       // Schema v2: each server is a list entry; a prefer flag changes nothing in ntp.conf's list.
-      const address = entry[2]!;
       // Entries of a keyed list come in key order, as the configuration lists them.
       if (c.op === 'create' && !next.ntpServers.includes(address)) next.ntpServers = [...next.ntpServers, address].sort();
       if (c.op === 'delete') next.ntpServers = next.ntpServers.filter((s) => s !== address);

@@ -195,7 +195,6 @@ export class BootLoaderProcess {
     if (o.schemaVersion !== undefined) args.push('--schema-version', String(o.schemaVersion));
     const env: Record<string, string | undefined> = { ...process.env, ...o.env };
     if (!o.env?.APPLIANCE_FAULT) delete env.APPLIANCE_FAULT;
-    if (!o.env?.APPLIANCE_FAULT_SLOT_FULL_AFTER) delete env.APPLIANCE_FAULT_SLOT_FULL_AFTER;
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     return new BootLoaderProcess(dir, child);
   }

@@ -313,8 +313,8 @@ describe('the configuration cannot be carried: the install fails before its swit
     await assertAborted(dir, job!, INSTALL_STEPS.slice(0, INSTALL_STEPS.indexOf('validate') + 1), was);
   });
 
-  it('disk full while writing the slot (APPLIANCE_FAULT_SLOT_FULL_AFTER)', { timeout: 90_000 }, async (t) => {
-    const { dir, was } = await freshAppliance(t, { APPLIANCE_FAULT_SLOT_FULL_AFTER: '200000' });
+  it('disk full while writing the slot (slot-full-after)', { timeout: 90_000 }, async (t) => {
+    const { dir, was } = await freshAppliance(t, { APPLIANCE_FAULT: 'slot-full-after=200000' });
     await startAdd(dir, v2Bundle);
     const { job } = await waitJobEnd(dir);
     assert.match(job!.reason ?? '', /ENOSPC|no space|disk.*full/i);

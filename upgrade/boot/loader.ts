@@ -15,9 +15,10 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ConfdError, DataDirLock, SocketClient } from '../../confd/api/index.js';
 import { faultPoint } from '../../confd/api/faults.js';
+import type { Manifest } from '../bundle/format.js';
 import { deviceLayout, type DeviceLayout } from '../layout.js';
 import {
-  type BootState, type SlotName, chooseBoot, markBad, markGood, other, readBootState, writeBootState,
+  TRIAL_EXHAUSTED, type BootState, type SlotName, chooseBoot, markBad, markGood, other, readBootState, writeBootState,
 } from './state.js';
 
 /** The daemon's exit status for a corrupt configuration database: the boot loader stops rather than retry. */
@@ -58,8 +59,7 @@ export interface BootControl {
   onBoot(listener: (slot: SlotName, ok: boolean, reason: string | null) => void): void;
 }
 
-interface Manifest { version: string; schemaVersion: number }
-
+/** The manifest of the bundle a slot was written from (kept beside it). */
 export function readManifest(file: string): Manifest {
   return JSON.parse(readFileSync(file, 'utf8')) as Manifest;
 }
@@ -138,7 +138,7 @@ export class BootLoader implements BootControl {
       if (choice.state !== this.current) this.persist(choice.state);
       if (choice.failedTrial) {
         this.log.error({ slot: choice.failedTrial }, 'the trial slot used up its boot attempts; falling back');
-        for (const l of this.listeners) l(choice.failedTrial, false, 'did not pass its health check within its boot attempts');
+        for (const l of this.listeners) l(choice.failedTrial, false, TRIAL_EXHAUSTED);
       }
       const outcome = await this.boot(choice.slot);
       if (outcome.kind === 'stopped') return;

@@ -32,6 +32,8 @@ export interface BootState {
 }
 
 export const TRIAL_ATTEMPTS = 3;
+/** Why a trial slot that used up its attempts is bad. */
+export const TRIAL_EXHAUSTED = 'did not pass its health check within its boot attempts';
 
 export function other(slot: SlotName): SlotName {
   return slot === 'a' ? 'b' : 'a';
@@ -78,8 +80,7 @@ export function chooseBoot(s: BootState): { slot: SlotName; state: BootState; tr
   }
   if (s.trial) {
     const failed = s.trial.slot;
-    const st = withSlot({ ...s, trial: null }, failed, { ...s.slots[failed], status: 'bad', reason: 'did not pass its health check within its boot attempts', updated: now() });
-    return { slot: s.primary, trial: false, state: st, failedTrial: failed };
+    return { slot: s.primary, trial: false, state: markBad(s, failed, TRIAL_EXHAUSTED), failedTrial: failed };
   }
   return { slot: s.primary, trial: false, state: s };
 }

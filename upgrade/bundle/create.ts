@@ -19,8 +19,6 @@ import { keyId as keyIdOf, loadPrivateKey } from './keys.js';
 import { EMPTY_SHA256, checkPaths, encodeManifest, unpackedBytes, validateManifest } from './manifest.js';
 import { asUpgradeError, errnoCode, refusal, type Fail } from './refusal.js';
 
-export { collectBuildFiles } from './collect.js';
-
 /** One file to ship: where it goes in the bundle, and where it is read from now. */
 export interface BundleInputFile {
   /** POSIX relative path inside the installed tree. */

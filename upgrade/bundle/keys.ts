@@ -50,35 +50,39 @@ export async function generateKeyPair(outFile: string): Promise<GeneratedKeyPair
   return { privateKeyFile: outFile, publicKeyFile, keyId: keyId(publicKey) };
 }
 
+function badKey(file: string, message: string, cause?: unknown): ConfdError {
+  return new ConfdError('UPG_BAD_KEY', message, { details: { file }, ...(cause === undefined ? {} : { cause }) });
+}
+
 async function readKeyFile(file: string, what: string): Promise<string> {
-  let st;
   try {
-    st = await stat(file);
-  } catch (e) {
-    throw new ConfdError('UPG_BAD_KEY', `cannot read ${what} ${file}: ${describeError(e)}`, { details: { file }, cause: e });
-  }
-  if (!st.isFile()) throw new ConfdError('UPG_BAD_KEY', `${what} ${file} is not a regular file`, { details: { file } });
-  if (st.size > MAX_KEY_FILE_BYTES) throw new ConfdError('UPG_BAD_KEY', `${what} ${file} is too large to be a key`, { details: { file } });
-  try {
+    const st = await stat(file);
+    if (!st.isFile()) throw badKey(file, `${what} ${file} is not a regular file`);
+    if (st.size > MAX_KEY_FILE_BYTES) throw badKey(file, `${what} ${file} is too large to be a key`);
     return await readFile(file, 'utf8');
   } catch (e) {
-    throw new ConfdError('UPG_BAD_KEY', `cannot read ${what} ${file}: ${describeError(e)}`, { details: { file }, cause: e });
+    if (e instanceof ConfdError) throw e;
+    throw badKey(file, `cannot read ${what} ${file}: ${describeError(e)}`, e);
   }
+}
+
+/** The Ed25519 key a PEM file holds, made by `create`; `what` and `kind` name it in errors. */
+function ed25519Key(pem: string, file: string, what: string, kind: string, create: (o: { key: string; format: 'pem' }) => KeyObject): KeyObject {
+  let key: KeyObject;
+  try {
+    key = create({ key: pem, format: 'pem' });
+  } catch (e) {
+    throw badKey(file, `${what} ${file} is not a readable ${kind} key: ${describeError(e)}`, e);
+  }
+  if (key.asymmetricKeyType !== 'ed25519') {
+    throw badKey(file, `${what} ${file} is a ${key.asymmetricKeyType ?? 'unknown'} key, not Ed25519`);
+  }
+  return key;
 }
 
 /** The Ed25519 private key in a PKCS#8 PEM file (UPG_BAD_KEY otherwise). */
 export async function loadPrivateKey(file: string): Promise<KeyObject> {
-  const pem = await readKeyFile(file, 'signing key');
-  let key: KeyObject;
-  try {
-    key = createPrivateKey({ key: pem, format: 'pem' });
-  } catch (e) {
-    throw new ConfdError('UPG_BAD_KEY', `signing key ${file} is not a readable private key: ${describeError(e)}`, { details: { file }, cause: e });
-  }
-  if (key.asymmetricKeyType !== 'ed25519') {
-    throw new ConfdError('UPG_BAD_KEY', `signing key ${file} is a ${key.asymmetricKeyType ?? 'unknown'} key, not Ed25519`, { details: { file } });
-  }
-  return key;
+  return ed25519Key(await readKeyFile(file, 'signing key'), file, 'signing key', 'private', createPrivateKey);
 }
 
 /** The Ed25519 public key in an SPKI PEM file (UPG_BAD_KEY otherwise). */
@@ -86,18 +90,9 @@ export async function loadPublicKey(file: string): Promise<KeyObject> {
   const pem = await readKeyFile(file, 'trusted key');
   // createPublicKey would quietly derive the public half of a private key: refuse the leak instead.
   if (pem.includes('PRIVATE KEY-----')) {
-    throw new ConfdError('UPG_BAD_KEY', `trusted key ${file} holds a private key; only public keys belong in a keyring`, { details: { file } });
+    throw badKey(file, `trusted key ${file} holds a private key; only public keys belong in a keyring`);
   }
-  let key: KeyObject;
-  try {
-    key = createPublicKey({ key: pem, format: 'pem' });
-  } catch (e) {
-    throw new ConfdError('UPG_BAD_KEY', `trusted key ${file} is not a readable public key: ${describeError(e)}`, { details: { file }, cause: e });
-  }
-  if (key.asymmetricKeyType !== 'ed25519') {
-    throw new ConfdError('UPG_BAD_KEY', `trusted key ${file} is a ${key.asymmetricKeyType ?? 'unknown'} key, not Ed25519`, { details: { file } });
-  }
-  return key;
+  return ed25519Key(pem, file, 'trusted key', 'public', createPublicKey);
 }
 
 /**

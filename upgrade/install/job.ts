@@ -14,12 +14,10 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ConfdError, JsonLinesDecoder, syncDirectory, writeFileDurably, type SocketClient } from '../../confd/api/index.js';
-import type { BootControl } from '../boot/loader.js';
-import { readManifest } from '../boot/loader.js';
+import { readManifest, type BootControl } from '../boot/loader.js';
 import { markBad, markInstalling, markReady, other, startTrial, type SlotName } from '../boot/state.js';
-import { extractBundle, loadKeyring, verifyBundle, verifyExtracted } from '../bundle/index.js';
-import type { Manifest } from '../bundle/format.js';
-import { faultPoint } from '../../confd/api/faults.js';
+import { extractBundle, loadKeyring, verifyBundle, verifyExtracted, type VerifiedBundle } from '../bundle/index.js';
+import { faultPoint, faultValue } from '../../confd/api/faults.js';
 import { PRODUCT } from './factory.js';
 
 export type JobKind = 'install' | 'rollback';
@@ -113,12 +111,14 @@ export class JobManager {
     }
   }
 
-  private newJob(kind: JobKind, user: string, bundle: string | null, target: SlotName): JobRecord {
+  private newJob(
+    kind: JobKind, user: string, bundle: string | null, target: SlotName, to: { version: string | null; schemaVersion: number },
+  ): JobRecord {
     const from = this.boot.booted() ?? this.boot.state().primary;
     const st = this.boot.state().slots[from];
     return {
-      id: randomUUID(), kind, status: 'running', bundle, from, target, fromVersion: st.version ?? '?', toVersion: null,
-      fromSchema: st.schemaVersion ?? 0, toSchema: null, step: 'queued', percent: 0, message: '', steps: [], reason: null, code: null,
+      id: randomUUID(), kind, status: 'running', bundle, from, target, fromVersion: st.version ?? '?', toVersion: to.version,
+      fromSchema: st.schemaVersion ?? 0, toSchema: to.schemaVersion, step: 'queued', percent: 0, message: '', steps: [], reason: null, code: null,
       started: new Date().toISOString(), finished: null, user, losses: [], changes: null,
     };
   }
@@ -224,12 +224,10 @@ export class JobManager {
     const target = other(active);
     const layout = this.boot.layout;
     const verified = await verifyBundle(bundle, { keyring: await loadKeyring(layout.keyring), product: PRODUCT, freeSpaceDir: layout.root });
-    if (o.dryRun) return this.dryRun(bundle, verified.manifest, active);
-    this.job = this.newJob('install', o.user, bundle, target);
-    this.job.toVersion = verified.manifest.version;
-    this.job.toSchema = verified.manifest.schemaVersion;
+    if (o.dryRun) return this.dryRun(verified, active);
+    this.job = this.newJob('install', o.user, bundle, target, verified.manifest);
     this.audit('software-add', 'ok', { job: this.job.id, bundle, version: verified.manifest.version, started: true });
-    void this.runInstall(bundle, target).catch((e: unknown) => this.fail(e));
+    void this.runInstall(verified).catch((e: unknown) => this.fail(e));
     return this.job;
   }
 
@@ -242,39 +240,40 @@ export class JobManager {
     this.finish('failed', reason, e instanceof ConfdError ? e.code : 'INTERNAL');
   }
 
-  private async runInstall(bundle: string, target: SlotName): Promise<void> {
-    const layout = this.boot.layout;
-    const job = this.job!;
-    const slot = layout.slot(target);
+  /** Installs a bundle `add` verified (extraction checks every byte against it again). */
+  private async runInstall(verified: VerifiedBundle): Promise<void> {
+    const target = this.job!.target;
+    const slot = this.boot.layout.slot(target);
     this.enter('verify');
-    const verified = await verifyBundle(bundle, { keyring: await loadKeyring(layout.keyring), product: PRODUCT, freeSpaceDir: layout.root });
     this.enter('mark-installing');
     this.boot.persist(markInstalling(this.boot.state(), target));
     this.enter('write-slot');
     rmSync(slot.dir, { recursive: true, force: true });
     mkdirSync(slot.dir, { recursive: true, mode: 0o755 });
-    await extractBundle(bundle, verified, slot.app, {
+    // Fault injection: the disk fills up after so many bytes of the slot.
+    const slotFullAfter = faultValue('slot-full-after');
+    await extractBundle(verified.file, verified, slot.app, {
       onProgress: (done, total) => this.progress(15 + Math.floor((30 * done) / Math.max(1, total)), `writing slot ${target}`),
-      ...(process.env.APPLIANCE_FAULT_SLOT_FULL_AFTER ? { faults: { failWriteAfterBytes: Number(process.env.APPLIANCE_FAULT_SLOT_FULL_AFTER) } } : {}),
+      ...(slotFullAfter !== undefined ? { faults: { failWriteAfterBytes: Number(slotFullAfter) } } : {}),
     });
     writeFileDurably(slot.manifest, JSON.stringify(verified.manifest) + '\n');
     this.enter('verify-slot');
     await verifyExtracted(slot.app, verified.manifest);
-    await this.carryConfiguration(job.from, target, verified.manifest.schemaVersion, { refuseLosses: true, version: verified.manifest.version });
+    await this.carryConfiguration({ refuseLosses: true });
     this.enter('mark-ready');
     this.boot.persist(markReady(this.boot.state(), target, verified.manifest.version, verified.manifest.schemaVersion));
     await this.switchTo(target);
   }
 
   /** Shows what the upgrade would do to the configuration; writes nothing anywhere durable. */
-  private async dryRun(bundle: string, manifest: Manifest, active: SlotName) {
+  private async dryRun(verified: VerifiedBundle, active: SlotName) {
+    const { manifest } = verified;
     const layout = this.boot.layout;
     const scratch = join(layout.upgradeDir, `dry-run-${randomUUID()}`);
     mkdirSync(scratch, { recursive: true });
     try {
-      const verified = await verifyBundle(bundle, { keyring: await loadKeyring(layout.keyring), product: PRODUCT, freeSpaceDir: layout.root });
       const app = join(scratch, 'app');
-      await extractBundle(bundle, verified, app);
+      await extractBundle(verified.file, verified, app);
       const db = join(scratch, 'config.db');
       await this.backupActive(db);
       const from = this.boot.state().slots[active].schemaVersion ?? manifest.schemaVersion;
@@ -302,16 +301,14 @@ export class JobManager {
       return { dryRun: true, target, version: ts.version, changes: preview.changes, losses: preview.losses };
     }
     const previous = this.job;
-    const job = this.job = this.newJob('rollback', o.user, null, target);
-    job.toVersion = ts.version;
-    job.toSchema = ts.schemaVersion;
+    const job = this.job = this.newJob('rollback', o.user, null, target, { version: ts.version, schemaVersion: ts.schemaVersion });
     // The configuration is carried before the request is answered, in one migration: a loss
     // the technician has not confirmed then refuses the rollback as if it had never started.
     try {
       this.enter('verify');
       const slot = this.boot.layout.slot(target);
-      await verifyExtracted(slot.app, readManifest(slot.manifest) as unknown as Manifest);
-      await this.carryConfiguration(job.from, target, ts.schemaVersion, { refuseLosses: !o.confirm, version: ts.version });
+      await verifyExtracted(slot.app, readManifest(slot.manifest));
+      await this.carryConfiguration({ refuseLosses: !o.confirm });
     } catch (e) {
       if (!(e instanceof ConfdError && e.code === 'UPG_LOSSES')) {
         this.fail(e);
@@ -354,11 +351,13 @@ export class JobManager {
 
   /**
    * Copy the active database (commits suspended from here) and carry it to the target's
-   * schema. With `refuseLosses`, settings the target cannot hold refuse it (UPG_LOSSES) and
+   * schema (those of the job). With `refuseLosses`, settings the target cannot hold refuse it (UPG_LOSSES) and
    * the copy is dropped.
    */
-  private async carryConfiguration(from: SlotName, target: SlotName, toSchema: number, losses: { refuseLosses: boolean; version: string | null }): Promise<void> {
+  private async carryConfiguration(o: { refuseLosses: boolean }): Promise<void> {
     const job = this.job!;
+    const { from, target, fromSchema } = job;
+    const toSchema = job.toSchema!;
     const slot = this.boot.layout.slot(target);
     this.enter('copy-config');
     this.freezer = await this.boot.daemon();
@@ -367,14 +366,13 @@ export class JobManager {
     removeDatabase(copy);
     await this.backupActive(copy);
     this.enter('transform');
-    const fromSchema = this.boot.state().slots[from].schemaVersion!;
     // The migration reports each stage when it ends: validation begins once the transform is done.
     const r = await runMigration(this.transformingApp(from, fromSchema, target, toSchema), copy, fromSchema, toSchema,
       { acceptLosses: true, onStep: (s) => { if (s === 'transform') this.enter('validate'); } });
-    if (losses.refuseLosses && r.losses.length > 0) {
+    if (o.refuseLosses && r.losses.length > 0) {
       removeDatabase(copy);
       const confirm = job.kind === 'rollback' ? '; review them and confirm' : '';
-      throw new ConfdError('UPG_LOSSES', `${r.losses.length} settings cannot be carried to version ${losses.version}${confirm}`,
+      throw new ConfdError('UPG_LOSSES', `${r.losses.length} settings cannot be carried to version ${job.toVersion}${confirm}`,
         { details: { losses: r.losses } });
     }
     job.changes = r.changed;
@@ -435,7 +433,7 @@ function removeDatabase(file: string): void {
  * Runs `appliance migrate` of the build in `app` on a database copy. Its stdout is JSON lines:
  * {"step": …} as it goes, then {"result": …}; a failure is one line on stderr and exit 1.
  */
-export function runMigration(
+function runMigration(
   app: string, db: string, from: number, to: number,
   o: { dryRun?: boolean; acceptLosses?: boolean; onStep?: (step: string) => void } = {},
 ): Promise<MigrateResult> {
