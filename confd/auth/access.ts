@@ -7,7 +7,7 @@
  * The same checks serve NETCONF, the CLI and the socket: they are enforced in confd/rpc and
  * the engine, below every northbound interface.
  */
-import { leafChanges, type LeafChange, type NodeChange } from '../core/diff.js';
+import type { LeafChange } from '../core/diff.js';
 import { ConfdError } from '../core/errors.js';
 import { parsePath, type PathSegment } from '../core/path.js';
 import { isObject, type JsonObject, type JsonValue } from '../core/tree.js';
@@ -24,7 +24,7 @@ export interface AccessRule {
 }
 
 /** Operations are checked as exec on /operations/<name>. */
-export function operationPath(name: string): string {
+function operationPath(name: string): string {
   return `/operations/${name}`;
 }
 
@@ -37,7 +37,7 @@ const VIEWER_EXEC_PERMITTED = [
 ];
 
 /** The built-in rules of each group, evaluated after the configured ones. */
-export const BUILTIN_RULES: readonly AccessRule[] = [
+const BUILTIN_RULES: readonly AccessRule[] = [
   { group: 'admin', path: '*', operations: ['*'], action: 'permit' },
 
   ...OPERATOR_EXEC_DENIED.map((op): AccessRule => ({ group: 'operator', path: operationPath(op), operations: ['exec'], action: 'deny' })),
@@ -81,7 +81,8 @@ export class AccessControl {
   private readonly readDenied: readonly CompiledRule[];
 
   constructor(readonly user: string, readonly group: Group | null, configured: readonly AccessRule[] = []) {
-    this.rules = [...configured.map(compile), ...COMPILED_BUILTINS].filter((r) => r.group === group);
+    const ofGroup = (r: AccessRule) => r.group === group;
+    this.rules = [...configured.filter(ofGroup).map(compile), ...COMPILED_BUILTINS.filter(ofGroup)];
     this.readDenied = this.rules.filter((r) => r.action === 'deny' && (r.operations.includes('read') || r.operations.includes('*')));
     // When the first rule is a permit of everything (the admin group, unless configured rules
     // come first), no write needs looking at leaf by leaf.
@@ -115,10 +116,10 @@ export class AccessControl {
     this.check('exec', operationPath(operation));
   }
 
-  /** Checks every leaf a set of node changes creates, updates or deletes. */
-  checkWrite(changes: readonly NodeChange[]): void {
+  /** Checks every leaf a change creates, updates or deletes (`leaves` is only called when a rule could refuse). */
+  checkWrite(leaves: () => readonly LeafChange[]): void {
     if (this.permitsEveryWrite) return;
-    for (const c of changes) for (const leaf of leafChanges(c)) this.check(writeOperation(leaf), leaf.path);
+    for (const leaf of leaves()) this.check(writeOperation(leaf), leaf.path);
   }
 
   /**

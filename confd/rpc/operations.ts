@@ -18,7 +18,7 @@ import type { AuditQuery, CommitHeader } from '../store/store.js';
 import type { EditOptions } from '../txn/edit.js';
 import type { CommitOptions, CommitOutcome, ConfigEngine, DatastoreName } from '../txn/engine.js';
 import { materializeAll } from '../txn/materialize.js';
-import { EntryMap } from '../txn/datastore.js';
+import { EntryMap, storedEntry } from '../txn/datastore.js';
 import type { Session, SessionInfo } from '../txn/session.js';
 import { AccessControl, redactChange, type Group } from '../auth/access.js';
 import { configuredRules, findUser } from '../auth/users.js';
@@ -83,7 +83,7 @@ export class Operations {
    */
   openSession(info: SessionInfo): Session {
     const s = this.engine.openSession(info);
-    s.guard = { checkWrite: (changes) => this.accessFor(s).checkWrite(changes) };
+    s.guard = { checkWrite: (leaves) => this.accessFor(s).checkWrite(leaves) };
     return s;
   }
 
@@ -283,9 +283,9 @@ export class Operations {
       const contents = inspectBackup(file, this.engine.schema.version);
       const map = new EntryMap();
       for (const n of contents.running) {
-        const list = n.list === '' ? null : this.engine.schema.lists.get(n.list);
-        if (list === undefined) throw new ConfdError('STORE_BAD_BACKUP', `the backup holds a node of unknown list ${n.list}`);
-        map.put({ path: n.path, parent: n.parent, list, body: n.body, txid: n.txid });
+        const entry = storedEntry(this.engine.schema, n);
+        if (!entry) throw new ConfdError('STORE_BAD_BACKUP', `the backup holds a node of unknown list ${n.list}`);
+        map.put(entry);
       }
       tree = materializeAll(this.engine.schema, map);
     } catch (e) {

@@ -5,13 +5,12 @@
  * database of a stopped device. The live database is confd/store/store.
  */
 import Database from 'better-sqlite3';
-import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfdError } from '../core/errors.js';
-import type { JsonObject } from '../core/tree.js';
 import { verifyChain } from './audit-chain.js';
-import { syncDirectory } from './durable-file.js';
-import { Store, ioError, rowToAudit, type AuditRow, type StoredNode } from './store.js';
+import { syncDirectory, syncFile } from './durable-file.js';
+import { DS, SQL, Store, ioError, rowToAudit, rowToNode, type AuditRow, type NodeRow, type StoredNode } from './store.js';
 
 /** The schema version a database file holds, without opening it for writing (undefined if none). */
 export function readSchemaVersion(file: string): number | undefined {
@@ -28,9 +27,7 @@ export function readSchemaVersion(file: string): number | undefined {
 }
 
 export interface BackupContents {
-  readonly schemaVersion: number;
   readonly lastTxid: number;
-  readonly created: string;
   readonly running: StoredNode[];
   readonly auditRecords: number;
 }
@@ -55,19 +52,15 @@ export function inspectBackup(file: string, schemaVersion: number): BackupConten
     try {
       Store.checkLayoutOf(db, file, schemaVersion);
     } catch (e) {
-      if (e instanceof ConfdError && e.code === 'STORE_SCHEMA_MISMATCH') throw bad(e.message, e);
       throw bad(e instanceof Error ? e.message : String(e), e);
     }
-    const records = db.prepare<[], AuditRow>('SELECT * FROM audit ORDER BY seq').all().map(rowToAudit);
+    const records = db.prepare<[], AuditRow>(SQL.auditAll).all().map(rowToAudit);
     const verdict = verifyChain(records);
     if (!verdict.ok) throw bad(`its audit chain is broken: ${verdict.reason}`);
-    const running = db.prepare<[], { path: string; parent: string; list: string; body: string; txid: number }>(
-      'SELECT path, parent, list, body, txid FROM nodes WHERE ds = 0').all()
-      .map((r) => ({ path: r.path, parent: r.parent, list: r.list, body: JSON.parse(r.body) as JsonObject, txid: r.txid }));
-    const meta = (k: string) => db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(k)?.value;
     return {
-      schemaVersion, created: meta('created') ?? '', running, auditRecords: records.length,
-      lastTxid: db.prepare<[], { m: number | null }>('SELECT max(txid) AS m FROM commits').get()?.m ?? 0,
+      running: db.prepare<[number], NodeRow>(SQL.loadNodes).all(DS.running).map(rowToNode),
+      auditRecords: records.length,
+      lastTxid: db.prepare<[], { m: number | null }>(SQL.maxTxid).get()?.m ?? 0,
     };
   } finally {
     db.close();
@@ -84,8 +77,7 @@ export function replaceDatabase(dbFile: string, backupFile: string, schemaVersio
   const tmp = `${dbFile}.restore-${process.pid}`;
   try {
     copyFileSync(backupFile, tmp);
-    const fd = openSync(tmp, 'r+');
-    try { fsyncSync(fd); } finally { closeSync(fd); }
+    syncFile(tmp);
     const stamp = new Date().toISOString().replaceAll(':', '');
     // The old WAL must never be replayed onto the restored file: move it away first.
     for (const suffix of ['-wal', '-shm']) {

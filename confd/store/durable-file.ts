@@ -6,10 +6,19 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
+function fsyncPath(path: string, flags: 'r' | 'r+'): void {
+  const fd = openSync(path, flags);
+  try { fsyncSync(fd); } finally { closeSync(fd); }
+}
+
 /** fsync of a directory, so a rename or create in it is durable. */
 export function syncDirectory(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try { fsyncSync(fd); } finally { closeSync(fd); }
+  fsyncPath(dir, 'r');
+}
+
+/** fsync of a file written by other means (a copy, an SQLite backup) before it is renamed into place. */
+export function syncFile(file: string): void {
+  fsyncPath(file, 'r+');
 }
 
 /** `beforeRename` runs after the temporary file is written and synced (a fault-injection point). */

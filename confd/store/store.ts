@@ -7,16 +7,29 @@
  * with confd/store/backup-file the only module that imports better-sqlite3. It knows nothing of XML, sessions or policy.
  */
 import Database from 'better-sqlite3';
-import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfdError } from '../core/errors.js';
 import { leafChanges, type NodeChange } from '../core/diff.js';
 import type { JsonObject } from '../core/tree.js';
-import { syncDirectory } from './durable-file.js';
+import { syncDirectory, syncFile } from './durable-file.js';
 import { GENESIS_HASH, auditHash, type AuditInput, type AuditRecord } from './audit-chain.js';
 
 export type DatastoreName = 'running' | 'startup';
-const DS: Record<DatastoreName, number> = { running: 0, startup: 1 };
+export const DS: Record<DatastoreName, number> = { running: 0, startup: 1 };
+
+/** Queries confd/store/backup-file runs on a backup file too. */
+export const SQL = {
+  loadNodes: 'SELECT path, parent, list, body, txid FROM nodes WHERE ds = ?',
+  maxTxid: 'SELECT max(txid) AS m FROM commits',
+  auditAll: 'SELECT * FROM audit ORDER BY seq',
+} as const;
+
+export interface NodeRow { path: string; parent: string; list: string; body: string; txid: number }
+
+export function rowToNode(r: NodeRow): StoredNode {
+  return { path: r.path, parent: r.parent, list: r.list, body: JSON.parse(r.body) as JsonObject, txid: r.txid };
+}
 
 /** Layout version of our tables (not the device schema version). */
 const FORMAT = 1;
@@ -102,8 +115,7 @@ export class Store {
       getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
       setMeta: db.prepare('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
       delMeta: db.prepare('DELETE FROM meta WHERE key = ?'),
-      loadNodes: db.prepare<[number], { path: string; parent: string; list: string; body: string; txid: number }>(
-        'SELECT path, parent, list, body, txid FROM nodes WHERE ds = ?'),
+      loadNodes: db.prepare<[number], NodeRow>(SQL.loadNodes),
       getNodeBlame: db.prepare<[number, string], { blame: string | null; ctxid: number }>(
         'SELECT blame, ctxid FROM nodes WHERE ds = ? AND path = ?'),
       upsertNode: db.prepare(
@@ -112,7 +124,7 @@ export class Store {
       deleteNode: db.prepare('DELETE FROM nodes WHERE ds = ? AND path = ?'),
       insertCommit: db.prepare(
         'INSERT INTO commits(txid, time, user, session, source, comment, nodes, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
-      maxTxid: db.prepare<[], { m: number | null }>('SELECT max(txid) AS m FROM commits'),
+      maxTxid: db.prepare<[], { m: number | null }>(SQL.maxTxid),
       commitHeaders: db.prepare<[number, number], CommitHeader>(
         'SELECT txid, time, user, session, source, comment, nodes FROM commits WHERE txid <= ? ORDER BY txid DESC LIMIT ?'),
       commitHeader: db.prepare<[number], CommitHeader>(
@@ -124,7 +136,7 @@ export class Store {
         `INSERT INTO audit(seq, time, user, source, address, session, action, target, result, detail, prev, hash)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       auditHead: db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1'),
-      auditAll: db.prepare<[], AuditRow>('SELECT * FROM audit ORDER BY seq'),
+      auditAll: db.prepare<[], AuditRow>(SQL.auditAll),
       clearDs: db.prepare('DELETE FROM nodes WHERE ds = ?'),
       copyDs: db.prepare(
         'INSERT INTO nodes(ds, path, parent, list, body, txid, ctxid, blame) SELECT ?, path, parent, list, body, txid, ctxid, blame FROM nodes WHERE ds = ?'),
@@ -242,9 +254,7 @@ export class Store {
   }
 
   *loadNodes(ds: DatastoreName): IterableIterator<StoredNode> {
-    for (const r of this.stmt.loadNodes.iterate(DS[ds])) {
-      yield { path: r.path, parent: r.parent, list: r.list, body: JSON.parse(r.body) as JsonObject, txid: r.txid };
-    }
+    for (const r of this.stmt.loadNodes.iterate(DS[ds])) yield rowToNode(r);
   }
 
   countNodes(ds: DatastoreName): number {
@@ -502,8 +512,7 @@ export class Store {
       await this.db.backup(tmp);
       const copy = new Database(tmp);
       try { copy.pragma('journal_mode = DELETE'); } finally { copy.close(); }
-      const fd = openSync(tmp, 'r+');
-      try { fsyncSync(fd); } finally { closeSync(fd); }
+      syncFile(tmp);
       renameSync(tmp, file);
       syncDirectory(dirname(file));
     } catch (cause) {

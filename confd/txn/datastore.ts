@@ -6,7 +6,8 @@
  * commit time in proportion to what it changes, not to the size of the configuration.
  */
 import { deepEqual, type JsonObject, type JsonScalar, type JsonValue } from '../core/tree.js';
-import type { ListSchema } from '../schema/model.js';
+import type { DeviceSchema, ListSchema } from '../schema/model.js';
+import type { StoredNode } from '../store/store.js';
 
 /** One stored node: the root body ('/') or a list entry. Bodies are never mutated once in a view. */
 export interface Entry {
@@ -18,6 +19,12 @@ export interface Entry {
   readonly body: JsonObject;
   /** The commit that last changed this node; 0 while it exists only in a candidate. */
   readonly txid: number;
+}
+
+/** A stored node as an entry of `schema`, or undefined when it names a list the schema lacks. */
+export function storedEntry(schema: DeviceSchema, n: StoredNode): Entry | undefined {
+  const list = n.list === '' ? null : schema.lists.get(n.list);
+  return list === undefined ? undefined : { path: n.path, parent: n.parent, list, body: n.body, txid: n.txid };
 }
 
 export interface DataView {

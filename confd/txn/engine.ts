@@ -17,7 +17,7 @@ import { type Clock, type TimerHandle, systemClock } from './clock.js';
 import {
   CONFIRMED_META_KEY, DEFAULT_CONFIRM_TIMEOUT_S, type PendingConfirmed, checkAuthority, parsePending,
 } from './confirmed.js';
-import { type DataView, type Entry, EntryMap, Overlay } from './datastore.js';
+import { type DataView, type Entry, EntryMap, Overlay, storedEntry } from './datastore.js';
 import { applyEdit, type EditOptions } from './edit.js';
 import { CommitHistory } from './history.js';
 import { CrossEntryIndexes } from './indexes.js';
@@ -116,11 +116,10 @@ export class ConfigEngine {
     map.clear();
     if (map === this.running) this.indexes.clear();
     for (const n of this.store.loadNodes(ds)) {
-      const list = n.list === '' ? null : this.schema.lists.get(n.list);
-      if (list === undefined) throw new ConfdError('STORE_CORRUPT', `stored node ${n.path} belongs to an unknown list ${n.list}`);
-      const entry: Entry = { path: n.path, parent: n.parent, list, body: n.body, txid: n.txid };
+      const entry = storedEntry(this.schema, n);
+      if (!entry) throw new ConfdError('STORE_CORRUPT', `stored node ${n.path} belongs to an unknown list ${n.list}`);
       map.put(entry);
-      if (map === this.running) this.indexes.update(list, n.path, null, n.body);
+      if (map === this.running) this.indexes.update(entry.list, n.path, null, n.body);
     }
     if (!map.get('/')) throw new ConfdError('STORE_CORRUPT', `the ${ds} datastore has no root node`);
   }
@@ -237,14 +236,21 @@ export class ConfigEngine {
   view(ds: DatastoreName, s?: Session): DataView {
     switch (ds) {
       case 'running': return this.running;
-      case 'candidate': return s ? this.candidateOf(s) : this.candidate;
+      case 'candidate': return this.candidateOf(s);
       case 'startup': return this.startup();
     }
   }
 
   /** The candidate a session edits: its private one, or the shared one. */
-  candidateOf(s: Session): Overlay {
-    return s.privateCandidate?.overlay ?? this.candidate;
+  /** The candidate a session edits: its private one, or the shared one (also without a session). */
+  candidateOf(s?: Session): Overlay {
+    return s?.privateCandidate?.overlay ?? this.candidate;
+  }
+
+  /** Empties the candidate of `s` (after a commit or discard). */
+  private resetCandidate(s: Session): void {
+    this.candidateOf(s).clear();
+    s.privateCandidate?.origins.clear();
   }
 
   /** Gives a session its own candidate over running (CLI `configure private`). */
@@ -265,8 +271,8 @@ export class ConfigEngine {
     return this.startupCache;
   }
 
-  getConfig(ds: DatastoreName, s?: Session): JsonObject {
-    return materializeAll(this.schema, this.view(ds, s));
+  getConfig(ds: DatastoreName): JsonObject {
+    return materializeAll(this.schema, this.view(ds));
   }
 
   // ---- edits ----
@@ -288,7 +294,7 @@ export class ConfigEngine {
         this.auditBestEffort(s, 'edit', 'candidate', 'error', { errors: errors.length, first: errors[0]!.code, path: errors[0]!.path });
         throw validationFailed(errors);
       }
-      this.guardWrite(s, 'edit', 'candidate', this.changesOver(scratch, candidate));
+      this.guardWrite(s, 'edit', 'candidate', leavesOf(this.changesOver(scratch, candidate)));
       if (options.testOnly) return;
       this.audit(s, 'edit', 'candidate', 'ok', { nodes: scratch.changes.size, ...(s.privateCandidate ? { private: true } : {}) });
       const origins = s.privateCandidate?.origins;
@@ -302,8 +308,7 @@ export class ConfigEngine {
     return this.exclusive(() => {
       if (!s.privateCandidate) this.checkWritable(s, 'candidate');
       this.audit(s, 'discard-changes', 'candidate', 'ok');
-      this.candidateOf(s).clear();
-      s.privateCandidate?.origins.clear();
+      this.resetCandidate(s);
     });
   }
 
@@ -330,7 +335,7 @@ export class ConfigEngine {
         this.auditBestEffort(s, 'copy-config', target, 'error', { errors: errors.length });
         throw validationFailed(errors);
       }
-      this.guardWrite(s, 'copy-config', target, this.changesOver(scratch, target === 'candidate' ? this.candidate : this.startup()));
+      this.guardWrite(s, 'copy-config', target, leavesOf(this.changesOver(scratch, target === 'candidate' ? this.candidate : this.startup())));
       if (target === 'candidate') {
         this.audit(s, 'copy-config', 'candidate', 'ok', { source: typeof source === 'string' ? source : 'inline' });
         this.candidate.absorb(scratch);
@@ -402,8 +407,7 @@ export class ConfigEngine {
       const header = await this.commitView(s, view, {
         source: s.source, comment: options.comment ?? '', action: 'commit', vetoable: true, meta,
       });
-      this.candidateOf(s).clear();
-      s.privateCandidate?.origins.clear();
+      this.resetCandidate(s);
       this.setPending(next);
       if (p && !next) this.audit(s, 'confirm-commit', 'running', 'ok');
       return { header, confirmedPending: next !== null };
@@ -507,8 +511,7 @@ export class ConfigEngine {
   }
 
   private candidateChanges(s?: Session): NodeChange[] {
-    const candidate = s ? this.candidateOf(s) : this.candidate;
-    return this.deltas(candidate, []).map((d) => ({ path: d.path, old: d.before?.body ?? null, new: d.after?.body ?? null }));
+    return this.deltas(this.candidateOf(s), []).map((d) => ({ path: d.path, old: d.before?.body ?? null, new: d.after?.body ?? null }));
   }
 
   /** Who last changed the leaf at `path`, in which commit. */
@@ -517,7 +520,7 @@ export class ConfigEngine {
   }
 
   history(limit = 50, before?: number): CommitHeader[] {
-    return this.commits.headers(limit, before);
+    return this.store.commitHeaders(limit, before);
   }
 
   /** Node changes `view` makes over `base` (the changes of one edit). */
@@ -533,10 +536,10 @@ export class ConfigEngine {
   }
 
   /** The session's access rules must allow every change; a refusal is audited. */
-  private guardWrite(s: Session, action: string, target: string, changes: readonly NodeChange[]): void {
+  private guardWrite(s: Session, action: string, target: string, leaves: () => readonly LeafChange[]): void {
     if (!s.guard) return;
     try {
-      s.guard.checkWrite(changes);
+      s.guard.checkWrite(leaves);
     } catch (e) {
       this.auditBestEffort(s, action, target, 'denied', { error: (e as ConfdError).code, path: (e as ConfdError).path });
       throw e;
@@ -608,8 +611,9 @@ export class ConfigEngine {
       throw validationFailed(issues);
     }
     const changes: NodeChange[] = deltas.map((d) => ({ path: d.path, old: d.before?.body ?? null, new: d.after?.body ?? null }));
-    this.guardWrite(s, how.action, 'running', changes);
     const event = commitEvent(this.store.lastTxid + 1, s, how.source, how.comment, changes);
+    // The event computes the leaf changes once, for the access check and every participant.
+    this.guardWrite(s, how.action, 'running', event.leafChanges);
     const prepared = how.vetoable ? await this.prepare(event) : [];
     const placement = new Map<string, { parent: string; list: string }>();
     for (const d of deltas) if (d.after) placement.set(d.path, { parent: d.after.parent, list: d.after.list?.schemaPath ?? '' });
@@ -720,10 +724,12 @@ function dropUndefined(o: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-function commitEvent(txid: number, s: Session, source: string, comment: string, changes: NodeChange[]): CommitEvent {
+/** The leaf changes of `changes`, computed when first asked for. */
+function leavesOf(changes: readonly NodeChange[]): () => LeafChange[] {
   let leaves: LeafChange[] | undefined;
-  return {
-    txid, time: new Date().toISOString(), user: s.user, session: s.id, source, comment, changes,
-    leafChanges: () => (leaves ??= changes.flatMap((c) => leafChanges(c))),
-  };
+  return () => (leaves ??= changes.flatMap((c) => leafChanges(c)));
+}
+
+function commitEvent(txid: number, s: Session, source: string, comment: string, changes: NodeChange[]): CommitEvent {
+  return { txid, time: new Date().toISOString(), user: s.user, session: s.id, source, comment, changes, leafChanges: leavesOf(changes) };
 }

@@ -50,11 +50,6 @@ export class CommitHistory {
     return { ...header, sinceCreation: b.sinceCreation };
   }
 
-  /** Commit headers, newest first. */
-  headers(limit = 50, before?: number): CommitHeader[] {
-    return this.store.commitHeaders(limit, before);
-  }
-
   private checkTxid(txid: number): void {
     const last = this.store.lastTxid;
     if (!Number.isInteger(txid) || txid < 0 || txid > last) {

@@ -3,7 +3,7 @@
  * A management session: who (user), from where (source protocol, client address), since when,
  * and what it holds. Northbound layers open one per client connection or CLI run.
  */
-import type { NodeChange } from '../core/diff.js';
+import type { LeafChange } from '../core/diff.js';
 import type { Entry, Overlay } from './datastore.js';
 
 /**
@@ -17,7 +17,8 @@ export interface PrivateCandidate {
 }
 /** Checks that a session may make a set of changes (access rules); throws ACCESS_DENIED if not. */
 export interface WriteGuard {
-  checkWrite(changes: readonly NodeChange[]): void;
+  /** `leaves`: the leaf changes, computed only when some rule needs them. */
+  checkWrite(leaves: () => readonly LeafChange[]): void;
 }
 
 export interface SessionInfo {
