@@ -6,6 +6,7 @@
  * about the command-line tools.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { ConfdError, ConfigSubscriber, SocketClient, type ChangeEvent, type JsonObject, type LeafChange } from '../../confd/api/index.js';
 import { APPLIANCE_BIN, runAppliance, startAppliance, type RunningAppliance } from '../helpers/appliance-process.js';
+import { hashPassword } from '../../confd/auth/passwords.js';
 import { tempDir } from '../helpers/device.js';
 import { seededRandom } from '../helpers/random.js';
 import type { ChildOptions } from '../fixtures/subscriber-child.js';
@@ -463,6 +465,32 @@ describe('delivery: restarts, fan-out, watch and subscribers', () => {
     } finally {
       lister.sub.close();
       await tool.untilDisconnected('lister');
+    }
+  });
+
+  test('a subscriber never gets what its user may not read, under the access rules in force at each commit', { timeout: 30_000 }, async () => {
+    await tool.commit({ system: { users: { user: [{ name: 'vera', role: 'viewer', 'password-hash': await hashPassword(randomBytes(9).toString('hex')) }] } } });
+    const events: ChangeEvent[] = [];
+    const sub = await ConfigSubscriber.connect({
+      socket, name: 'viewer-redaction', user: 'vera', paths: ['/system'], persist: false, onChange: (e) => { events.push(e); },
+    });
+    try {
+      const seen = (txid: number) => until(`commit ${txid} to reach the viewer`, () => sub.lastTxid >= txid);
+      const before = await tool.commit({ system: { domain: 'before.example' } });
+      await seen(before);
+      assert.ok(events.some((e) => e.changes.some((c) => c.path === '/system/domain' && c.new === 'before.example')), 'readable: delivered');
+
+      // A rule committed after the subscription was made applies to it from then on.
+      await tool.commit({ system: { access: { rule: [{ sequence: 10, group: 'viewer', path: '/system/domain', operations: ['read'], action: 'deny' }] } } });
+      await tool.commit({ system: { domain: 'after.example' } });
+      const marker = await tool.commit({ system: { hostname: 'redaction-marker' } });
+      await seen(marker);
+      assert.ok(events.some((e) => e.changes.some((c) => c.path === '/system/hostname' && c.new === 'redaction-marker')));
+      const leaked = events.flatMap((e) => e.changes).filter((c) => JSON.stringify(c).includes('after.example'));
+      assert.deepEqual(leaked, [], 'a value the viewer may no longer read reached it');
+    } finally {
+      sub.close();
+      await tool.untilDisconnected('viewer-redaction');
     }
   });
 });

@@ -162,10 +162,13 @@ const METHODS: Record<string, MethodDescriptor> = {
     handler: async (ctx, p) => {
       const { bus, link } = busOf(ctx);
       ctx.ops.authorize(ctx.session, 'subscribe');
-      for (const path of p.paths as string[]) ctx.ops.accessFor(ctx.session).check('read', path);
-      const ac = ctx.ops.accessFor(ctx.session);
-      // What the subscriber's user may not read never reaches it.
-      return bus.subscribe(link, { ...(p as unknown as SubscribeOptions), readable: { change: (c) => redactChange(ac, c), tree: (t) => ac.filterRead(t) } });
+      // What the subscriber's user may not read never reaches it, under the rules in force at
+      // each delivery (accessFor rebuilds them after a commit that changes users or rules).
+      const access = () => ctx.ops.accessFor(ctx.session);
+      for (const path of p.paths as string[]) access().check('read', path);
+      return bus.subscribe(link, {
+        ...(p as unknown as SubscribeOptions), readable: { change: (c) => redactChange(access(), c), tree: (t) => access().filterRead(t) },
+      });
     },
   },
   'ack': {
