@@ -2,7 +2,7 @@
  * @module confd/core/errors
  * The one registry of coded errors. Every error thrown across a module boundary is a
  * ConfdError with a code from this table; each edge (NETCONF, CLI, socket) maps codes to its
- * own wire form in one table. Codes are never reused once retired. Pure: no Node APIs.
+ * own wire form in one table. Codes are never reused once retired. Pure: no I/O of its own.
  */
 
 /** Code → what it means. A test pins this table (count, and key equals code). */
@@ -136,4 +136,15 @@ export function validationFailed(issues: readonly ConfdError[]): ConfdError {
   const first = issues[0];
   if (issues.length === 1 && first) return first;
   return new ConfdError('TXN_VALIDATION_FAILED', `${issues.length} problems in the configuration`, { issues });
+}
+
+/**
+ * `e` as it may reach a client: a coded error as it is; anything else is logged with a
+ * correlation id (and `context`), and only that id is told.
+ */
+export function hideInternal(e: unknown, log: { error(obj: object, msg: string): void }, what: string, context: object = {}): ConfdError {
+  if (e instanceof ConfdError) return e;
+  const id = crypto.randomUUID();
+  log.error({ err: e, correlation: id, ...context }, `unexpected error ${what}`);
+  return new ConfdError('INTERNAL', `internal error (correlation id ${id})`);
 }

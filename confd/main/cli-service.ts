@@ -6,12 +6,11 @@
  * ends; the CLI reaches it in process through the socket protocol's method table, so it goes
  * through exactly the checks, access rules and audit a socket client does.
  */
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ServerChannel } from 'ssh2';
 import { GrammarCache, runCommands, runShell, userFiles, type Backend, type FileStore } from '../../cli/index.js';
-import { ConfdError } from '../core/errors.js';
-import { MethodTable, type MethodContext } from '../northbound/socket/methods.js';
+import { ConfdError, hideInternal } from '../core/errors.js';
+import { methodTable, type MethodContext } from '../northbound/socket/methods.js';
 import type { ChangeBus, SubscriberLink } from '../notify/bus.js';
 import type { Operations } from '../rpc/operations.js';
 import type { ShellService } from '../ssh/server.js';
@@ -47,7 +46,7 @@ function channelLink(channel: ServerChannel): SubscriberLink {
 }
 
 export class CliService implements ShellService {
-  private readonly methods = new MethodTable();
+  private readonly methods = methodTable();
   private readonly grammars = new GrammarCache();
 
   constructor(private readonly o: CliServiceOptions) {}
@@ -100,11 +99,8 @@ export class CliService implements ShellService {
           return (await this.methods.call(ctx, method, params)) as T;
         } catch (e) {
           session.stats.errors++;
-          if (e instanceof ConfdError) throw e;
           // Internals never reach the operator: a correlation id does, and the log has the rest.
-          const id = randomUUID();
-          log.error({ err: e, correlation: id, method }, 'unexpected error answering a CLI request');
-          throw new ConfdError('INTERNAL', `internal error (correlation id ${id})`);
+          throw hideInternal(e, log, 'answering a CLI request', { method });
         }
       },
     };

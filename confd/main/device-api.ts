@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { ConfdError } from '../core/errors.js';
 import { SocketClient } from '../northbound/socket/client.js';
-import { MethodTable } from '../northbound/socket/methods.js';
+import { methodTable } from '../northbound/socket/methods.js';
 import { Operations } from '../rpc/operations.js';
 import { DataDirLock } from '../store/lock.js';
 import { dataDir } from './app-paths.js';
@@ -40,7 +40,7 @@ export async function connectDevice(
     const engine = await openDevice({ dataDir: dirs.root, logger, ...offline });
     const ops = new Operations(engine, logger);
     const session = ops.openSession({ user, source: 'local', address: 'local' });
-    const methods = new MethodTable();
+    const methods = methodTable();
     return {
       remote: false,
       request: async <T>(m: string, p: Record<string, unknown> = {}) => (await methods.call({ ops, session }, m, p)) as T,

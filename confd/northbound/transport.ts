@@ -6,10 +6,8 @@
 import type { Duplex } from 'node:stream';
 
 export interface Transport {
-  /** Sends bytes; returns false when the peer is slow (the caller may wait for 'drain'). */
+  /** Sends bytes; returns false when the transport is closed or the peer is slow. */
   send(data: Buffer | string): boolean;
-  /** Calls `fn` once the peer can take more. */
-  onDrain(fn: () => void): void;
   onData(fn: (chunk: Buffer) => void): void;
   /** Called once, when either side closes. */
   onClose(fn: () => void): void;
@@ -31,7 +29,6 @@ export function streamTransport(stream: Duplex): Transport {
   stream.on('error', finish);
   return {
     send: (data) => (closed ? false : stream.write(data)),
-    onDrain: (fn) => { stream.once('drain', fn); },
     onData: (fn) => { stream.on('data', (c: Buffer | string) => fn(typeof c === 'string' ? Buffer.from(c) : c)); },
     onClose: (fn) => { if (closed) fn(); else closers.push(fn); },
     close: () => {
@@ -66,7 +63,6 @@ export function linkedPair(): [Transport, Transport] {
       setImmediate(() => { if (!closed) for (const fn of peer.data) fn(chunk); });
       return true;
     },
-    onDrain: () => undefined,
     onData: (fn) => { self.data.push(fn); },
     onClose: (fn) => { self.close.push(fn); },
     close: closeBoth,

@@ -32,10 +32,10 @@ export interface SshServerOptions {
   readonly netconf: NetconfServer;
   readonly log: Logger;
   readonly shell?: ShellService;
-  readonly rateLimiter?: LoginRateLimiter;
-  /** Time allowed between TCP connect and successful authentication. */
-  readonly loginGraceMs?: number;
 }
+
+/** Time allowed between TCP connect and successful authentication. */
+const LOGIN_GRACE_MS = 30_000;
 
 export class SshServer {
   private readonly server: InstanceType<typeof Server>;
@@ -44,7 +44,7 @@ export class SshServer {
   shell: ShellService | undefined;
 
   constructor(private readonly o: SshServerOptions) {
-    this.limiter = o.rateLimiter ?? new LoginRateLimiter();
+    this.limiter = new LoginRateLimiter();
     this.shell = o.shell;
     this.server = new Server({ hostKeys: [o.hostKey], ident: 'appliance' }, (client, info) => this.accept(client, info.ip, info.port));
   }
@@ -71,7 +71,7 @@ export class SshServer {
     const address = `${ip}:${port}`;
     const log = this.o.log.child({ client: address });
     let user: string | undefined;
-    const grace = setTimeout(() => { if (!user) client.end(); }, this.o.loginGraceMs ?? 30_000);
+    const grace = setTimeout(() => { if (!user) client.end(); }, LOGIN_GRACE_MS);
     grace.unref();
 
     client.on('authentication', (ctx) => {

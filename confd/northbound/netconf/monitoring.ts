@@ -8,6 +8,11 @@ import { MONITORING_NS } from './capabilities.js';
 import type { NetconfServer } from './server.js';
 import { XmlWriter } from './xml-writer.js';
 
+/** The host of a session's address ("ip:port" for a network session). */
+export function hostOf(address: string): string {
+  return address.replace(/:\d+$/, '');
+}
+
 export function monitoringXml(server: NetconfServer, engine: ConfigEngine): string {
   const w = new XmlWriter();
   w.start('netconf-state', { xmlns: MONITORING_NS });
@@ -25,7 +30,7 @@ export function monitoringXml(server: NetconfServer, engine: ConfigEngine): stri
     const c = s.counters;
     w.start('session')
       .leaf('session-id', String(s.id)).leaf('transport', 'netconf-ssh').leaf('username', s.user)
-      .leaf('source-host', s.session.address.replace(/:\d+$/, '')).leaf('login-time', s.loginTime)
+      .leaf('source-host', hostOf(s.session.address)).leaf('login-time', s.loginTime)
       .leaf('in-rpcs', String(c.inRpcs)).leaf('in-bad-rpcs', String(c.inBadRpcs))
       .leaf('out-rpc-errors', String(c.outRpcErrors)).leaf('out-notifications', String(c.outNotifications))
       .end();

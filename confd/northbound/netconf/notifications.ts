@@ -5,9 +5,11 @@
  * NETCONF stream. Never blocks a commit: sending is a queued write per session.
  */
 import { childPath } from '../../core/path.js';
+import { deepEqual, type JsonObject } from '../../core/tree.js';
 import type { DeviceSchema } from '../../schema/model.js';
 import type { CommitEvent, Participant } from '../../txn/participant.js';
 import { NETCONF_NOTIFICATIONS_NS, NOTIFICATION_NS } from './capabilities.js';
+import { hostOf } from './monitoring.js';
 import { namespaceAttributes, prefixedPath } from './xpath.js';
 import { XmlWriter } from './xml-writer.js';
 
@@ -34,10 +36,6 @@ export class NotificationHub implements Participant {
     this.sinks.delete(sink);
   }
 
-  get subscribers(): number {
-    return this.sinks.size;
-  }
-
   committed(event: CommitEvent): void {
     if (this.sinks.size === 0) return;
     const xml = this.configChange(event);
@@ -58,7 +56,7 @@ export class NotificationHub implements Participant {
       w.leaf('username', event.user);
       w.leaf('session-id', String(event.session));
       const host = this.addressOf(event.session);
-      if (host && host !== 'local') w.leaf('source-host', host.replace(/:\d+$/, ''));
+      if (host && host !== 'local') w.leaf('source-host', hostOf(host));
     }
     w.end();
     w.leaf('datastore', 'running');
@@ -79,7 +77,7 @@ export class NotificationHub implements Participant {
   }
 }
 
-function rootTargets(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
+function rootTargets(a: JsonObject, b: JsonObject): string[] {
   const names = new Set([...Object.keys(a), ...Object.keys(b)]);
-  return [...names].filter((n) => JSON.stringify(a[n]) !== JSON.stringify(b[n])).map((n) => childPath('/', { name: n }));
+  return [...names].filter((n) => !deepEqual(a[n], b[n])).map((n) => childPath('/', { name: n }));
 }

@@ -4,9 +4,8 @@
  * Anything not coded becomes application/operation-failed with a generic message and a
  * correlation id that is also logged: internals never reach the wire.
  */
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { ConfdError, type ErrorCode } from '../../core/errors.js';
+import { ConfdError, hideInternal, type ErrorCode } from '../../core/errors.js';
 import type { DeviceSchema } from '../../schema/model.js';
 import { namespaceAttributes, prefixedPath } from './xpath.js';
 import { XmlWriter } from './xml-writer.js';
@@ -69,9 +68,8 @@ const TABLE: Partial<Record<ErrorCode, Mapping>> = {
 /** The rpc-errors for an error (one per issue when it carries several). */
 export function toRpcErrors(e: unknown, log: Logger, base11: boolean): NetconfRpcError[] {
   if (!(e instanceof ConfdError)) {
-    const id = randomUUID();
-    log.error({ err: e, correlation: id }, 'unexpected error in a NETCONF operation');
-    return [{ type: 'application', tag: 'operation-failed', severity: 'error', message: `internal error (correlation id ${id})` }];
+    const { message } = hideInternal(e, log, 'in a NETCONF operation');
+    return [{ type: 'application', tag: 'operation-failed', severity: 'error', message }];
   }
   return e.flatten().map((issue) => {
     const m = TABLE[issue.code];
@@ -83,12 +81,13 @@ export function toRpcErrors(e: unknown, log: Logger, base11: boolean): NetconfRp
     // malformed-message is new in base:1.1 and must not be sent to base:1.0 peers (RFC 6241 Appendix A).
     if (tag === 'malformed-message' && !base11) tag = 'operation-failed';
     if (issue.code === 'STORE_IO' && issue.details?.sqlite === 'SQLITE_FULL') tag = 'resource-denied';
-    if (issue.code === 'ACCESS_DENIED' && issue.path?.startsWith('/operations/')) type = 'protocol';
+    const isOperationPath = issue.path?.startsWith('/operations/') === true;
+    if (issue.code === 'ACCESS_DENIED' && isOperationPath) type = 'protocol';
     const info: Record<string, string> = {};
     if (typeof issue.details?.session === 'number') info['session-id'] = String(issue.details.session);
     if (typeof issue.details?.element === 'string') info['bad-element'] = issue.details.element;
     if (typeof issue.details?.attribute === 'string') info['bad-attribute'] = issue.details.attribute;
-    const isDataPath = issue.path !== undefined && !issue.path.startsWith('/operations/');
+    const isDataPath = issue.path !== undefined && !isOperationPath;
     return {
       type, tag, severity: 'error', message: issue.message,
       ...(appTag ? { appTag } : {}),

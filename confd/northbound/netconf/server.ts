@@ -15,8 +15,8 @@ import { XmlReader } from './xml-codec.js';
 import { NetconfSession } from './session.js';
 
 export interface NetconfLimits {
+  /** One message, framed (and so also the XML the reader parses). */
   readonly maxMessageBytes: number;
-  readonly maxBytes: number;
   readonly maxDepth: number;
   readonly maxElements: number;
   readonly helloTimeoutMs: number;
@@ -25,7 +25,6 @@ export interface NetconfLimits {
 
 export const DEFAULT_NETCONF_LIMITS: NetconfLimits = {
   maxMessageBytes: 64 * 1024 * 1024,
-  maxBytes: 64 * 1024 * 1024,
   maxDepth: 64,
   maxElements: 5_000_000,
   helloTimeoutMs: 30_000,
@@ -62,7 +61,7 @@ export class NetconfServer {
     this.state = options.state;
     this.limits = { ...DEFAULT_NETCONF_LIMITS, ...options.limits };
     this.capabilities = serverCapabilities(this.schema);
-    this.xml = new XmlReader(this.limits);
+    this.xml = new XmlReader({ ...this.limits, maxBytes: this.limits.maxMessageBytes });
     this.notifications = new NotificationHub(this.schema, (id) => this.ops.engine.session(id)?.address);
     this.ops.engine.addParticipant(this.notifications);
   }

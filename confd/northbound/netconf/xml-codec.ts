@@ -181,12 +181,14 @@ function checkMarkup(text: string): void {
   }
 }
 
+/** fatal: invalid UTF-8 is an error rather than silently replaced; a BOM is dropped. Stateless between calls. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 function decodeInput(input: string | Uint8Array, maxBytes: number): string {
   if (typeof input !== 'string') {
     if (input.byteLength > maxBytes) throw tooBig(`message of ${input.byteLength} bytes exceeds ${maxBytes}`, { bytes: input.byteLength, maxBytes });
     try {
-      // fatal: invalid UTF-8 is an error rather than silently replaced; a BOM is dropped.
-      return new TextDecoder('utf-8', { fatal: true }).decode(input);
+      return UTF8.decode(input);
     } catch {
       throw malformed('invalid UTF-8');
     }

@@ -120,11 +120,6 @@ export class XmlWriter {
     return this;
   }
 
-  text(s: string): this {
-    this.out += escapeText(s);
-    return this;
-  }
-
   /** XML that is already well-formed and escaped. */
   raw(xml: string): this {
     this.out += xml;

@@ -240,3 +240,9 @@ export class MethodTable {
     return m.handler(ctx, params);
   }
 }
+
+let shared: MethodTable | undefined;
+/** The one method table of the process: its validators are compiled once, then only read. */
+export function methodTable(): MethodTable {
+  return (shared ??= new MethodTable());
+}

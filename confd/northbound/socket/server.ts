@@ -6,21 +6,20 @@
  * Maps errors to the wire in one place; never reaches the store.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { ConfdError } from '../../core/errors.js';
+import { ConfdError, hideInternal } from '../../core/errors.js';
 import type { Operations } from '../../rpc/operations.js';
 import type { Session } from '../../txn/session.js';
 import { JsonLinesDecoder } from './framing.js';
 import type { ChangeBus } from '../../notify/bus.js';
 import { SocketConnection } from './connection.js';
 import { closeUnix, listenUnix } from './listener.js';
-import { MethodTable, type HostInfo } from './methods.js';
+import { methodTable, type HostInfo } from './methods.js';
 import { isRequest, type Request, type Response, type WireError } from './protocol.js';
 
 export class SocketServer {
   private readonly server: Server;
-  private readonly methods = new MethodTable();
+  private readonly methods = methodTable();
   private readonly connections = new Set<Socket>();
 
   constructor(
@@ -98,9 +97,6 @@ export class SocketServer {
 
   /** The one mapping of errors to the socket wire: coded errors as they are, anything else hidden. */
   private toWire(e: unknown): WireError {
-    if (e instanceof ConfdError) return e.toJSON();
-    const id = randomUUID();
-    this.log.error({ err: e, correlation: id }, 'unexpected error answering a socket request');
-    return { code: 'INTERNAL', message: `internal error (correlation id ${id})` };
+    return hideInternal(e, this.log, 'answering a socket request').toJSON();
   }
 }

@@ -4,34 +4,28 @@
  */
 import { ConfdError } from '../../../core/errors.js';
 import { NETCONF_NOTIFICATIONS_NS, NOTIFICATION_NS } from '../capabilities.js';
-import type { XmlElement } from '../xml-element.js';
+import { child, type XmlElement } from '../xml-element.js';
 import type { OpContext } from './index.js';
 
-function child(op: XmlElement, name: string): XmlElement | undefined {
-  return op.children.find((c) => c.name === name && c.ns === NOTIFICATION_NS);
-}
+const notificationChild = (op: XmlElement, name: string) => child(op, name, NOTIFICATION_NS);
 
 export function createSubscription(ctx: OpContext, op: XmlElement): undefined {
   ctx.ops.authorize(ctx.session, 'create-subscription');
-  const stream = child(op, 'stream')?.text.trim() ?? 'NETCONF';
+  const stream = notificationChild(op, 'stream')?.text.trim() ?? 'NETCONF';
   if (stream !== 'NETCONF') {
     throw new ConfdError('NC_BAD_ELEMENT', `no event stream '${stream}' (only NETCONF)`, { details: { element: 'stream' } });
   }
   for (const name of ['startTime', 'stopTime']) {
-    if (child(op, name)) {
+    if (notificationChild(op, name)) {
       throw new ConfdError('NC_BAD_ELEMENT', `<${name}> needs replay, which this server does not support`, { details: { element: name } });
     }
   }
   if (ctx.netconf.subscribed) {
     throw new ConfdError('TXN_IN_USE', 'this session already has a subscription', { details: { element: 'create-subscription' } });
   }
-  const filter = child(op, 'filter');
-  // The stream carries one kind of event: a filter either asks for it or for nothing.
-  if (filter && !filter.children.some((c) => c.name === 'netconf-config-change' && c.ns === NETCONF_NOTIFICATIONS_NS)) {
-    ctx.netconf.subscribed = true;
-    return undefined;
-  }
+  const filter = notificationChild(op, 'filter');
   ctx.netconf.subscribed = true;
-  ctx.server.notifications.subscribe(ctx.netconf);
+  // The stream carries one kind of event: a filter either asks for it or for nothing.
+  if (!filter || child(filter, 'netconf-config-change', NETCONF_NOTIFICATIONS_NS)) ctx.server.notifications.subscribe(ctx.netconf);
   return undefined;
 }

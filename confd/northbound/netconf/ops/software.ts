@@ -7,17 +7,12 @@
  */
 import { ConfdError } from '../../../core/errors.js';
 import { SOFTWARE_NS } from '../capabilities.js';
-import type { XmlElement } from '../xml-element.js';
+import { child, type XmlElement } from '../xml-element.js';
 import { XmlWriter } from '../xml-writer.js';
 import type { OpContext } from './index.js';
 
-function has(op: XmlElement, name: string): boolean {
-  return op.children.some((c) => c.name === name && c.ns === SOFTWARE_NS);
-}
-
-function text(op: XmlElement, name: string): string | undefined {
-  return op.children.find((c) => c.name === name && c.ns === SOFTWARE_NS)?.text.trim();
-}
+const has = (op: XmlElement, name: string): boolean => child(op, name, SOFTWARE_NS) !== undefined;
+const text = (op: XmlElement, name: string): string | undefined => child(op, name, SOFTWARE_NS)?.text.trim();
 
 async function relay(ctx: OpContext, method: 'software.status' | 'software.add' | 'software.rollback', params: Record<string, unknown>): Promise<string> {
   const result = await ctx.ops.software(ctx.session, method, params);
