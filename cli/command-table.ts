@@ -230,11 +230,11 @@ function walkArgs<C>(specs: readonly ArgSpec[], tokens: readonly Token[], env: P
         ti++;
         break;
       case 'choice': {
-        const m = wordMatch(new WordTable(spec.choices.map((c) => [c.word, c] as const)), t);
+        const table = new WordTable(spec.choices.map((c) => [c.word, c] as const));
+        const m = wordMatch(table, t);
         if (isProblem(m)) return fail(m);
         if (m === null) {
           if (spec.optional) continue;
-          const table = new WordTable(spec.choices.map((c) => [c.word, c] as const));
           return fail(problem('unknown-word', `unknown word '${t.text}'`, { offset: t.start, suggestions: table.nearest(t.text) }));
         }
         values.set(spec.name, m.word);
