@@ -25,7 +25,6 @@ export function monitoringXml(server: NetconfServer, engine: ConfigEngine): stri
   }
   w.end();
   w.start('sessions');
-  const totals = { inRpcs: 0, inBadRpcs: 0, outRpcErrors: 0, outNotifications: 0 };
   for (const s of server.list()) {
     const c = s.counters;
     w.start('session')
@@ -34,10 +33,9 @@ export function monitoringXml(server: NetconfServer, engine: ConfigEngine): stri
       .leaf('in-rpcs', String(c.inRpcs)).leaf('in-bad-rpcs', String(c.inBadRpcs))
       .leaf('out-rpc-errors', String(c.outRpcErrors)).leaf('out-notifications', String(c.outNotifications))
       .end();
-    totals.inRpcs += c.inRpcs; totals.inBadRpcs += c.inBadRpcs;
-    totals.outRpcErrors += c.outRpcErrors; totals.outNotifications += c.outNotifications;
   }
   w.end();
+  const totals = server.totals;
   w.start('statistics')
     .leaf('netconf-start-time', new Date(engine.startedAt).toISOString())
     .leaf('in-sessions', String(server.sessionsStarted))

@@ -12,7 +12,7 @@ import type { Transport } from '../transport.js';
 import { serverCapabilities } from './capabilities.js';
 import { NotificationHub } from './notifications.js';
 import { XmlReader } from './xml-codec.js';
-import { NetconfSession } from './session.js';
+import { NetconfSession, type SessionCounters } from './session.js';
 
 export interface NetconfLimits {
   /** One message, framed (and so also the XML the reader parses). */
@@ -49,7 +49,11 @@ export class NetconfServer {
   readonly xml: XmlReader;
   private readonly log: Logger;
   private readonly sessions = new Map<number, NetconfSession>();
-  /** Statistics in the spirit of RFC 6022 (current sessions' counters are in each session). */
+  /**
+   * Statistics of RFC 6022 since the server started: each session counts into `totals` as well
+   * as into its own counters, so a session that ends takes nothing away.
+   */
+  readonly totals: SessionCounters = { inRpcs: 0, inBadRpcs: 0, outRpcErrors: 0, outNotifications: 0 };
   sessionsStarted = 0;
   badHellos = 0;
   droppedSessions = 0;

@@ -116,13 +116,13 @@ export class NetconfSession {
 
   private async handleRpc(message: Buffer): Promise<void> {
     if (this.closing) return;
-    this.counters.inRpcs++;
+    this.count('inRpcs');
     this.session.stats.rpcs++;
     let rpc: XmlElement;
     try {
       rpc = this.server.xml.read(message);
     } catch (e) {
-      this.counters.inBadRpcs++;
+      this.count('inBadRpcs');
       this.replyErrors(undefined, e);
       return;
     }
@@ -130,27 +130,27 @@ export class NetconfSession {
     // our own default namespace is written by reply().
     const attrs = [...(rpc.declarations ?? []).filter((d) => d.qname !== 'xmlns'), ...rpc.attributes];
     if (rpc.name !== 'rpc' || rpc.ns !== NETCONF_BASE_NS) {
-      this.counters.inBadRpcs++;
+      this.count('inBadRpcs');
       this.replyErrors(attrs, new ConfdError('NC_MALFORMED', `expected <rpc> in ${NETCONF_BASE_NS}, got <${rpc.name}>`,
         { details: { element: rpc.name } }));
       return;
     }
     if (attribute(rpc, '', 'message-id') === undefined) {
-      this.counters.inBadRpcs++;
+      this.count('inBadRpcs');
       this.replyErrors(attrs, new ConfdError('NC_MISSING_ATTRIBUTE', 'the rpc has no message-id',
         { details: { attribute: 'message-id', element: 'rpc' } }));
       return;
     }
     const op = rpc.children[0];
     if (!op || rpc.children.length > 1) {
-      this.counters.inBadRpcs++;
+      this.count('inBadRpcs');
       this.replyErrors(attrs, new ConfdError(op ? 'NC_BAD_ELEMENT' : 'NC_MISSING_ELEMENT',
         op ? 'an rpc holds exactly one operation' : 'the rpc names no operation', { details: { element: op ? rpc.children[1]!.name : 'rpc' } }));
       return;
     }
     const handler = findOperation(op);
     if (!handler) {
-      this.counters.inBadRpcs++;
+      this.count('inBadRpcs');
       this.replyErrors(attrs, new ConfdError('NC_UNKNOWN_OPERATION', `operation '${op.name}' is not supported`, { details: { element: op.name } }));
       return;
     }
@@ -173,7 +173,7 @@ export class NetconfSession {
   private replyErrors(attrs: readonly XmlAttribute[] | undefined, e: unknown): void {
     this.session.stats.errors++;
     const errors = toRpcErrors(e, this.log, this.base11);
-    this.counters.outRpcErrors += errors.length;
+    this.count('outRpcErrors', errors.length);
     const w = new XmlWriter();
     writeRpcErrors(w, errors, this.server.schema);
     this.reply(attrs, w.toString());
@@ -182,8 +182,14 @@ export class NetconfSession {
   /** Sends a notification (RFC 5277) between replies. */
   sendNotification(xml: string): void {
     if (this.closing || !this.helloDone) return;
-    this.counters.outNotifications++;
+    this.count('outNotifications');
     this.write(xml);
+  }
+
+  /** Counts for this session and for the server since it started (RFC 6022 statistics never go down). */
+  private count(counter: keyof SessionCounters, n = 1): void {
+    this.counters[counter] += n;
+    this.server.totals[counter] += n;
   }
 
   private write(xml: string): void {

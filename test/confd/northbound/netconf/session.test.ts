@@ -990,6 +990,27 @@ describe('operations (RFC 6241 §7, §8)', () => {
       assertOk(await b.rpc('<unlock><target><running/></target></unlock>'));
     });
 
+    it('the statistics count since start (RFC 6022): a session that closes takes nothing away', async () => {
+      const a = await rig.connect();
+      const statistics = async (): Promise<Record<string, number>> => {
+        const s = dig(dataOf(await a.rpc('<get/>')), MONITORING_NS, 'netconf-state/statistics');
+        const numbers = s.children.filter((c) => c.name !== 'netconf-start-time').map((c) => [c.name, Number(c.text)] as const);
+        return Object.fromEntries(numbers);
+      };
+      const before = await statistics();
+      const b = await rig.connect('olga');
+      dataOf(await b.rpc('<get-config><source><running/></source></get-config>'));
+      oneError(await b.rpc('<frobnicate/>'), ['protocol', 'application'], 'operation-not-supported');
+      await b.close();
+      await settleEngine(rig.engine);
+      const after = await statistics();
+      // b's two rpcs (one bad, answered with one rpc-error) and a's second <get>; b's session started and ended.
+      assert.deepEqual(after, {
+        ...before, 'in-sessions': before['in-sessions']! + 1, 'in-rpcs': before['in-rpcs']! + 3,
+        'in-bad-rpcs': before['in-bad-rpcs']! + 1, 'out-rpc-errors': before['out-rpc-errors']! + 1,
+      });
+    });
+
     it('a subtree filter on state selects just that state', async () => {
       const a = await rig.connect();
       const data = dataOf(await a.rpc(`<get><filter type="subtree"><system xmlns="${SYS_NS}"><state><software-version/></state></system></filter></get>`));
