@@ -16,6 +16,8 @@ const dir = tempDir('appliance-tools-');
 const D = ['--data-dir', dir.path];
 /** The configuration database of the slot the appliance runs from (a, after the factory install). */
 const DB = join(dir.path, 'slots', 'a', 'config.db');
+/** The configuration exported right after the online backup (below), which restore --full must bring back. */
+let configAtBackup: Record<string, unknown> | undefined;
 const file = (name: string, content: unknown) => {
   const p = join(dir.path, name);
   writeFileSync(p, typeof content === 'string' ? content : JSON.stringify(content));
@@ -33,6 +35,22 @@ async function exportConfig(): Promise<Record<string, unknown>> {
 }
 
 after(() => dir.remove());
+
+/**
+ * What a database file holds, read with SQLite directly: every node of running, the newest
+ * commit's header and the newest audit record (its sequence number and chain hash).
+ */
+function databaseHeads(file: string): { running: unknown[]; history: { txid: number; time: string; user: string; comment: string }; audit: { seq: number; hash: string } } {
+  const db = new Database(file, { readonly: true });
+  try {
+    const running = db.prepare('SELECT path, body FROM nodes WHERE ds = 0 ORDER BY path').all();
+    const history = db.prepare('SELECT txid, time, user, comment FROM commits ORDER BY txid DESC LIMIT 1').get() as { txid: number; time: string; user: string; comment: string };
+    const audit = db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string };
+    return { running, history, audit };
+  } finally {
+    db.close();
+  }
+}
 
 describe('a stopped device', () => {
   before(async () => {
@@ -79,7 +97,7 @@ describe('a running device', () => {
 
   test('backup while running, then restore of that backup as one commit', async () => {
     assert.match(await ok(['backup', backupFile]), /backup written/);
-    const atBackup = await exportConfig();
+    const atBackup = configAtBackup = await exportConfig();
     await ok(['config', 'import', '--merge', file('later.json', { system: { hostname: 'changed-later' } })]);
     assert.notDeepEqual(await exportConfig(), atBackup);
     assert.match(await ok(['restore', backupFile]), /committed as commit/);
@@ -147,10 +165,11 @@ describe('tampering and corruption', () => {
     assert.match(r.stderr, /record 5 was altered|record 6 does not link/);
   });
 
-  test('a corrupt database: start refuses and points at the newest backup; restore --full recovers', async () => {
-    const expected = await runAppliance(['config', 'export', ...D]);
-    // Scribble over the middle of the database file.
+  test('a corrupt database: start refuses and points at the newest backup; restore --full recovers exactly the backup', async () => {
+    // What the backup holds, read from the file itself: the whole configuration, the history head and the audit chain head.
+    const backup = databaseHeads(backupFile);
     const fd = openSync(DB, 'r+');
+    // Scribble over the middle of the database file.
     writeSync(fd, randomBytes(4096 * 4), 0, 4096 * 4, 4096 * 2);
     closeSync(fd);
     const refused = await runAppliance(['start', ...D, '--port', '0', '--log-level', 'silent']);
@@ -159,12 +178,15 @@ describe('tampering and corruption', () => {
     assert.ok(refused.stderr.includes(backupFile), `the message names the newest backup: ${refused.stderr}`);
 
     assert.match(await ok(['restore', '--full', backupFile]), /database replaced/);
+    assert.deepEqual(databaseHeads(DB), backup, 'the restored database holds the backup: configuration, history head, audit head');
     const app = await startAppliance(dir.path);
     try {
-      const now = JSON.parse(await ok(['config', 'export'])) as Record<string, unknown>;
-      assert.ok(now.interfaces, 'the restored configuration is there');
-      assert.notEqual(expected.stdout, '');
+      const history = JSON.parse(await ok(['config', 'history', '--json', '--last', '1'])) as Array<{ txid: number; comment: string }>;
+      assert.equal(history[0]!.txid, backup.history.txid, 'the appliance goes on from the backup\'s last commit');
       assert.match(await ok(['audit', 'verify']), /intact/);
+      assert.ok(configAtBackup);
+      assert.deepEqual(await exportConfig(), configAtBackup, 'the appliance serves the whole configuration of the backup');
+      assert.deepEqual(databaseHeads(DB).running, backup.running);
     } finally {
       await app.stop();
     }
