@@ -2,22 +2,21 @@
  * End to end through a real OpenSSH client (public-key login): the exec channel's output and
  * exit status, and the interactive shell on a pty (ssh -tt inside tmux): Tab completion of an
  * existing key, `?`, show | compare, a confirmed commit that reverts when not confirmed, and
- * rollback 1. The appliance runs in process with the CLI attached to its SSH listener.
+ * rollback 1. The appliance is the real `appliance start` process: its SSH listener and the CLI
+ * its daemon attaches, as production wires them.
  */
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CliService } from '../../confd/main/cli-service.js';
-import { Daemon } from '../../confd/main/daemon.js';
-import type { SshServer } from '../../confd/ssh/server.js';
-import { quietLogger, tempDir } from '../helpers/device.js';
+import { runAppliance, startAppliance, type RunningAppliance } from '../helpers/appliance-process.js';
+import { tempDir } from '../helpers/device.js';
 
 const dir = tempDir('appliance-cli-ssh-');
 const key = join(dir.path, 'id_ed25519');
 const TMUX = ['-L', `appliance-cli-e2e-${process.pid}`];
-let daemon: Daemon;
+let app: RunningAppliance;
 let sshArgs: string[];
 
 function ssh(command: string, user = 'admin'): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -78,25 +77,24 @@ async function command(line: string): Promise<string> {
 
 describe('the CLI through OpenSSH', () => {
   before(async () => {
-    daemon = await Daemon.start({ dataDir: dir.path, logger: quietLogger, listen: '127.0.0.1', port: 0, env: { APPLIANCE_ADMIN_PASSWORD: 'secret' } });
-    // The daemon does not attach the CLI yet: attach it to its SSH listener here.
-    (daemon as unknown as { ssh: SshServer }).ssh.shell = new CliService({ ops: daemon.ops, bus: daemon.bus, log: quietLogger, dataDir: dir.path });
+    const data = join(dir.path, 'data');
+    app = await startAppliance(data, [], { APPLIANCE_ADMIN_PASSWORD: 'secret' });
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'e2e', '-f', key]);
     const pub = readFileSync(`${key}.pub`, 'utf8').trim();
-    const s = daemon.ops.openSession({ user: 'admin', source: 'socket', address: 'local' });
-    await daemon.ops.editConfig(s, { system: { users: { user: [
+    const users = join(dir.path, 'users.json');
+    writeFileSync(users, JSON.stringify({ system: { users: { user: [
       { name: 'admin', 'ssh-key': [{ name: 'e2e', key: pub }] },
       { name: 'vera', role: 'viewer', 'ssh-key': [{ name: 'e2e', key: pub }] },
-    ] } } });
-    await daemon.ops.commit(s, { comment: 'e2e key' });
-    await daemon.ops.closeSession(s);
+    ] } } }));
+    const imported = await runAppliance(['config', 'import', '--merge', users, '--comment', 'e2e key', '--data-dir', data]);
+    assert.equal(imported.code, 0, imported.stderr);
     sshArgs = ['-i', key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes',
-      '-o', 'LogLevel=ERROR', '-p', String(daemon.sshPort), 'admin@127.0.0.1'];
+      '-o', 'LogLevel=ERROR', '-p', String(app.port), 'admin@127.0.0.1'];
   });
 
   after(async () => {
     try { tmux('kill-server'); } catch { /* already gone */ }
-    await daemon?.stop();
+    if (app) assert.equal(await app.stop(), 0, app.stderr());
     dir.remove();
   });
 
@@ -105,6 +103,10 @@ describe('the CLI through OpenSSH', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^hostname appliance;$/m);
     assert.match(r.stdout, /ssh-key e2e \{/);
+    // The session is the appliance daemon's own: a cli session of admin from the SSH client's address.
+    const sessions = await ssh('show system sessions');
+    assert.equal(sessions.code, 0, sessions.stderr);
+    assert.match(sessions.stdout, /^\d+\* +admin +cli +127\.0\.0\.1:\d+ /m);
   });
 
   test('exec: a refused value gives a non-zero status and the appliance\'s message', async () => {
