@@ -8,9 +8,9 @@ import type { Backend, Output } from './context.js';
 import type { FileStore } from './files.js';
 import type { GrammarCache } from './grammar.js';
 import { describeFailure } from './messages.js';
-import { CliSession } from './session.js';
+import { CliSession, auditOptions, type AuditOptions } from './session.js';
 
-export interface RunCommandsOptions {
+export interface RunCommandsOptions extends AuditOptions {
   readonly backend: Backend;
   readonly output: Output;
   readonly errorOutput?: Output;
@@ -26,7 +26,7 @@ export async function runCommands(text: string, o: RunCommandsOptions): Promise<
   let session: CliSession;
   try {
     session = await CliSession.open({
-      backend: o.backend, user: o.user ?? 'user', output: o.output, errorOutput, oneShot: true,
+      backend: o.backend, user: o.user ?? 'user', output: o.output, errorOutput, oneShot: true, ...auditOptions(o),
       ...(o.files ? { files: o.files } : {}), ...(o.host ? { host: o.host } : {}), ...(o.grammars ? { grammars: o.grammars } : {}),
     });
   } catch (e) {

@@ -6,7 +6,7 @@
  */
 export { runShell, type ShellOptions } from './shell.js';
 export { runCommands, type RunCommandsOptions } from './exec.js';
-export { CliSession, type SessionOptions, type LineResult } from './session.js';
+export { CliSession, type SessionOptions, type LineResult, type AuditFailure, type AuditOptions, type CliLog } from './session.js';
 export type { Backend, Output } from './context.js';
 export { directoryFiles, userFiles, type FileStore } from './files.js';
 export { GrammarCache, compileGrammar, type Grammar } from './grammar.js';

@@ -19,7 +19,47 @@ import { isProblem, problem, type CliProblem } from './problem.js';
 import { editHeader } from './render/compare.js';
 import { splitCommands, tokenize, type Token } from './tokenizer.js';
 
-export interface SessionOptions {
+/** What the CLI logs through: the host's pino logger (a structural subset, so cli/ needs no pino). */
+export interface CliLog {
+  error(details: object, message: string): void;
+}
+
+/** A command whose audit record could not be written. */
+export interface AuditFailure {
+  readonly user: string;
+  /** The command as recorded (sensitive values hidden). */
+  readonly command: string;
+  /** A read-only command goes on; any other is reported as failed. */
+  readonly readOnly: boolean;
+  readonly error: unknown;
+}
+
+/** How a host hears of audit records that could not be written. */
+export interface AuditOptions {
+  /** Where each failure is logged, as an audit failure. */
+  readonly log?: CliLog;
+  /** Called for each failure, after it is logged: the seam for an alarm. */
+  readonly onAuditFailure?: (failure: AuditFailure) => void;
+}
+
+/** The audit options of `o`, without undefined members (exactOptionalPropertyTypes). */
+export function auditOptions(o: AuditOptions): AuditOptions {
+  return { ...(o.log ? { log: o.log } : {}), ...(o.onAuditFailure ? { onAuditFailure: o.onAuditFailure } : {}) };
+}
+
+/**
+ * Commands that change nothing (by their first word; `run` by the word after it): when their
+ * audit record cannot be written they still succeed, the failure logged. Any other command
+ * whose record cannot be written is reported as failed.
+ */
+const READ_ONLY = new Set(['show', 'help', 'status', 'edit', 'up', 'top', 'exit', 'quit']);
+
+function isReadOnly(text: string, tokens: readonly Token[]): boolean {
+  const word = (i: number) => (tokens[i] ? text.slice(tokens[i].start, tokens[i].end) : '');
+  return READ_ONLY.has(word(0)) || (word(0) === 'run' && READ_ONLY.has(word(1)));
+}
+
+export interface SessionOptions extends AuditOptions {
   readonly backend: Backend;
   readonly user: string;
   readonly output: Output;
@@ -62,7 +102,7 @@ export class CliSession implements CommandContext {
   private readonly keyCache: KeyCache;
   private buffer: string[] | null = null;
   private current: Current = { text: '', promptWidth: null };
-  private auditAvailable = true;
+  private readonly auditLog: AuditOptions;
 
   private constructor(readonly grammar: Grammar, o: SessionOptions) {
     this.backend = o.backend;
@@ -73,6 +113,7 @@ export class CliSession implements CommandContext {
     this.errorOutput = o.errorOutput ?? o.output;
     this.keyCache = new KeyCache(o.backend, o.now);
     this.tables = TABLES;
+    this.auditLog = auditOptions(o);
     this.state = {
       mode: 'operational', location: topOf(grammar), editing: null,
       hostname: o.host ?? 'appliance', ended: false,
@@ -115,8 +156,8 @@ export class CliSession implements CommandContext {
     }
     for (const command of splitCommands(tokens)) {
       const mode = this.state.mode;
-      const { status, sensitive } = await this.runCommand(command);
-      await this.audit(text, command, mode, status, sensitive);
+      const ran = await this.runCommand(command);
+      const status = await this.audit(text, command, mode, ran.status, ran.sensitive);
       if (status !== 0 || this.state.ended) return { status, ended: this.state.ended };
     }
     return { status: 0, ended: this.state.ended };
@@ -229,9 +270,13 @@ export class CliSession implements CommandContext {
     }
   }
 
-  /** Records the command in the audit log, with sensitive values hidden. */
-  private async audit(text: string, tokens: readonly Token[], mode: Mode, status: number, sensitive: readonly Token[]): Promise<void> {
-    if (!this.auditAvailable || tokens.length === 0) return;
+  /**
+   * Records the command in the audit log, with sensitive values hidden, and returns the
+   * command's status as it stands: a record that cannot be written fails any command but a
+   * read-only one (which is logged as an audit failure instead); never silently.
+   */
+  private async audit(text: string, tokens: readonly Token[], mode: Mode, status: number, sensitive: readonly Token[]): Promise<number> {
+    if (tokens.length === 0) return status;
     const hidden = new Set(sensitive);
     const target = tokens.map((t) => (hidden.has(t) ? '<hidden>' : text.slice(t.start, t.end))).join(' ');
     try {
@@ -239,9 +284,14 @@ export class CliSession implements CommandContext {
         action: 'cli-command', target, result: status === 0 ? 'ok' : 'error',
         detail: { mode, ...(this.state.editing ? { editing: this.state.editing } : {}) },
       });
+      return status;
     } catch (e) {
-      // An appliance without the method (or with other params) says so once; stop asking.
-      if (e instanceof ConfdError && e.code === 'SOCK_BAD_REQUEST') this.auditAvailable = false;
+      const readOnly = isReadOnly(text, tokens);
+      this.auditLog.log?.error({ err: e, user: this.user, command: target, readOnly, audit: 'failure' }, 'audit failure: the record of a CLI command could not be written');
+      this.auditLog.onAuditFailure?.({ user: this.user, command: target, readOnly, error: e });
+      if (readOnly) return status;
+      this.errorOutput.write(`error: the audit record of this command could not be written (${e instanceof Error ? e.message : String(e)}); it is reported as failed\n`);
+      return 1;
     }
   }
 

@@ -13,9 +13,9 @@ import type { Backend } from './context.js';
 import type { FileStore } from './files.js';
 import type { GrammarCache } from './grammar.js';
 import { describeFailure } from './messages.js';
-import { CliSession } from './session.js';
+import { CliSession, auditOptions, type AuditOptions } from './session.js';
 
-export interface ShellOptions {
+export interface ShellOptions extends AuditOptions {
   readonly input: Readable;
   readonly output: Writable;
   /** Width of the terminal (the pty's columns); 80 when unknown. */
@@ -91,7 +91,7 @@ export async function runShell(o: ShellOptions): Promise<number> {
   let session: CliSession;
   try {
     session = await CliSession.open({
-      backend: o.backend, user: o.user, output: { write }, ...(o.files ? { files: o.files } : {}),
+      backend: o.backend, user: o.user, output: { write }, ...auditOptions(o), ...(o.files ? { files: o.files } : {}),
       ...(o.host ? { host: o.host } : {}), ...(o.grammars ? { grammars: o.grammars } : {}),
     });
   } catch (e) {

@@ -6,6 +6,7 @@
  * for `load`/`save` are resolved in the current directory.
  */
 import { readFileSync } from 'node:fs';
+import pino from 'pino';
 import { SocketClient } from '../confd/api/index.js';
 import { directoryFiles, runCommands, runShell } from '../cli/index.js';
 import { DATA_DIR_OPTION, USER_OPTION, runningSocket, str, toolUser, type Command } from './commands.js';
@@ -19,14 +20,16 @@ export const cli: Command = {
     const user = toolUser(ctx);
     const client = await SocketClient.connect(socket, user, 'appliance-cli', 'cli');
     const files = directoryFiles(process.cwd(), { confined: false, description: 'the current directory' });
+    // Logs (an audit record that could not be written) go to stderr as JSON lines; stdout is the CLI's.
+    const log = pino({ level: process.env.APPLIANCE_LOG_LEVEL ?? 'warn' }, pino.destination(2));
     try {
       const commands = str(ctx, 'command');
       if (commands !== undefined || !process.stdin.isTTY) {
         const text = commands ?? readFileSync(0, 'utf8');
-        return await runCommands(text, { backend: client, user, output: process.stdout, errorOutput: process.stderr, files });
+        return await runCommands(text, { backend: client, user, output: process.stdout, errorOutput: process.stderr, files, log });
       }
       return await runShell({
-        input: process.stdin, output: process.stdout, columns: process.stdout.columns ?? 80, terminal: true, backend: client, user, files,
+        input: process.stdin, output: process.stdout, columns: process.stdout.columns ?? 80, terminal: true, backend: client, user, files, log,
       });
     } finally {
       client.close();

@@ -8,7 +8,7 @@
  */
 import type { Logger } from 'pino';
 import type { ServerChannel } from 'ssh2';
-import { GrammarCache, runCommands, runShell, userFiles, type Backend, type FileStore } from '../../cli/index.js';
+import { GrammarCache, runCommands, runShell, userFiles, type AuditFailure, type Backend, type FileStore } from '../../cli/index.js';
 import { ConfdError, hideInternal } from '../core/errors.js';
 import { methodTable, type MethodContext } from '../northbound/socket/methods.js';
 import type { ChangeBus, SubscriberLink } from '../notify/bus.js';
@@ -25,6 +25,8 @@ export interface CliServiceOptions {
   readonly bus?: ChangeBus;
   /** What the daemon knows beyond confd (its daemons, the boot loader), as the socket has it. */
   readonly host?: MethodContext['host'];
+  /** Called for each CLI command whose audit record could not be written (after it is logged): for an alarm. */
+  readonly onAuditFailure?: (failure: AuditFailure) => void;
 }
 
 /** Methods of the socket protocol that make no sense for a CLI session (subscriptions, upgrade control). */
@@ -48,14 +50,19 @@ function channelLink(channel: ServerChannel): SubscriberLink {
 export class CliService implements ShellService {
   private readonly methods = methodTable();
   private readonly grammars = new GrammarCache();
+  /** CLI commands whose audit record could not be written, since start. */
+  auditFailures = 0;
+  private readonly audit: { log: Logger; onAuditFailure: (f: AuditFailure) => void };
 
-  constructor(private readonly o: CliServiceOptions) {}
+  constructor(private readonly o: CliServiceOptions) {
+    this.audit = { log: o.log, onAuditFailure: (f) => { this.auditFailures++; o.onAuditFailure?.(f); } };
+  }
 
   shell(channel: ServerChannel, user: string, address: string, pty: { cols: number; rows: number; term: string } | null): void {
     const { session, backend } = this.open(channel, user, address);
     void runShell({
       input: channel, output: channel, terminal: pty !== null, ...(pty ? { columns: pty.cols } : {}),
-      backend, user, ...this.filesOf(user), grammars: this.grammars,
+      backend, user, ...this.filesOf(user), grammars: this.grammars, ...this.audit,
     }).then((code) => this.end(channel, session, code), (e: unknown) => {
       this.o.log.error({ err: e, user }, 'the CLI shell failed');
       this.end(channel, session, 1);
@@ -65,7 +72,7 @@ export class CliService implements ShellService {
   exec(channel: ServerChannel, user: string, address: string, command: string): void {
     const { session, backend } = this.open(channel, user, address);
     void runCommands(command, {
-      backend, user, output: channel, errorOutput: channel.stderr, ...this.filesOf(user), grammars: this.grammars,
+      backend, user, output: channel, errorOutput: channel.stderr, ...this.filesOf(user), grammars: this.grammars, ...this.audit,
     }).then((code) => this.end(channel, session, code), (e: unknown) => {
       this.o.log.error({ err: e, user }, 'CLI commands failed');
       this.end(channel, session, 1);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { ConfdError, SocketClient, type JsonObject } from '../../confd/api/index.js';
-import { runShell } from '../../cli/index.js';
+import { runCommands, runShell, type AuditFailure } from '../../cli/index.js';
 import { startAppliance, type RunningAppliance } from '../helpers/appliance-process.js';
 import { tempDir } from '../helpers/device.js';
 
@@ -138,20 +138,39 @@ describe('the shell over streams, against a running appliance', () => {
     assert.equal(await done, 0);
     const records = await observer.request<Array<{ action: string; target: string; source: string }>>('audit.show', { user: 'admin', limit: 200 });
     const cli = records.filter((r) => r.action === 'cli-command');
-    let hasMethod = true;
-    try {
-      // Asked on the CLI's own connection (source cli), for which the method is meant.
-      await client.request('audit.record', { action: 'probe', result: 'ok' });
-    } catch (e) {
-      if (!(e instanceof ConfdError && e.code === 'SOCK_BAD_REQUEST')) throw e;
-      hasMethod = false;
-    }
-    if (hasMethod) {
-      assert.ok(cli.some((r) => r.target === 'rollback 1' && r.source === 'cli'), JSON.stringify(cli.slice(0, 5)));
-      assert.ok(cli.some((r) => r.target === 'set interfaces interfce eth0'));
-    } else {
-      assert.equal(cli.length, 0);
-    }
+    assert.ok(cli.some((r) => r.target === 'rollback 1' && r.source === 'cli'), JSON.stringify(cli.slice(0, 5)));
+    assert.ok(cli.some((r) => r.target === 'set interfaces interfce eth0' && r.source === 'cli'), 'a refused command is audited too');
+    assert.ok(cli.some((r) => r.target === 'show | compare'), 'a read-only command is audited too');
+  });
+
+  test('a command whose audit record the appliance refuses: a change fails, a read-only command goes on, logged as an audit failure', async () => {
+    // The observer's connection is a tool's (source test), for which the daemon refuses audit.record.
+    const logged: Array<{ details: Record<string, unknown>; message: string }> = [];
+    const failures: AuditFailure[] = [];
+    const log = { error: (details: object, message: string) => { logged.push({ details: details as Record<string, unknown>, message }); } };
+    const run = async (line: string) => {
+      let out = '', err = '';
+      const status = await runCommands(line, {
+        backend: observer, user: 'admin', output: { write: (t: string) => { out += t; } }, errorOutput: { write: (t: string) => { err += t; } },
+        log, onAuditFailure: (f) => failures.push(f),
+      });
+      return { status, out, err };
+    };
+    const refused = await run('configure; set system hostname never-audited; commit');
+    assert.equal(refused.status, 1);
+    assert.match(refused.err, /^error: the audit record of this command could not be written \(audit records are written by the appliance itself\)/m);
+    assert.deepEqual(failures.map((f) => [f.command, f.readOnly]), [['configure', false]], 'the line stops at the command that could not be audited');
+    assert.deepEqual(await observer.request<JsonObject>('config.get', { datastore: 'running', path: '/system/hostname' }), { system: { hostname: 'appliance' } });
+
+    const read = await run('show configuration interfaces');
+    assert.equal(read.status, 0, read.err);
+    assert.match(read.out, /^interface eth0 \{$/m);
+    assert.deepEqual(failures.map((f) => [f.command, f.readOnly]), [['configure', false], ['show configuration interfaces', true]]);
+    assert.deepEqual(logged.map((l) => [l.message, l.details.audit, l.details.command]), [
+      ['audit failure: the record of a CLI command could not be written', 'failure', 'configure'],
+      ['audit failure: the record of a CLI command could not be written', 'failure', 'show configuration interfaces'],
+    ]);
+    assert.ok(failures.every((f) => f.error instanceof ConfdError && f.error.code === 'ACCESS_DENIED'));
   });
 
   test('without a terminal the shell reads lines, prompts plainly and ends with its input', async () => {
