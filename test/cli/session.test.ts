@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ConfdError } from '../../confd/api/index.js';
-import { runCommands } from '../../cli/index.js';
+import { CliSession, runCommands } from '../../cli/index.js';
 import { Capture, FakeBackend, openSession } from './fixtures.js';
 
 const mtuError = () => new ConfdError('SCHEMA_INVALID_VALUE', 'must be between 68 and 65535, not 70000', { path: "/interfaces/interface[name='eth0']/mtu" });
@@ -282,13 +282,23 @@ describe('audit', () => {
     assert.ok(!JSON.stringify(b.calls.filter((c) => c.method === 'audit.record')).includes('scrypt'));
   });
 
-  test('an appliance without audit.record is asked once', async () => {
+  test('an audit record that cannot be written: asked every time, a read-only command goes on, a change fails, each logged', async () => {
     const b = new FakeBackend();
-    delete b.handlers['audit.record'];
-    const t = await openSession(b);
-    await t.run('show system commit');
-    await t.run('show system commit');
-    assert.equal(b.of('audit.record').length, 1);
+    b.fail('audit.record', new ConfdError('STORE_IO', 'disk I/O error'));
+    const logged: string[] = [];
+    const out = new Capture(), err = new Capture();
+    const session = await CliSession.open({
+      backend: b, user: 'admin', output: out, errorOutput: err,
+      log: { error: (details, message) => { logged.push(`${message} ${(details as { command: string }).command}`); } },
+    });
+    assert.equal((await session.execute('show system commit')).status, 0);
+    assert.equal((await session.execute('show system commit')).status, 0);
+    assert.equal(err.take(), '');
+    assert.equal((await session.execute('configure; set system hostname x')).status, 1);
+    assert.equal(err.take(), 'error: the audit record of this command could not be written (disk I/O error); it is reported as failed\n');
+    assert.equal(b.of('config.edit').length, 0, 'the line stopped at the command that could not be audited');
+    assert.equal(b.of('audit.record').length, 3);
+    assert.deepEqual(logged, ['show system commit', 'show system commit', 'configure'].map((c) => `audit failure: the record of a CLI command could not be written ${c}`));
   });
 });
 
