@@ -72,7 +72,9 @@ describe('bundle round trip', () => {
     const verified = await verifyBundle(out, { keyring, product: 'appliance', freeSpaceDir: tmp.path });
     const target = tempDir('bundle-target-');
     try {
-      await extractBundle(out, verified, target.path);
+      const result = await extractBundle(out, verified, target.path);
+      assert.equal(result.files, files.length);
+      assert.deepEqual(readFileSync(join(target.path, 'package.json')), readFileSync(files.find((f) => f.path === 'package.json')!.absolute));
       await verifyExtracted(target.path, verified.manifest);
     } finally {
       target.remove();
