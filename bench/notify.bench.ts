@@ -3,7 +3,9 @@
  * The change bus: commit-to-notification latency (from the commit being acknowledged to the
  * change reaching each subscriber, in another process; subscribed to overlapping paths that all
  * concern the commits) with 1, 10 and 100 subscribers, and
- * commit throughput with 0 and 10 subscribers.
+ * commit throughput with 0 and 10 subscribers. A delivery later than WINDOW_MS after its commit,
+ * or missing when the subscribers are stopped, is a failure, and stays in the percentiles (a
+ * missing one at the time it was still missing when they stopped, a lower bound).
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -19,20 +21,23 @@ import { nowMs, ratio, report, summarize } from './stats.js';
 
 const CHILD = fileURLToPath(new URL('./notify-subscribers.js', import.meta.url));
 const logger = pino({ level: 'warn' });
+/** How long after its commit a change may reach a subscriber and still count as delivered. */
+const WINDOW_MS = 300;
 
-async function withSubscribers<T>(socket: string, n: number, fn: () => Promise<T>): Promise<{ result: T; received: Record<string, number[]> }> {
-  if (n === 0) return { result: await fn(), received: {} };
+async function withSubscribers<T>(socket: string, n: number, fn: () => Promise<T>): Promise<{ result: T; received: Record<string, number[]>; stoppedAt: number }> {
+  if (n === 0) return { result: await fn(), received: {}, stoppedAt: nowMs() };
   const child = spawn(process.execPath, [CHILD, socket, String(n), '/system,/system/hostname,/'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const iterator = lines[Symbol.asyncIterator]();
   const first = await iterator.next();
   if (first.value !== 'READY') throw new Error('the subscribers did not start');
   const result = await fn();
-  // Give the last notifications time to arrive before asking for the figures.
-  await new Promise((r) => setTimeout(r, 300));
+  // Give the last notifications their window to arrive before asking for the figures.
+  await new Promise((r) => setTimeout(r, WINDOW_MS));
+  const stoppedAt = nowMs();
   child.kill('SIGTERM');
   const data = await iterator.next();
-  return { result, received: JSON.parse(String(data.value)) as Record<string, number[]> };
+  return { result, received: JSON.parse(String(data.value)) as Record<string, number[]>, stoppedAt };
 }
 
 /** When each commit became durable: a participant told right after the write, before the bus. */
@@ -67,14 +72,26 @@ export async function benchNotify(scratch: string, quick: boolean): Promise<Reco
   const summary: Record<string, unknown> = {};
   try {
     for (const n of [1, 10, 100]) {
-      const { result: committed, received } = await withSubscribers(socketPath, n, () => commits(engine, quick ? 100 : 300, 2));
+      const { result: committed, received, stoppedAt } = await withSubscribers(socketPath, n, () => commits(engine, quick ? 100 : 300, 2));
       const latencies: number[] = [];
-      for (const txid of committed) for (const t of received[txid] ?? []) latencies.push(t - durable.get(txid)!);
+      let late = 0, missing = 0;
+      for (const txid of committed) {
+        const at = durable.get(txid)!;
+        const times = received[txid] ?? [];
+        for (const t of times) {
+          latencies.push(t - at);
+          if (t - at > WINDOW_MS) late++;
+        }
+        for (let i = times.length; i < n; i++) latencies.push(stoppedAt - at);
+        missing += Math.max(0, n - times.length);
+      }
       const expected = committed.length * n;
       const s = summarize(latencies);
-      report({ bench: 'notify', workload: `latency_${n}_subscribers`, delivered: latencies.length, expected, ...s });
+      report({ bench: 'notify', workload: `latency_${n}_subscribers`, expected, delivered: expected - late - missing, late, missing,
+        failures: late + missing, window_ms: WINDOW_MS, ...s });
       summary[`latency_p50_${n}`] = s.p50_ms;
       summary[`latency_p99_${n}`] = s.p99_ms;
+      summary[`latency_failures_${n}`] = late + missing;
     }
     for (const n of [0, 10]) {
       const count = quick ? 500 : 2000;

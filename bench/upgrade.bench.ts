@@ -2,7 +2,9 @@
  * @module bench/upgrade.bench
  * The upgrade manager on an appliance holding 100,000 firewall rules: a real boot loader on
  * schema version 1, a signed bundle of this build on schema version 2, then `software add` and
- * `software rollback`, timed step by step from the job journal.
+ * `software rollback`, timed step by step from the job journal. It fails (throws) when a job
+ * does not succeed or the configuration after it is not the one expected: every rule carried
+ * to version 2's shape after the install, the configuration of before after the rollback.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
@@ -50,6 +52,32 @@ function stepTimes(job: JobRecord): Record<string, number> {
   return out;
 }
 
+/** The running configuration, from the daemon that serves it now (after a switch, the new one). */
+async function exportRunning(socket: string): Promise<Record<string, unknown>> {
+  const c = await connect(socket);
+  try {
+    return await c.request<Record<string, unknown>>('config.export');
+  } finally {
+    c.close();
+  }
+}
+
+function expectSucceeded(job: JobRecord): void {
+  if (job.status !== 'succeeded') throw new Error(`the ${job.kind} job ended ${job.status}: ${job.reason ?? ''}`);
+}
+
+/** Every one of the `n` rules of rules(n), in version 2's shape (source split in address and prefix length). */
+function expectV2Rules(config: Record<string, unknown>, n: number): void {
+  const list = ((config.firewall as { rule?: Array<Record<string, unknown>> } | undefined)?.rule) ?? [];
+  if (list.length !== n) throw new Error(`after the install the configuration holds ${list.length} rules, not ${n}`);
+  list.forEach((r, i) => {
+    const want = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+    if (r.sequence !== i + 1 || r['source-address'] !== want || r['source-prefix-length'] !== 32 || 'source' in r || r.description !== `rule ${i + 1}`) {
+      throw new Error(`after the install rule ${i + 1} is ${JSON.stringify(r)}`);
+    }
+  });
+}
+
 async function followJob(boot: SocketClient): Promise<JobRecord> {
   for (;;) {
     const st = await boot.request<{ job: JobRecord }>('software.status');
@@ -72,10 +100,12 @@ export async function benchUpgrade(scratch: string, quick: boolean): Promise<Rec
   const appliance: ChildProcess = spawn(process.execPath, [BIN, 'start', '--data-dir', data, '--port', '0', '--schema-version', '1',
     '--log-level', 'warn', '--health-deadline', '120000'], { stdio: ['ignore', 'ignore', 'inherit'] });
   try {
-    const daemon = await connect(join(data, 'confd.sock'));
+    const socket = join(data, 'confd.sock');
+    const daemon = await connect(socket);
     const t0 = nowMs();
     await daemon.request('config.import', { tree: rules(n), merge: true });
     daemon.close();
+    const before = JSON.stringify(await exportRunning(socket));
     report({ bench: 'upgrade', workload: `load_${n}_rules`, total_ms: Math.round(nowMs() - t0) });
 
     const boot = await connect(join(data, 'boot.sock'));
@@ -83,6 +113,8 @@ export async function benchUpgrade(scratch: string, quick: boolean): Promise<Rec
     await boot.request('software.add', { bundle });
     const job = await followJob(boot);
     const total = nowMs() - start;
+    expectSucceeded(job);
+    expectV2Rules(await exportRunning(socket), n);
     const steps = stepTimes(job);
     const restart = (steps.restart ?? 0) + (steps['health-check'] ?? 0);
     report({ bench: 'upgrade', workload: `upgrade_${n}_rules`, status: job.status, total_ms: Math.round(total),
@@ -92,6 +124,8 @@ export async function benchUpgrade(scratch: string, quick: boolean): Promise<Rec
     await boot.request('software.rollback', { confirm: true });
     const rb = await followJob(boot);
     const rbTotal = nowMs() - rbStart;
+    expectSucceeded(rb);
+    if (JSON.stringify(await exportRunning(socket)) !== before) throw new Error('after the rollback the configuration is not the one of before the install');
     const rbSteps = stepTimes(rb);
     const rbRestart = (rbSteps.restart ?? 0) + (rbSteps['health-check'] ?? 0);
     report({ bench: 'upgrade', workload: `rollback_${n}_rules`, status: rb.status, total_ms: Math.round(rbTotal),
