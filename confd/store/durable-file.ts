@@ -21,13 +21,25 @@ export function syncFile(file: string): void {
   fsyncPath(file, 'r+');
 }
 
-/** `beforeRename` runs after the temporary file is written and synced (a fault-injection point). */
-export function writeFileDurably(file: string, data: string | Uint8Array, mode = 0o644, beforeRename?: () => void): void {
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off);
+}
+
+/**
+ * `beforeRename` runs after the temporary file is written and synced, `midWrite` when half of
+ * it is written (fault-injection points).
+ */
+export function writeFileDurably(file: string, data: string | Uint8Array, mode = 0o644, beforeRename?: () => void, midWrite?: () => void): void {
   const tmp = `${file}.tmp-${process.pid}`;
   try {
     const fd = openSync(tmp, 'w', mode);
     try {
-      writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+      // With a mid-write hook (the fault tests' kill point) the data goes in two halves around it.
+      const half = midWrite ? bytes.length >> 1 : bytes.length;
+      writeAll(fd, bytes.subarray(0, half));
+      midWrite?.();
+      writeAll(fd, bytes.subarray(half));
       fsyncSync(fd);
     } finally {
       closeSync(fd);

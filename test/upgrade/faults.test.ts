@@ -4,10 +4,13 @@
  * started again on the same data directory without it. Each test asserts that the appliance
  * ends on a good slot, that nothing is lost (the configuration as before, or transformed as
  * expected), the reason in `software status` and in the audit log, and the exact steps of the job.
+ * Kills land at step boundaries and inside the writes: the slot's (at a byte count drawn from a
+ * seeded generator: the test prints the seed, APPLIANCE_TEST_SEED=<seed> replays it) and the
+ * boot state's (half of the new state written).
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
@@ -16,6 +19,7 @@ import { softwareVersion } from '../../confd/main/app-paths.js';
 import { extractBundle, loadKeyring, loadPrivateKey, verifyBundle } from '../../upgrade/bundle/index.js';
 import { deviceLayout } from '../../upgrade/layout.js';
 import { runAppliance } from '../helpers/appliance-process.js';
+import { randomInt, seededRandom } from '../helpers/random.js';
 import { writeRawBundle } from './bundle/helpers.js';
 import {
   BootLoaderProcess, INSTALL_STEPS, ROLLBACK_STEPS, V1_CONFIG, assertAuditedOutcome, assertAuditedRefusal, assertHistoryContinues,
@@ -92,6 +96,21 @@ async function assertInstalled(dir: string, job: JobRecord, was: Snapshot): Prom
   assertAuditedOutcome(await auditShow(dir), job);
 }
 
+/** This run's random generator: APPLIANCE_TEST_SEED, else a new seed, printed to replay it. */
+function runRandom(t: TestContext): () => number {
+  const seed = Number(process.env.APPLIANCE_TEST_SEED ?? Date.now() % 1_000_000);
+  assert.ok(Number.isSafeInteger(seed), `APPLIANCE_TEST_SEED must be a whole number, not ${process.env.APPLIANCE_TEST_SEED}`);
+  t.diagnostic(`seed ${seed} (APPLIANCE_TEST_SEED=${seed} replays it)`);
+  return seededRandom(seed);
+}
+
+/** Temporary files left beside `file` by an interrupted durable write, with their sizes. */
+function leftTemporaries(file: string): number[] {
+  const dir = join(file, '..');
+  const base = file.slice(dir.length + 1);
+  return readdirSync(dir).filter((n) => n.startsWith(`${base}.tmp-`)).map((n) => statSync(join(dir, n)).size);
+}
+
 function startAdd(dir: string, bundle: string) {
   return runCli(['software', 'add', bundle, '--no-follow', '--json'], dir);
 }
@@ -119,6 +138,26 @@ describe('SIGKILL of the boot loader at every install step', () => {
         }
       });
   }
+
+  it('killed in the middle of writing the slot (at a random byte), then restarted: the job is aborted and slot a kept', { timeout: 120_000 }, async (t) => {
+    const random = runRandom(t);
+    const verified = await verifyBundle(v2Bundle, { keyring: await loadKeyring(k.dir), product: 'appliance', freeSpaceDir: k.dir });
+    const bytes = randomInt(random, 1, verified.unpackedBytes - 1);
+    const fault = `slot-kill-after=${bytes}`;
+    t.diagnostic(`${fault} of ${verified.unpackedBytes} bytes`);
+    const { dir, app, was } = await freshAppliance(t, { APPLIANCE_FAULT: fault });
+    const add = startAdd(dir, v2Bundle);
+    await killedByFault(app, fault);
+    await add;
+    const written = slotFiles(dir).filter((f) => f.startsWith('b/'));
+    assert.ok(written.length > 0, 'the kill landed inside the slot write: part of slot b is there');
+    const again = boot(t, dir);
+    await again.waitGood('a');
+    const { job } = await waitJobEnd(dir);
+    assert.ok(job);
+    assert.match(job.reason ?? '', /\bwrite-slot\b/, 'the reason names the step');
+    await assertAborted(dir, job, INSTALL_STEPS.slice(0, INSTALL_STEPS.indexOf('write-slot') + 1), was);
+  });
 
   it('killed at mark-good (the trial boot passed its health check, not yet marked good), then restarted: the trial finishes the install',
     { timeout: 150_000 }, async (t) => {
@@ -169,6 +208,25 @@ describe('a kill during the boot-state write leaves the old state or the new one
     assert.deepEqual(await exportConfig(dir), was.config);
     assert.deepEqual(await history(dir), was.history);
   });
+
+  it('in the middle of the write (half of the new state written): the old state byte for byte, and the next start boots',
+    { timeout: 60_000 }, async (t) => {
+      const { dir, app, was } = await freshAppliance(t);
+      await app.kill();
+      const old = bootStateFile(dir).text;
+      assert.ok(old);
+      const second = boot(t, dir, { APPLIANCE_FAULT: 'kill@boot-state-write-partial' });
+      await killedByFault(second, 'kill@boot-state-write-partial');
+      assert.equal(bootStateFile(dir).text, old);
+      const partial = leftTemporaries(deviceLayout(dir).bootState);
+      assert.equal(partial.length, 1, 'the interrupted write left its temporary file');
+      assert.ok(partial[0]! > 0 && partial[0]! < old.length + 64, `half a state was written (${partial[0]} bytes)`);
+      const third = boot(t, dir);
+      await third.waitGood('a');
+      assertOnGoodSlot(await softwareStatus(dir), 'a', 'empty');
+      assert.deepEqual(await exportConfig(dir), was.config);
+      assert.deepEqual(await history(dir), was.history);
+    });
 
   it('during the trial boot of an install (its attempt counter): the old state, and the trial still finishes the install',
     { timeout: 150_000 }, async (t) => {

@@ -114,5 +114,5 @@ export function readBootState(file: string): BootState | null {
 
 /** Replaces the boot state durably: a crash at any instant leaves the old state or the new one. */
 export function writeBootState(file: string, s: BootState): void {
-  writeFileDurably(file, JSON.stringify(s, null, 2) + '\n', 0o644, () => faultPoint('boot-state-write'));
+  writeFileDurably(file, JSON.stringify(s, null, 2) + '\n', 0o644, () => faultPoint('boot-state-write'), () => faultPoint('boot-state-write-partial'));
 }

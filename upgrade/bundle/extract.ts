@@ -30,6 +30,8 @@ import type { VerifiedBundle } from './verify.js';
 export interface ExtractFaults {
   /** Fail the write that would take the total written past this many bytes, as a full disk does (ENOSPC). */
   readonly failWriteAfterBytes?: number;
+  /** Called once the total written reaches this many bytes, in the middle of the write (the kill tests SIGKILL there). */
+  readonly afterBytes?: { readonly bytes: number; readonly reached: () => void };
 }
 
 export interface ExtractOptions {
@@ -97,6 +99,7 @@ export async function extractBundle(
 ): Promise<ExtractResult> {
   const fail = refusal(`cannot unpack ${file} into ${targetDir}`, { bundle: file, targetDir });
   const limit = options.faults?.failWriteAfterBytes;
+  const after = options.faults?.afterBytes;
   let currentPath: string | undefined;
   let current: FileHandle | undefined;
   let bundle: FileHandle | undefined;
@@ -228,8 +231,10 @@ export async function extractBundle(
           const { bytesWritten } = await current!.write(part, off, part.length - off, fileOffset + off);
           off += bytesWritten;
         }
+        const wasBelow = written < (after?.bytes ?? Infinity);
         written += part.length;
         fileOffset += part.length;
+        if (after && wasBelow && written >= after.bytes) after.reached();
         if (part.length < chunk.length) throw injectedNoSpace();
         done += chunk.length;
         report(false);

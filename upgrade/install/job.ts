@@ -250,11 +250,15 @@ export class JobManager {
     this.enter('write-slot');
     rmSync(slot.dir, { recursive: true, force: true });
     mkdirSync(slot.dir, { recursive: true, mode: 0o755 });
-    // Fault injection: the disk fills up after so many bytes of the slot.
+    // Fault injection: the disk fills up after so many bytes of the slot, or the process dies there.
     const slotFullAfter = faultValue('slot-full-after');
+    const slotKillAfter = faultValue('slot-kill-after');
     await extractBundle(verified.file, verified, slot.app, {
       onProgress: (done, total) => this.progress(15 + Math.floor((30 * done) / Math.max(1, total)), `writing slot ${target}`),
-      ...(slotFullAfter !== undefined ? { faults: { failWriteAfterBytes: Number(slotFullAfter) } } : {}),
+      faults: {
+        ...(slotFullAfter !== undefined ? { failWriteAfterBytes: Number(slotFullAfter) } : {}),
+        ...(slotKillAfter !== undefined ? { afterBytes: { bytes: Number(slotKillAfter), reached: () => process.kill(process.pid, 'SIGKILL') } } : {}),
+      },
     });
     writeFileDurably(slot.manifest, JSON.stringify(verified.manifest) + '\n');
     this.enter('verify-slot');
