@@ -3,7 +3,8 @@
  * Named fault points for the upgrade tests: APPLIANCE_FAULT holds comma-separated faults,
  * `kill@POINT` SIGKILLs the process when it reaches POINT (a step of the install pipeline,
  * the boot-state write…), `throw@POINT` makes that point fail with an injected error, and
- * `NAME=VALUE` gives a fault a parameter. Unset in production; reading it costs nothing when it is.
+ * `NAME=VALUE` gives a fault a parameter (slot-full-after=BYTES, slot-kill-after=BYTES,
+ * config-copy-kill-after=PAGES). Unset in production; reading it costs nothing when it is.
  */
 import { ConfdError } from '../core/errors.js';
 

@@ -6,6 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
+import { faultValue } from '../api/faults.js';
 import { ConfdError } from '../core/errors.js';
 import { SocketServer } from '../northbound/socket/server.js';
 import { ChangeBus } from '../notify/bus.js';
@@ -37,6 +38,17 @@ export interface DaemonOptions {
   /** The slot this daemon runs from (its database is the slot's). */
   readonly slot?: string;
   readonly schemaVersion?: number;
+}
+
+/**
+ * Fault injection for the upgrade tests: config-copy-kill-after=N SIGKILLs the daemon once N
+ * pages of an online backup (the upgrade's configuration copy) are written, one page a step.
+ */
+function copyFault(): { store?: { backupSteps: { pages: number; after: () => void } } } {
+  const after = faultValue('config-copy-kill-after');
+  if (after === undefined) return {};
+  let pages = 0;
+  return { store: { backupSteps: { pages: 1, after: () => { if (++pages >= Number(after)) process.kill(process.pid, 'SIGKILL'); } } } };
 }
 
 export class Daemon {
@@ -71,7 +83,7 @@ export class Daemon {
     let engine: ConfigEngine;
     try {
       engine = await openDevice({
-        dataDir: dirs.root, logger: options.logger,
+        dataDir: dirs.root, logger: options.logger, ...copyFault(),
         ...(options.slot ? { slot: options.slot } : {}), ...(options.schemaVersion ? { schemaVersion: options.schemaVersion } : {}),
       });
     } catch (e) {

@@ -85,6 +85,8 @@ export interface StoreOptions {
   readonly beforeCommitEnd?: () => void;
   /** Caps the database size in pages (fault injection of a full disk). */
   readonly maxPageCount?: number;
+  /** Test hook: online backups copy `pages` pages per step and call `after` after each (fault injection). */
+  readonly backupSteps?: { readonly pages: number; readonly after: () => void };
   readonly readonly?: boolean;
 }
 
@@ -509,7 +511,8 @@ export class Store {
   async backup(file: string): Promise<void> {
     const tmp = `${file}.tmp-${process.pid}`;
     try {
-      await this.db.backup(tmp);
+      const steps = this.options.backupSteps;
+      await (steps ? this.db.backup(tmp, { progress: () => { steps.after(); return steps.pages; } }) : this.db.backup(tmp));
       const copy = new Database(tmp);
       try { copy.pragma('journal_mode = DELETE'); } finally { copy.close(); }
       syncFile(tmp);

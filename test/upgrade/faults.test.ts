@@ -4,9 +4,9 @@
  * started again on the same data directory without it. Each test asserts that the appliance
  * ends on a good slot, that nothing is lost (the configuration as before, or transformed as
  * expected), the reason in `software status` and in the audit log, and the exact steps of the job.
- * Kills land at step boundaries and inside the writes: the slot's (at a byte count drawn from a
- * seeded generator: the test prints the seed, APPLIANCE_TEST_SEED=<seed> replays it) and the
- * boot state's (half of the new state written).
+ * Kills land at step boundaries and inside the writes: the slot's and the configuration copy's
+ * (at a byte or page count drawn from a seeded generator: the test prints the seed,
+ * APPLIANCE_TEST_SEED=<seed> replays it) and the boot state's (half of the new state written).
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -108,7 +108,7 @@ function runRandom(t: TestContext): () => number {
 function leftTemporaries(file: string): number[] {
   const dir = join(file, '..');
   const base = file.slice(dir.length + 1);
-  return readdirSync(dir).filter((n) => n.startsWith(`${base}.tmp-`)).map((n) => statSync(join(dir, n)).size);
+  return readdirSync(dir).filter((n) => n.startsWith(`${base}.tmp-`) && /^\d+$/.test(n.slice(base.length + 5))).map((n) => statSync(join(dir, n)).size);
 }
 
 function startAdd(dir: string, bundle: string) {
@@ -369,6 +369,27 @@ describe('the configuration cannot be carried: the install fails before its swit
     await startAdd(dir, v2Bundle);
     const { job } = await waitJobEnd(dir);
     await assertAborted(dir, job!, INSTALL_STEPS.slice(0, INSTALL_STEPS.indexOf('validate') + 1), was);
+  });
+
+  it('the daemon killed in the middle of the configuration copy (after a random number of its pages)', { timeout: 90_000 }, async (t) => {
+    const random = runRandom(t);
+    const { dir, app, was } = await freshAppliance(t);
+    await app.kill();
+    const pages = Math.floor(statSync(join(dir, 'slots', 'a', 'config.db')).size / 4096);
+    assert.ok(pages >= 2, `the database has ${pages} pages`);
+    const fault = `config-copy-kill-after=${randomInt(random, 1, pages - 1)}`;
+    t.diagnostic(`${fault} of at least ${pages} pages`);
+    const again = boot(t, dir, { APPLIANCE_FAULT: fault });
+    await again.waitGood('a');
+    const mark = again.mark();
+    await startAdd(dir, v2Bundle);
+    const { job } = await waitJobEnd(dir);
+    // The boot loader starts the daemon it lost again, on slot a.
+    await again.waitGood('a', mark);
+    const cut = leftTemporaries(join(dir, 'slots', 'b', 'config.db.new'));
+    assert.equal(cut.length, 1, 'the copy was cut off while being written');
+    assert.ok(cut[0]! < pages * 4096, `part of the database was copied (${cut[0]} bytes)`);
+    await assertAborted(dir, job!, INSTALL_STEPS.slice(0, INSTALL_STEPS.indexOf('copy-config') + 1), was);
   });
 
   it('disk full while writing the slot (slot-full-after)', { timeout: 90_000 }, async (t) => {
