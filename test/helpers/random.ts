@@ -19,3 +19,14 @@ export function seededRandom(seed: number): () => number {
 export function randomInt(random: () => number, lowest: number, highest: number): number {
   return lowest + Math.floor(random() * (highest - lowest + 1));
 }
+
+/**
+ * This run's generator for a random schedule: seeded from APPLIANCE_TEST_SEED, else a new seed;
+ * either way the seed is printed as a test diagnostic, so that the run can be replayed.
+ */
+export function seedFromEnv(t: { diagnostic(message: string): void }): () => number {
+  const seed = Number(process.env.APPLIANCE_TEST_SEED ?? Date.now() % 1_000_000);
+  if (!Number.isSafeInteger(seed)) throw new Error(`APPLIANCE_TEST_SEED must be a whole number, not ${process.env.APPLIANCE_TEST_SEED}`);
+  t.diagnostic(`seed ${seed} (APPLIANCE_TEST_SEED=${seed} replays it)`);
+  return seededRandom(seed);
+}

@@ -19,7 +19,7 @@ import { softwareVersion } from '../../confd/main/app-paths.js';
 import { extractBundle, loadKeyring, loadPrivateKey, verifyBundle } from '../../upgrade/bundle/index.js';
 import { deviceLayout } from '../../upgrade/layout.js';
 import { runAppliance } from '../helpers/appliance-process.js';
-import { randomInt, seededRandom } from '../helpers/random.js';
+import { randomInt, seedFromEnv } from '../helpers/random.js';
 import { writeRawBundle } from './bundle/helpers.js';
 import {
   BootLoaderProcess, INSTALL_STEPS, ROLLBACK_STEPS, V1_CONFIG, assertAuditedOutcome, assertAuditedRefusal, assertHistoryContinues,
@@ -96,14 +96,6 @@ async function assertInstalled(dir: string, job: JobRecord, was: Snapshot): Prom
   assertAuditedOutcome(await auditShow(dir), job);
 }
 
-/** This run's random generator: APPLIANCE_TEST_SEED, else a new seed, printed to replay it. */
-function runRandom(t: TestContext): () => number {
-  const seed = Number(process.env.APPLIANCE_TEST_SEED ?? Date.now() % 1_000_000);
-  assert.ok(Number.isSafeInteger(seed), `APPLIANCE_TEST_SEED must be a whole number, not ${process.env.APPLIANCE_TEST_SEED}`);
-  t.diagnostic(`seed ${seed} (APPLIANCE_TEST_SEED=${seed} replays it)`);
-  return seededRandom(seed);
-}
-
 /** Temporary files left beside `file` by an interrupted durable write, with their sizes. */
 function leftTemporaries(file: string): number[] {
   const dir = join(file, '..');
@@ -140,7 +132,7 @@ describe('SIGKILL of the boot loader at every install step', () => {
   }
 
   it('killed in the middle of writing the slot (at a random byte), then restarted: the job is aborted and slot a kept', { timeout: 120_000 }, async (t) => {
-    const random = runRandom(t);
+    const random = seedFromEnv(t);
     const verified = await verifyBundle(v2Bundle, { keyring: await loadKeyring(k.dir), product: 'appliance', freeSpaceDir: k.dir });
     const bytes = randomInt(random, 1, verified.unpackedBytes - 1);
     const fault = `slot-kill-after=${bytes}`;
@@ -372,7 +364,7 @@ describe('the configuration cannot be carried: the install fails before its swit
   });
 
   it('the daemon killed in the middle of the configuration copy (after a random number of its pages)', { timeout: 90_000 }, async (t) => {
-    const random = runRandom(t);
+    const random = seedFromEnv(t);
     const { dir, app, was } = await freshAppliance(t);
     await app.kill();
     const pages = Math.floor(statSync(join(dir, 'slots', 'a', 'config.db')).size / 4096);

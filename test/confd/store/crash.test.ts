@@ -13,7 +13,7 @@ import type { NodeChange } from '../../../confd/core/diff.js';
 import { verifyChain } from '../../../confd/store/audit-chain.js';
 import { commitRules, type LoopKind } from '../../fixtures/commit-loop-plan.js';
 import { openTestDevice, tempDir } from '../../helpers/device.js';
-import { randomInt, seededRandom } from '../../helpers/random.js';
+import { randomInt, seedFromEnv } from '../../helpers/random.js';
 
 const CHILD = fileURLToPath(new URL('../../fixtures/commit-loop.js', import.meta.url));
 
@@ -108,16 +108,8 @@ async function checkAfterCrash(dir: string, acks: readonly Ack[]): Promise<numbe
   }
 }
 
-/** The seed of this run's kill times: APPLIANCE_TEST_SEED, else a new one, printed to replay it. */
-function runSeed(t: { diagnostic(message: string): void }): () => number {
-  const seed = Number(process.env.APPLIANCE_TEST_SEED ?? Date.now() % 1_000_000);
-  assert.ok(Number.isSafeInteger(seed), `APPLIANCE_TEST_SEED must be a whole number, not ${process.env.APPLIANCE_TEST_SEED}`);
-  t.diagnostic(`seed ${seed} (APPLIANCE_TEST_SEED=${seed} replays the kill times)`);
-  return seededRandom(seed);
-}
-
 test('SIGKILL at random moments of a commit loop loses no acknowledged commit (50 kills)', { timeout: 300_000 }, async (t) => {
-  const random = runSeed(t);
+  const random = seedFromEnv(t);
   const dir = tempDir();
   try {
     const acked: Ack[] = [];
