@@ -44,3 +44,22 @@ export function readYangDir(dir: string): YangSource[] {
     return { name: m[1]!, revision: m[2]!, text: readFileSync(join(dir, f), 'utf8') };
   });
 }
+
+export interface PublishedModule extends YangSource {
+  readonly namespace: string;
+  /** true for the appliance's own modules (generated from the schema). */
+  readonly own: boolean;
+}
+
+function namespaceOf(m: YangSource): string {
+  const ns = /^\s*namespace\s+"([^"]+)"\s*;/m.exec(m.text);
+  if (!ns) throw new Error(`module ${m.name} has no namespace statement`);
+  return ns[1]!;
+}
+
+/** The committed modules of `version` and the standard ones beside them, as the server publishes them. */
+export function publishedModules(schemasDir: string, version: number): PublishedModule[] {
+  const own = readYangDir(join(schemasDir, `v${version}`, 'yang')).map((m) => ({ ...m, namespace: namespaceOf(m), own: true }));
+  const standard = readYangDir(join(schemasDir, STANDARD_MODULES_DIR)).map((m) => ({ ...m, namespace: namespaceOf(m), own: false }));
+  return [...own, ...standard];
+}

@@ -69,6 +69,8 @@ export class ConfigEngine {
   private readonly sessions = new Map<number, Session>();
   private nextSessionId = 1;
   private readonly locks = new Map<DatastoreName, Session>();
+  /** When each held lock was granted (clock ms), for monitoring (RFC 6022 locked-time). */
+  private readonly lockTimes = new Map<DatastoreName, number>();
   private queue: Promise<unknown> = Promise.resolve();
   private readonly participants: Participant[] = [];
   private pending: PendingConfirmed | null;
@@ -162,6 +164,7 @@ export class ConfigEngine {
       for (const [ds, holder] of this.locks) {
         if (holder !== s) continue;
         this.locks.delete(ds);
+        this.lockTimes.delete(ds);
         if (ds === 'candidate') this.candidate.clear();
       }
       if (this.pending && this.pending.persist === null && this.pending.session === s.id) {
@@ -187,6 +190,11 @@ export class ConfigEngine {
     return this.locks.get(ds);
   }
 
+  /** When the lock on `ds` was granted (clock ms), while it is held. */
+  lockedSince(ds: DatastoreName): number | undefined {
+    return this.lockTimes.get(ds);
+  }
+
   lock(s: Session, ds: DatastoreName): Promise<void> {
     return this.exclusive(() => {
       const holder = this.locks.get(ds);
@@ -208,6 +216,7 @@ export class ConfigEngine {
       }
       this.audit(s, 'lock', ds, 'ok');
       this.locks.set(ds, s);
+      this.lockTimes.set(ds, this.clock.now());
     });
   }
 
@@ -219,6 +228,7 @@ export class ConfigEngine {
       }
       this.audit(s, 'unlock', ds, 'ok', ds === 'candidate' && this.candidate.dirty ? { discarded: this.candidate.changes.size } : undefined);
       this.locks.delete(ds);
+      this.lockTimes.delete(ds);
       if (ds === 'candidate') this.candidate.clear();
     });
   }

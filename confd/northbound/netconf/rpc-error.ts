@@ -63,6 +63,9 @@ const TABLE: Partial<Record<ErrorCode, Mapping>> = {
   NC_BAD_ATTRIBUTE: ['rpc', 'bad-attribute'],
   NC_TOO_BIG: ['transport', 'too-big'],
   NC_SESSION_LIMIT: ['protocol', 'resource-denied'],
+  NC_UNKNOWN_ELEMENT: ['protocol', 'unknown-element'],
+  NC_NO_SUCH_SCHEMA: ['application', 'invalid-value'],
+  NC_SCHEMA_NOT_UNIQUE: ['application', 'operation-failed', 'data-not-unique'],
 };
 
 /** The rpc-errors for an error (one per issue when it carries several). */

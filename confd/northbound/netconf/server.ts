@@ -9,10 +9,12 @@ import type { StateContext } from '../../monitor/state.js';
 import type { Operations } from '../../rpc/operations.js';
 import type { DeviceSchema } from '../../schema/model.js';
 import type { Transport } from '../transport.js';
+import type { PublishedModule } from '../../schema/yang-files.js';
 import { serverCapabilities } from './capabilities.js';
 import { NotificationHub } from './notifications.js';
 import { XmlReader } from './xml-codec.js';
 import { NetconfSession } from './session.js';
+import { YangLibrary } from './yang-library.js';
 
 export interface NetconfLimits {
   /** One message, framed (and so also the XML the reader parses). */
@@ -36,6 +38,8 @@ export interface NetconfServerOptions {
   readonly log: Logger;
   readonly state: StateContext;
   readonly limits?: Partial<NetconfLimits>;
+  /** The YANG modules published (schema/yang-files publishedModules of the running version). */
+  readonly modules: readonly PublishedModule[];
 }
 
 export class NetconfServer {
@@ -43,6 +47,7 @@ export class NetconfServer {
   readonly schema: DeviceSchema;
   readonly limits: NetconfLimits;
   readonly capabilities: readonly string[];
+  readonly library: YangLibrary;
   readonly notifications: NotificationHub;
   readonly state: StateContext;
   /** One parser for every message of every session (parsing is synchronous). */
@@ -60,7 +65,8 @@ export class NetconfServer {
     this.log = options.log;
     this.state = options.state;
     this.limits = { ...DEFAULT_NETCONF_LIMITS, ...options.limits };
-    this.capabilities = serverCapabilities(this.schema);
+    this.library = new YangLibrary(options.modules);
+    this.capabilities = serverCapabilities(this.library);
     this.xml = new XmlReader({ ...this.limits, maxBytes: this.limits.maxMessageBytes });
     this.notifications = new NotificationHub(this.schema, (id) => this.ops.engine.session(id)?.address);
     this.ops.engine.addParticipant(this.notifications);

@@ -18,6 +18,8 @@ import { NETCONF_BASE_NS, attribute, type XmlElement } from '../../../../confd/n
 import { writeXml } from '../../../../confd/northbound/netconf/xml-writer.js';
 import { linkedPair } from '../../../../confd/northbound/transport.js';
 import { Operations } from '../../../../confd/rpc/operations.js';
+import { SCHEMAS_DIR } from '../../../../confd/main/app-paths.js';
+import { publishedModules } from '../../../../confd/schema/yang-files.js';
 import type { JsonObject } from '../../../../confd/core/tree.js';
 import type { ConfigEngine } from '../../../../confd/txn/engine.js';
 import { openTestDevice, quietLogger, type TestDevice } from '../../../helpers/device.js';
@@ -42,6 +44,7 @@ const PROTOCOL_CAPABILITIES = [
   'urn:ietf:params:netconf:capability:startup:1.0',
   'urn:ietf:params:netconf:capability:notification:1.0',
   'urn:ietf:params:netconf:capability:interleave:1.0',
+  'urn:ietf:params:netconf:capability:with-defaults:1.0?basic-mode=report-all&also-supported=trim,report-all-tagged',
 ];
 
 const ADMIN_HASH = '$scrypt$N=16384,r=8,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo';
@@ -83,7 +86,7 @@ async function openRig(clock?: FakeClock): Promise<Rig> {
   const state = { engine, softwareVersion: 'test', sysClassNet: join(device.dir, 'no-sys-class-net') };
   const servers: NetconfServer[] = [];
   const makeServer = (limits?: Partial<NetconfLimits>): NetconfServer => {
-    const s = new NetconfServer({ ops, log: quietLogger, state, ...(limits ? { limits } : {}) });
+    const s = new NetconfServer({ ops, log: quietLogger, state, modules: publishedModules(SCHEMAS_DIR, engine.schema.version), ...(limits ? { limits } : {}) });
     servers.push(s);
     return s;
   };
@@ -346,30 +349,37 @@ describe('hello exchange and framing (RFC 6242 §3, §4; RFC 6241 §8.1)', () =>
     assert.ok(rig.server.list().some((s) => s.id === c.sessionId), 'the session-id names the session');
   });
 
-  it('advertises exactly the capabilities it implements, and one per model namespace', async () => {
+  it('advertises exactly the capabilities it implements, and one per YANG module with its revision', async () => {
     const c = await rig.connect();
     const caps = c.serverCapabilities;
     assert.equal(new Set(caps).size, caps.length, 'no capability twice');
-    const protocol = caps.filter((x) => x.startsWith('urn:ietf:params:netconf:'));
+    // The module capability of ietf-netconf is in the base namespace, with module= (RFC 6020 §5.6.4).
+    const protocol = caps.filter((x) => x.startsWith('urn:ietf:params:netconf:') && !x.includes(':yang-library:') && !x.includes('?module='));
     assert.deepEqual([...protocol].sort(), [...PROTOCOL_CAPABILITIES].sort());
+    const library = caps.filter((x) => x.startsWith('urn:ietf:params:netconf:capability:yang-library:1.1?'));
+    assert.equal(library.length, 1, 'the RFC 8526 yang-library capability');
+    assert.match(library[0]!, /\?revision=2019-01-04&content-id=[0-9a-f]+$/);
     const models = new Map([...rig.engine.schema.namespaces].map(([part, ns]) => [ns, part]));
     assert.deepEqual([...models.keys()].sort(),
       ['urn:appliance:features', 'urn:appliance:firewall', 'urn:appliance:interfaces', 'urn:appliance:routing', 'urn:appliance:system']);
     const seen = new Map<string, number>();
-    for (const cap of caps.filter((x) => !x.startsWith('urn:ietf:params:netconf:'))) {
+    for (const cap of caps.filter((x) => !x.startsWith('urn:ietf:params:netconf:') || x.includes('?module='))) {
       const [uri, query = ''] = cap.split('?');
+      const q = new URLSearchParams(query);
+      // RFC 6020 §5.6.4: module capabilities carry module=<name> and revision=<date>.
+      assert.match(q.get('revision') ?? '', /^\d{4}-\d{2}-\d{2}$/, cap);
       const part = models.get(uri!);
       if (part !== undefined) {
-        // RFC 6020 §5.6.4: module capabilities carry module=<name>.
-        assert.equal(new URLSearchParams(query).get('module'), part, cap);
+        assert.equal(q.get('module'), `appliance-${part}`, cap);
         seen.set(uri!, (seen.get(uri!) ?? 0) + 1);
         continue;
       }
-      // The RFC 6470 module of the netconf-config-change notifications it sends, and the
-      // upgrade manager's operations (software-add, -status, -rollback).
-      assert.ok(uri === NETCONF_NOTIFICATIONS_NS || uri === 'urn:appliance:software', `unexpected capability ${cap}`);
+      // The standard modules it implements or imports, and the upgrade manager's operations.
+      const standard = uri!.startsWith('urn:ietf:params:xml:ns:yang:ietf-') || uri === BASE;
+      assert.ok(standard || uri === 'urn:appliance:software', `unexpected capability ${cap}`);
     }
     for (const ns of models.keys()) assert.equal(seen.get(ns), 1, `one capability for ${ns}`);
+    assert.ok(caps.includes(`${NETCONF_NOTIFICATIONS_NS}?module=ietf-netconf-notifications&revision=2012-02-06`));
   });
 
   it('both sides offering base:1.1 switch to chunked framing after the hellos (byte-exact)', async () => {
