@@ -54,6 +54,7 @@ export const ERROR_CODES = {
   NC_BAD_ATTRIBUTE: 'a NETCONF attribute with a bad value',
   NC_TOO_BIG: 'a NETCONF message over the size or depth limit',
   NC_SESSION_LIMIT: 'too many sessions for this user',
+  NC_INVALID_VALUE: 'a NETCONF operation parameter outside its range',
   NC_UNKNOWN_ELEMENT: 'an element the NETCONF operation does not define',
   NC_NO_SUCH_SCHEMA: 'get-schema names a module (or revision or format) the server does not publish',
   NC_SCHEMA_NOT_UNIQUE: 'get-schema names a module of several revisions without a version',

@@ -181,7 +181,7 @@ export class ConfigEngine {
     if (!target) throw new ConfdError('TXN_NO_SUCH_SESSION', `no session ${id}`, { details: { session: id } });
     this.audit(by, 'kill-session', String(id), 'ok', { user: target.user });
     await this.closeSession(target, `killed by session ${by.id}`);
-    target.onKill?.();
+    target.onKill?.(by.id);
   }
 
   // ---- locks ----

@@ -14,6 +14,7 @@ import { serverCapabilities } from './capabilities.js';
 import { NotificationHub } from './notifications.js';
 import { XmlReader } from './xml-codec.js';
 import { NetconfSession } from './session.js';
+import { sessionEndXml, sessionStartXml, terminationReason } from './session-events.js';
 import { YangLibrary } from './yang-library.js';
 
 export interface NetconfLimits {
@@ -90,12 +91,15 @@ export class NetconfServer {
     const ns = new NetconfSession(this, session, transport, this.log.child({ session: session.id, user }));
     this.sessions.set(session.id, ns);
     ns.start();
+    this.notifications.publish('netconf-session-start', sessionStartXml(session, new Date().toISOString()));
     return ns;
   }
 
-  sessionEnded(ns: NetconfSession): void {
+  sessionEnded(ns: NetconfSession, closeReason?: string, killedBy?: number): void {
     if (!this.sessions.delete(ns.id)) return;
     this.notifications.unsubscribe(ns);
+    const reason = terminationReason(closeReason);
+    this.notifications.publish('netconf-session-end', sessionEndXml(ns.session, reason, killedBy, new Date().toISOString()));
     this.ops.closeSession(ns.session, 'transport closed').catch((e: unknown) => this.log.error({ err: e }, 'closing a session failed'));
   }
 

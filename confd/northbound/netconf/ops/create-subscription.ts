@@ -1,6 +1,6 @@
 /**
  * @module confd/northbound/netconf/ops/create-subscription — RFC 5277 §2.1.1: the NETCONF
- * stream, whose events are RFC 6470 netconf-config-change notifications. No replay.
+ * stream, whose events are the RFC 6470 notifications (config change, session start and end). No replay.
  */
 import { ConfdError } from '../../../core/errors.js';
 import { NETCONF_NOTIFICATIONS_NS, NOTIFICATION_NS } from '../capabilities.js';
@@ -25,7 +25,8 @@ export function createSubscription(ctx: OpContext, op: XmlElement): undefined {
   }
   const filter = notificationChild(op, 'filter');
   ctx.netconf.subscribed = true;
-  // The stream carries one kind of event: a filter either asks for it or for nothing.
-  if (!filter || child(filter, 'netconf-config-change', NETCONF_NOTIFICATIONS_NS)) ctx.server.notifications.subscribe(ctx.netconf);
+  // The stream carries RFC 6470 events only: a filter names those it asks for.
+  const events = filter ? new Set(filter.children.filter((c) => c.ns === NETCONF_NOTIFICATIONS_NS).map((c) => c.name)) : null;
+  ctx.server.notifications.subscribe(ctx.netconf, events);
   return undefined;
 }

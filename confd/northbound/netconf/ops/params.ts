@@ -85,7 +85,8 @@ export function uintParam(op: XmlElement, name: string, max = 4294967295): numbe
   const v = p.text.trim();
   const n = Number(v);
   if (!/^[0-9]+$/.test(v) || n < 1 || n > max) {
-    throw new ConfdError('NC_BAD_ELEMENT', `<${name}> must be a whole number from 1 to ${max}`, { details: { element: name } });
+    throw new ConfdError('NC_INVALID_VALUE', `<${name}> must be a whole number from 1 to ${max}`,
+      { details: { element: name, rpcPath: `/nc:rpc/nc:${op.name}/nc:${name}` } });
   }
   return n;
 }
