@@ -793,17 +793,26 @@ describe('operations (RFC 6241 §7, §8)', () => {
 
     it('error-option stop-on-error stops at the first error', async () => {
       admin = await rig.connect();
-      const edit = ifs(iface('ok1'), iface('bad1', '<mtu>70000</mtu>'), iface('bad2', '<mtu>10</mtu>'));
+      // Two creates of entries that exist: applying stops at the first.
+      const edit = ifs('<interface nc:operation="create"><name>eth0</name></interface>', '<interface nc:operation="create"><name>eth1</name></interface>');
       const errors = someError(await admin.rpc(editConfig(edit, { errorOption: 'stop-on-error' })));
       assert.equal(errors.length, 1, 'abort on the first error');
-      assert.equal(errors[0]!.tag, 'invalid-value');
+      assert.equal(errors[0]!.tag, 'data-exists');
     });
 
     it('an absent error-option behaves as stop-on-error, the default (§7.2)', async () => {
       admin = await rig.connect();
-      const edit = ifs(iface('ok1'), iface('bad1', '<mtu>70000</mtu>'), iface('bad2', '<mtu>10</mtu>'));
+      const edit = ifs('<interface nc:operation="create"><name>eth0</name></interface>', '<interface nc:operation="create"><name>eth1</name></interface>');
       const errors = someError(await admin.rpc(editConfig(edit)));
       assert.equal(errors.length, 1, 'stop-on-error is the default error-option: abort on the first error');
+    });
+
+    it('every invalid value of an edit is its own rpc-error with its path, under stop-on-error too', async () => {
+      admin = await rig.connect();
+      const edit = ifs(iface('ok1'), iface('bad1', '<mtu>70000</mtu>'), iface('bad2', '<mtu>10</mtu>'));
+      const errors = someError(await admin.rpc(editConfig(edit)));
+      assert.deepEqual(errors.map((e) => e.tag), ['invalid-value', 'invalid-value']);
+      assert.deepEqual(errors.map((e) => e.path?.includes("'bad1'") ? 'bad1' : e.path?.includes("'bad2'") ? 'bad2' : e.path).sort(), ['bad1', 'bad2']);
     });
 
     it('error-option rollback-on-error leaves the candidate exactly as it was', async () => {
