@@ -19,7 +19,7 @@ import {
 } from './confirmed.js';
 import { type DataView, type Entry, EntryMap, Overlay, storedEntry } from './datastore.js';
 import { applyEdit, type EditOptions } from './edit.js';
-import { CommitHistory } from './history.js';
+import { CommitHistory, type ReplayedCommit } from './history.js';
 import { CrossEntryIndexes } from './indexes.js';
 import { materializeAll } from './materialize.js';
 import type { CommitEvent, Participant } from './participant.js';
@@ -531,6 +531,16 @@ export class ConfigEngine {
 
   history(limit = 50, before?: number): CommitHeader[] {
     return this.store.commitHeaders(limit, before);
+  }
+
+  /** Commits between two times (clock ms), oldest first, with their changes (RFC 5277 replay). */
+  commitsBetween(startMs: number, stopMs?: number): ReplayedCommit[] {
+    return this.commits.commitsBetween(startMs, stopMs);
+  }
+
+  /** When the oldest commit that can be replayed was made. */
+  replayStart(): string | undefined {
+    return this.commits.replayStart();
   }
 
   /** Node changes `view` makes over `base` (the changes of one edit). */

@@ -20,6 +20,8 @@ const IMPLEMENTED = new Set([
   'ietf-netconf', 'ietf-netconf-monitoring', 'ietf-netconf-notifications', 'ietf-netconf-with-defaults', 'ietf-yang-library',
   // Its identities name the datastores in the library (RFC 8525 §3 requires it implemented).
   'ietf-datastores',
+  // RFC 5277 as YANG (from yuma123): create-subscription, and the streams in /netconf/streams.
+  'notifications', 'nc-notifications',
 ]);
 
 /** Features of implemented modules (ietf-netconf's match the :capabilities of the hello). */

@@ -11,11 +11,12 @@ import { selectorFromSubtreeFilter } from '../subtree-filter.js';
 import type { XmlElement } from '../xml-element.js';
 import { writeXml } from '../xml-writer.js';
 import { YANG_LIBRARY_NS } from '../yang-library.js';
+import { NETMOD_NOTIFICATION_NS, streamsElement } from '../replay.js';
 import type { OpContext } from './index.js';
 import { checkFilterType, onlyParams, param, withDefaultsParam } from './params.js';
 
 /** Namespaces of the data this server answers itself, outside the device model. */
-const SERVER_DATA = new Set([MONITORING_NS, YANG_LIBRARY_NS]);
+const SERVER_DATA = new Set([MONITORING_NS, YANG_LIBRARY_NS, NETMOD_NOTIFICATION_NS]);
 
 export function get(ctx: OpContext, op: XmlElement): string {
   onlyParams(op, ['filter'], true);
@@ -26,7 +27,7 @@ export function get(ctx: OpContext, op: XmlElement): string {
   const selector = modelFilter ? selectorFromSubtreeFilter(ctx.schema, modelFilter) : undefined;
   const tree = ctx.ops.get(ctx.session, selector, ctx.server.state);
   const serverFilter = filter?.children.filter((c) => SERVER_DATA.has(c.ns));
-  const own = serverFilter?.length === 0 ? [] : [monitoringElement(ctx.server, ctx.ops.engine), ...ctx.server.library.libraryElements()];
+  const own = serverFilter?.length === 0 ? [] : [monitoringElement(ctx.server, ctx.ops.engine), ...ctx.server.library.libraryElements(), streamsElement(ctx.ops.engine)];
   const selected = serverFilter ? filterElements(own, serverFilter) : own;
   return `<data>${configToXml(ctx.schema, tree, mode)}${selected.map(writeXml).join('')}</data>`;
 }

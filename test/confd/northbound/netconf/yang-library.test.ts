@@ -21,7 +21,7 @@ import { validateData } from '../../../helpers/yanglint.js';
 
 const IF_NS = 'urn:appliance:interfaces';
 const WD_NS = 'urn:ietf:params:xml:ns:yang:ietf-netconf-with-defaults';
-const SERVER_MODULES = ['ietf-netconf-monitoring', 'ietf-yang-library', 'ietf-datastores'];
+const SERVER_MODULES = ['ietf-netconf-monitoring', 'ietf-yang-library', 'ietf-datastores', 'nc-notifications'];
 
 function getSchema(identifier: string, extra = ''): string {
   return `<get-schema xmlns="${MONITORING_NS}"><identifier>${identifier}</identifier>${extra}</get-schema>`;
