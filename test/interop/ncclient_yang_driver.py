@@ -8,14 +8,12 @@ and reply helpers of ncclient_driver.py.
 """
 
 import argparse
-import json
 import os
 import sys
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ncclient_driver import (IF_NS, NC_NS, NCN_NS, cfg, commit_edit, connect, iface, ifaces_xml,  # noqa: E402
-                             interfaces_of, outcome, parse, rpc_errors)
+                             interfaces_of, outcome, parse, run_scenario)
 from lxml import etree  # noqa: E402
 
 MON_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring"
@@ -92,13 +90,7 @@ def main():
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--user", default="admin")
     p.add_argument("--password", required=True)
-    a = p.parse_args()
-    try:
-        result = s_nms(a)
-    except Exception as e:  # noqa: BLE001 — reported as data, the test decides
-        print(json.dumps({"driver_error": "%s: %s" % (type(e).__name__, e), "traceback": traceback.format_exc()}))
-        sys.exit(2)
-    print(json.dumps({"scenario": a.scenario, **result}))
+    run_scenario(s_nms, p.parse_args())
 
 
 if __name__ == "__main__":
