@@ -16,7 +16,8 @@ import type { HostInfo } from '../northbound/socket/methods.js';
 import { Operations } from '../rpc/operations.js';
 import { DataDirLock } from '../store/lock.js';
 import type { ConfigEngine } from '../txn/engine.js';
-import { dataDir, softwareVersion, type DataDir } from './app-paths.js';
+import { SCHEMAS_DIR, dataDir, softwareVersion, type DataDir } from './app-paths.js';
+import { publishedModules } from '../schema/yang-files.js';
 import { openDevice } from './device.js';
 import { newestBackup } from './backups.js';
 import { ensureInitialAdmin } from './initial-admin.js';
@@ -106,7 +107,8 @@ export class Daemon {
     const host: HostInfo = { daemons: () => supervisor.list(), sshPort: () => sshPort };
     const socket = new SocketServer(ops, bus, log.child({ part: 'socket' }), dirs.socket, host);
     const state = { engine, softwareVersion: softwareVersion(), daemonState: (name: string) => supervisor.state(name) };
-    const netconf = new NetconfServer({ ops, log: log.child({ part: 'netconf' }), state });
+    const modules = publishedModules(SCHEMAS_DIR, engine.schema.version);
+    const netconf = new NetconfServer({ ops, log: log.child({ part: 'netconf' }), state, modules });
     let ssh: SshServer | undefined;
     try {
       await ensureInitialAdmin(engine, dirs, log, options.env ?? process.env);

@@ -117,6 +117,9 @@ function selectLevel(
       case 'leaf-list': {
         const values = selectLeafList(node, data[name], set);
         if (values) out[name] = values;
+        // A content match on a leaf-list of a list entry is a test of the entry too: an entry
+        // that holds none of the values is not selected (RFC 6241 §6.2.5).
+        else if (level.kind === 'list' && set.every((s) => s.match?.[name] !== undefined)) return null;
         break;
       }
       case 'container': {

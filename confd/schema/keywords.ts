@@ -23,6 +23,8 @@ export const EXTENSION_KEYWORDS = {
   'x-namespace': { type: 'string', minLength: 1 },
   /** On a leaf: a secret (password hash, key); never logged, hidden from viewers. */
   'x-sensitive': { type: 'boolean' },
+  /** At the root: the YANG revision date of this version's modules (fixed once released). */
+  'x-revision': { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' },
 } as const;
 
 export type ExtensionKeyword = keyof typeof EXTENSION_KEYWORDS;

@@ -393,15 +393,21 @@ class EditRun {
     return lists.some((l) => startsWith(l.relPath, node.bodyPath) && this.view.children(entry.path, l).length > 0);
   }
 
-  /** Fills defaults into every node this run touched and checks values (not mandatory elements yet). */
+  /**
+   * Fills defaults into every node this run touched and checks values (not mandatory elements
+   * yet). Every bad value is reported, even under stop-on-error: the edit was applied whole,
+   * and a client fixes all of them at once (one rpc-error each).
+   */
   private normalize(): void {
+    const before = this.errors.length;
     for (const path of this.owned) {
       const e = this.view.get(path);
       if (!e) continue;
       const validate = e.list ? e.list.validate : this.schema.root.validate;
       if (validate(e.body) || this.options.check === false) continue;
-      for (const err of describeAjvErrors(path, validate.errors ?? [], { skipRequired: true })) this.fail(err);
+      this.errors.push(...describeAjvErrors(path, validate.errors ?? [], { skipRequired: true }));
     }
+    if (this.errors.length > before && this.options.errorOption === 'stop-on-error') throw new StopEdit();
   }
 }
 

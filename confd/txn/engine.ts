@@ -19,7 +19,7 @@ import {
 } from './confirmed.js';
 import { type DataView, type Entry, EntryMap, Overlay, storedEntry } from './datastore.js';
 import { applyEdit, type EditOptions } from './edit.js';
-import { CommitHistory } from './history.js';
+import { CommitHistory, type ReplayedCommit } from './history.js';
 import { CrossEntryIndexes } from './indexes.js';
 import { materializeAll } from './materialize.js';
 import type { CommitEvent, Participant } from './participant.js';
@@ -69,6 +69,8 @@ export class ConfigEngine {
   private readonly sessions = new Map<number, Session>();
   private nextSessionId = 1;
   private readonly locks = new Map<DatastoreName, Session>();
+  /** When each held lock was granted (clock ms), for monitoring (RFC 6022 locked-time). */
+  private readonly lockTimes = new Map<DatastoreName, number>();
   private queue: Promise<unknown> = Promise.resolve();
   private readonly participants: Participant[] = [];
   private pending: PendingConfirmed | null;
@@ -162,6 +164,7 @@ export class ConfigEngine {
       for (const [ds, holder] of this.locks) {
         if (holder !== s) continue;
         this.locks.delete(ds);
+        this.lockTimes.delete(ds);
         if (ds === 'candidate') this.candidate.clear();
       }
       if (this.pending && this.pending.persist === null && this.pending.session === s.id) {
@@ -178,13 +181,18 @@ export class ConfigEngine {
     if (!target) throw new ConfdError('TXN_NO_SUCH_SESSION', `no session ${id}`, { details: { session: id } });
     this.audit(by, 'kill-session', String(id), 'ok', { user: target.user });
     await this.closeSession(target, `killed by session ${by.id}`);
-    target.onKill?.();
+    target.onKill?.(by.id);
   }
 
   // ---- locks ----
 
   lockHolder(ds: DatastoreName): Session | undefined {
     return this.locks.get(ds);
+  }
+
+  /** When the lock on `ds` was granted (clock ms), while it is held. */
+  lockedSince(ds: DatastoreName): number | undefined {
+    return this.lockTimes.get(ds);
   }
 
   lock(s: Session, ds: DatastoreName): Promise<void> {
@@ -208,6 +216,7 @@ export class ConfigEngine {
       }
       this.audit(s, 'lock', ds, 'ok');
       this.locks.set(ds, s);
+      this.lockTimes.set(ds, this.clock.now());
     });
   }
 
@@ -219,6 +228,7 @@ export class ConfigEngine {
       }
       this.audit(s, 'unlock', ds, 'ok', ds === 'candidate' && this.candidate.dirty ? { discarded: this.candidate.changes.size } : undefined);
       this.locks.delete(ds);
+      this.lockTimes.delete(ds);
       if (ds === 'candidate') this.candidate.clear();
     });
   }
@@ -521,6 +531,16 @@ export class ConfigEngine {
 
   history(limit = 50, before?: number): CommitHeader[] {
     return this.store.commitHeaders(limit, before);
+  }
+
+  /** Commits between two times (clock ms), oldest first, with their changes (RFC 5277 replay). */
+  commitsBetween(startMs: number, stopMs?: number): ReplayedCommit[] {
+    return this.commits.commitsBetween(startMs, stopMs);
+  }
+
+  /** When the oldest commit that can be replayed was made. */
+  replayStart(): string | undefined {
+    return this.commits.replayStart();
   }
 
   /** Node changes `view` makes over `base` (the changes of one edit). */

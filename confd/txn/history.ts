@@ -11,6 +11,8 @@ import { describeEntryPath, resolveDataPath } from '../schema/resolve.js';
 import type { CommitHeader, Store } from '../store/store.js';
 import { type DataView, Overlay } from './datastore.js';
 
+export interface ReplayedCommit { readonly header: CommitHeader; readonly changes: readonly NodeChange[] }
+
 export class CommitHistory {
   constructor(
     private readonly schema: DeviceSchema,
@@ -48,6 +50,35 @@ export class CommitHistory {
     const header = b && b.txid > 0 ? this.store.commitHeader(b.txid) : undefined;
     if (!b || !header) throw new ConfdError('TXN_DATA_MISSING', 'the leaf was never set by a commit (factory default)', { path });
     return { ...header, sinceCreation: b.sinceCreation };
+  }
+
+  /**
+   * The commits made from `startMs` up to `stopMs` (clock ms, inclusive), oldest first, with
+   * their node changes; only those whose diffs are kept (after the history floor). For
+   * replaying notifications: reads headers newest first, a page at a time, until `startMs`.
+   */
+  commitsBetween(startMs: number, stopMs = Number.POSITIVE_INFINITY): ReplayedCommit[] {
+    const floor = this.store.historyFloor();
+    const found: CommitHeader[] = [];
+    let before = this.store.lastTxid;
+    while (before > floor) {
+      const page = this.store.commitHeaders(500, before);
+      if (page.length === 0) break;
+      let done = false;
+      for (const h of page) {
+        const t = Date.parse(h.time);
+        if (h.txid <= floor || t < startMs) { done = true; break; }
+        if (t <= stopMs) found.push(h);
+      }
+      if (done) break;
+      before = page[page.length - 1]!.txid - 1;
+    }
+    return found.reverse().map((header) => ({ header, changes: this.store.changesBetween(header.txid - 1, header.txid)[0]?.changes ?? [] }));
+  }
+
+  /** When the oldest replayable commit was made (undefined: none is kept). */
+  replayStart(): string | undefined {
+    return this.store.commitHeader(this.store.historyFloor() + 1)?.time;
   }
 
   private checkTxid(txid: number): void {

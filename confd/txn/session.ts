@@ -43,7 +43,8 @@ export class Session implements Actor {
   /** Set by confd/rpc: the access rules every write of this session must pass. */
   guard: WriteGuard | undefined;
   /** Set by the northbound layer: how to end this session's transport when it is killed. */
-  onKill: (() => void) | undefined;
+  /** Called when another session (`by`) kills this one. */
+  onKill: ((by: number) => void) | undefined;
   /** Set while the session edits in a private candidate (CLI `configure private`). */
   privateCandidate: PrivateCandidate | undefined;
   /** How the session is editing, for `status` (CLI configuration mode), or undefined. */

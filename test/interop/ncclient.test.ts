@@ -167,7 +167,7 @@ describe('ncclient: hello, framing, the edit cycle, filters and rpc-errors', () 
       'urn:ietf:params:netconf:capability:notification:1.0',
     ]) assert.ok(r.server_capabilities.includes(c), `capability ${c} advertised: ${r.server_capabilities.join(' ')}`);
     for (const part of ['interfaces', 'system', 'routing', 'firewall', 'features']) {
-      assert.ok(r.server_capabilities.some((c) => c.startsWith(`urn:appliance:${part}?module=${part}`)),
+      assert.ok(r.server_capabilities.some((c) => c.startsWith(`urn:appliance:${part}?module=appliance-${part}&revision=`)),
         `model capability for ${part}: ${r.server_capabilities.join(' ')}`);
     }
     // Only what is implemented: no :writable-running, :url or :xpath.

@@ -551,8 +551,13 @@ def main():
     p.add_argument("--confirm-timeout", type=int, default=2)
     p.add_argument("--base10", action="store_true", help="bad-xml: offer only base:1.0")
     a = p.parse_args()
+    run_scenario(SCENARIOS[a.scenario], a)
+
+
+def run_scenario(scenario, a):
+    """Runs one scenario and prints its JSON (or the driver's own failure, exit status 2)."""
     try:
-        result = SCENARIOS[a.scenario](a)
+        result = scenario(a)
     except Exception as e:  # noqa: BLE001 — reported as data, the test decides
         print(json.dumps({"driver_error": "%s: %s" % (type(e).__name__, e), "traceback": traceback.format_exc()}))
         sys.exit(2)

@@ -1,8 +1,9 @@
 /**
  * Interop with yangcli (Debian package `yangcli`, Yuma123) in batch mode against a spawned
- * appliance. The appliance publishes no YANG modules, so yangcli treats our data as anyxml:
- * configuration goes in as `config=@FILE`, filters as `filter=@FILE`, and the checks read
- * yangcli's plain-text rendering of the replies (and, independently, `appliance config export`).
+ * appliance. yangcli has no copy of the appliance's modules: it fetches them with <get-schema>
+ * (RFC 6022) and then edits schema-driven (`merge /interfaces/interface -- name=… mtu=…`); the
+ * raw forms (`config=@FILE`, `filter=@FILE`) work too. The checks read yangcli's plain-text
+ * rendering of the replies (and, independently, `appliance config export`).
  * yangcli exits 0 even when its script is cancelled by an rpc-error, so the output is what counts.
  */
 import assert from 'node:assert/strict';
@@ -24,7 +25,7 @@ function onPath(program: string): boolean {
 interface YangcliRun { code: number | null; output: string }
 
 // yangcli is a test dependency (.ci/run installs it): its absence fails here rather than hiding the test.
-describe('yangcli (batch mode, no YANG modules for our namespaces)', () => {
+describe('yangcli (batch mode, the appliance modules fetched with get-schema)', () => {
   test('is installed', () => assert.ok(onPath('yangcli'), 'yangcli is not installed (apt-get install yangcli)'));
 
   const password = randomBytes(12).toString('hex');
@@ -55,13 +56,18 @@ describe('yangcli (batch mode, no YANG modules for our namespaces)', () => {
     });
   }
 
-  /** The text of one reply in yangcli's output: from its "RPC … Reply N" line to the next one. */
+  /**
+   * The text of the n-th reply yangcli prints (1-based) for the script's commands, from its
+   * "RPC … Reply ID" line to the next one. The message-ids do not count from 1: yangcli's own
+   * get-schema requests come first and are not printed.
+   */
   function reply(output: string, n: number): string {
-    const m = new RegExp(`^RPC (OK|Data|Error) Reply ${n} for session \\d+:\\s*$`, 'm').exec(output);
+    const heads = [...output.matchAll(/^RPC (OK|Data|Error) Reply \d+ for session \d+:\s*$/gm)];
+    const m = heads[n - 1];
     assert.ok(m, `reply ${n} in:\n${output}`);
-    const rest = output.slice(m.index + m[0].length);
-    const next = /^RPC (OK|Data|Error) Reply \d+ for session/m.exec(rest);
-    return m[1] + '\n' + (next ? rest.slice(0, next.index) : rest);
+    const start = m.index! + m[0].length;
+    const end = heads[n]?.index ?? output.length;
+    return m[1] + '\n' + output.slice(start, end);
   }
 
   before(async () => {
@@ -92,7 +98,7 @@ describe('yangcli (batch mode, no YANG modules for our namespaces)', () => {
     assert.equal(r.code, 0, r.output);
     assert.match(r.output, /NETCONF session established for admin/);
     assert.match(r.output, /Protocol version set to: RFC 6241 \(base:1\.1\)/);
-    assert.match(r.output, /^\s+interfaces(@\S+)?\s*$/m, 'the interfaces model is listed among the module capabilities');
+    assert.match(r.output, /^\s+appliance-interfaces@\d{4}-\d{2}-\d{2}\s*$/m, 'the interfaces module is listed among the module capabilities');
     assert.doesNotMatch(r.output, /RPC Error Reply|canceled/, r.output);
     for (let n = 1; n <= 5; n++) assert.match(reply(r.output, n), /^OK\n/, `reply ${n}:\n${r.output}`);
     const data = reply(r.output, 6);
@@ -128,5 +134,23 @@ describe('yangcli (batch mode, no YANG modules for our namespaces)', () => {
     assert.match(err, /error-tag invalid-value/);
     assert.match(err, /error-severity error/);
     assert.match(err, /error-path \/interfaces:interfaces\/interfaces:interface\[interfaces:name='yc0'\]\/interfaces:mtu/);
+  });
+
+  test('with no local copy of the appliance modules, loads each with get-schema and merges schema-driven, then commits', async () => {
+    const script = file('merge.yc', ['merge /interfaces/interface -- name=eth9 mtu=1400', 'commit', ''].join('\n'));
+    const r = await yangcli(script, ['--log-level=debug']);
+    assert.equal(r.code, 0, r.output);
+    for (const m of ['appliance-features', 'appliance-firewall', 'appliance-interfaces', 'appliance-routing', 'appliance-software', 'appliance-system']) {
+      assert.match(r.output, new RegExp(`Module '${m}' not available, will try <get-schema>`), `${m} is not installed with yangcli`);
+      assert.match(r.output, new RegExp(`Got autoload reply for '${m}'`), `${m} loaded through get-schema`);
+    }
+    assert.doesNotMatch(r.output, /No object match|RPC Error Reply|canceled/, r.output);
+    assert.match(reply(r.output, 1), /^OK\n/, r.output);
+    assert.match(reply(r.output, 2), /^OK\n/, r.output);
+
+    const exported = await runAppliance(['config', 'export', '--data-dir', dir.path]);
+    assert.equal(exported.code, 0, exported.stderr);
+    const config = JSON.parse(exported.stdout) as { interfaces: { interface: Array<{ name: string; mtu?: number }> } };
+    assert.equal(config.interfaces.interface.find((i) => i.name === 'eth9')?.mtu, 1400);
   });
 });

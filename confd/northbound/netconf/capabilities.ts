@@ -1,9 +1,9 @@
 /**
  * @module confd/northbound/netconf/capabilities
  * The capabilities this server advertises in its hello: exactly those it implements, plus
- * one per part of the device model (its namespace, from the schema).
+ * one per published YANG module and the YANG library (yang-library.ts).
  */
-import type { DeviceSchema } from '../../schema/model.js';
+import type { YangLibrary } from './yang-library.js';
 
 export const BASE_10 = 'urn:ietf:params:netconf:base:1.0';
 export const BASE_11 = 'urn:ietf:params:netconf:base:1.1';
@@ -12,6 +12,11 @@ export const NETCONF_NOTIFICATIONS_NS = 'urn:ietf:params:xml:ns:yang:ietf-netcon
 export const MONITORING_NS = 'urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring';
 /** The upgrade manager's operations (software-add, software-status, software-rollback). */
 export const SOFTWARE_NS = 'urn:appliance:software';
+/**
+ * RFC 6243: the store keeps every default filled in, so the server cannot tell a value a
+ * client set from a default (explicit); it reports all (report-all), or trims or tags them.
+ */
+export const WITH_DEFAULTS_CAPABILITY = 'urn:ietf:params:netconf:capability:with-defaults:1.0?basic-mode=report-all&also-supported=trim,report-all-tagged';
 
 const PROTOCOL_CAPABILITIES = [
   BASE_10,
@@ -24,15 +29,9 @@ const PROTOCOL_CAPABILITIES = [
   'urn:ietf:params:netconf:capability:startup:1.0',
   'urn:ietf:params:netconf:capability:notification:1.0',
   'urn:ietf:params:netconf:capability:interleave:1.0',
+  WITH_DEFAULTS_CAPABILITY,
 ];
 
-export function serverCapabilities(schema: DeviceSchema): string[] {
-  // No revision: the model is not YANG, and a revision must be a YANG date (RFC 6020 §5.6.4).
-  const models = [...schema.namespaces].map(([part, ns]) => `${ns}?module=${part}`);
-  return [
-    ...PROTOCOL_CAPABILITIES,
-    ...models,
-    `${NETCONF_NOTIFICATIONS_NS}?module=ietf-netconf-notifications&revision=2012-02-06`,
-    `${SOFTWARE_NS}?module=software`,
-  ];
+export function serverCapabilities(library: YangLibrary): string[] {
+  return [...PROTOCOL_CAPABILITIES, ...library.capabilities()];
 }

@@ -195,14 +195,22 @@ class ConfigDecoder {
  * members the schema does not define are not written. Throws INTERNAL when the tree does not
  * have the schema's shape (it comes from the datastore, which validated it).
  */
-export function configToXml(schema: DeviceSchema, tree: JsonObject): string {
-  const encoder = new ConfigEncoder();
+export function configToXml(schema: DeviceSchema, tree: JsonObject, mode: DefaultsMode = 'report-all'): string {
+  const encoder = new ConfigEncoder(mode);
   encoder.members(schema.root, tree, '');
   return encoder.out;
 }
 
+/** RFC 6243 retrieval modes the encoder applies (the tree holds every default filled in). */
+export type DefaultsMode = 'report-all' | 'trim' | 'report-all-tagged';
+
+export const WITH_DEFAULTS_NS = 'urn:ietf:params:xml:ns:yang:ietf-netconf-with-defaults';
+const DEFAULT_ATTR_NS = 'urn:ietf:params:xml:ns:netconf:default:1.0';
+
 class ConfigEncoder {
   out = '';
+
+  constructor(private readonly mode: DefaultsMode) {}
 
   members(parent: ContainerLike, obj: JsonObject, parentNs: string): void {
     for (const [name, node] of parent.children) {
@@ -218,19 +226,29 @@ class ConfigEncoder {
     const open = node.namespace === parentNs ? '<' + node.name + '>' : '<' + node.name + ' xmlns="' + escapeAttr(node.namespace) + '">';
     const close = '</' + node.name + '>';
     switch (node.kind) {
-      case 'leaf':
-        this.out += open + escapeText(scalarText(node, v)) + close;
+      case 'leaf': {
+        const isDefault = node.default !== undefined && v === node.default;
+        if (isDefault && this.mode === 'trim') return;
+        const tagged = isDefault && this.mode === 'report-all-tagged'
+          ? `${open.slice(0, -1)} xmlns:wd="${DEFAULT_ATTR_NS}" wd:default="true">` : open;
+        this.out += tagged + escapeText(scalarText(node, v)) + close;
         return;
+      }
       case 'leaf-list':
         if (!Array.isArray(v)) throw mismatch(node, 'an array');
         for (const item of v) this.out += open + escapeText(scalarText(node, item)) + close;
         return;
-      case 'container':
+      case 'container': {
         if (!isObject(v)) throw mismatch(node, 'an object');
+        const before = this.out.length;
         this.out += open;
+        const inside = this.out.length;
         this.members(node, v, node.namespace);
+        // Trimmed of its defaults, a container with nothing left is not reported.
+        if (this.mode === 'trim' && this.out.length === inside) { this.out = this.out.slice(0, before); return; }
         this.out += close;
         return;
+      }
       case 'list':
         if (!Array.isArray(v)) throw mismatch(node, 'an array of entries');
         for (const entry of v) {

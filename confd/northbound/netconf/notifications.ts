@@ -24,12 +24,13 @@ export type SessionAddress = (sessionId: number) => string | undefined;
 
 export class NotificationHub implements Participant {
   readonly name = 'netconf-notifications';
-  private readonly sinks = new Set<NotificationSink>();
+  /** Each subscriber with the events it asked for (null: every event of the stream). */
+  private readonly sinks = new Map<NotificationSink, ReadonlySet<string> | null>();
 
   constructor(private readonly schema: DeviceSchema, private readonly addressOf: SessionAddress) {}
 
-  subscribe(sink: NotificationSink): void {
-    this.sinks.add(sink);
+  subscribe(sink: NotificationSink, events: ReadonlySet<string> | null = null): void {
+    this.sinks.set(sink, events);
   }
 
   unsubscribe(sink: NotificationSink): void {
@@ -38,8 +39,12 @@ export class NotificationHub implements Participant {
 
   committed(event: CommitEvent): void {
     if (this.sinks.size === 0) return;
-    const xml = this.configChange(event);
-    for (const sink of this.sinks) sink.sendNotification(xml);
+    this.publish('netconf-config-change', this.configChange(event));
+  }
+
+  /** Sends a notification of the NETCONF stream (`event`: its element name) to those who asked for it. */
+  publish(event: string, xml: string): void {
+    for (const [sink, events] of this.sinks) if (events === null || events.has(event)) sink.sendNotification(xml);
   }
 
   /** The RFC 6470 netconf-config-change notification of a commit. */

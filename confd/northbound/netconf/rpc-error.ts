@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { ConfdError, hideInternal, type ErrorCode } from '../../core/errors.js';
 import type { DeviceSchema } from '../../schema/model.js';
 import { namespaceAttributes, prefixedPath } from './xpath.js';
+import { NETCONF_BASE_NS } from './xml-element.js';
 import { XmlWriter } from './xml-writer.js';
 
 export type ErrorType = 'transport' | 'rpc' | 'protocol' | 'application';
@@ -18,6 +19,8 @@ export interface NetconfRpcError {
   readonly severity: 'error' | 'warning';
   readonly appTag?: string;
   readonly path?: string;
+  /** error-path of an operation parameter, in the base namespace with prefix nc. */
+  readonly rpcPath?: string;
   readonly message: string;
   /** error-info children: name → text. */
   readonly info?: Readonly<Record<string, string>>;
@@ -63,6 +66,10 @@ const TABLE: Partial<Record<ErrorCode, Mapping>> = {
   NC_BAD_ATTRIBUTE: ['rpc', 'bad-attribute'],
   NC_TOO_BIG: ['transport', 'too-big'],
   NC_SESSION_LIMIT: ['protocol', 'resource-denied'],
+  NC_UNKNOWN_ELEMENT: ['protocol', 'unknown-element'],
+  NC_INVALID_VALUE: ['protocol', 'invalid-value'],
+  NC_NO_SUCH_SCHEMA: ['application', 'invalid-value'],
+  NC_SCHEMA_NOT_UNIQUE: ['application', 'operation-failed', 'data-not-unique'],
 };
 
 /** The rpc-errors for an error (one per issue when it carries several). */
@@ -92,6 +99,7 @@ export function toRpcErrors(e: unknown, log: Logger, base11: boolean): NetconfRp
       type, tag, severity: 'error', message: issue.message,
       ...(appTag ? { appTag } : {}),
       ...(isDataPath ? { path: issue.path } : {}),
+      ...(typeof issue.details?.rpcPath === 'string' ? { rpcPath: issue.details.rpcPath } : {}),
       ...(Object.keys(info).length > 0 ? { info } : {}),
     };
   });
@@ -107,6 +115,8 @@ export function writeRpcErrors(w: XmlWriter, errors: readonly NetconfRpcError[],
     if (e.path) {
       const p = prefixedPath(schema, e.path);
       w.leaf('error-path', p.xpath, namespaceAttributes(p));
+    } else if (e.rpcPath) {
+      w.leaf('error-path', e.rpcPath, { 'xmlns:nc': NETCONF_BASE_NS });
     }
     w.leaf('error-message', e.message, { 'xml:lang': 'en' });
     if (e.info) {

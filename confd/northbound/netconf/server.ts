@@ -9,10 +9,13 @@ import type { StateContext } from '../../monitor/state.js';
 import type { Operations } from '../../rpc/operations.js';
 import type { DeviceSchema } from '../../schema/model.js';
 import type { Transport } from '../transport.js';
+import type { PublishedModule } from '../../schema/yang-files.js';
 import { serverCapabilities } from './capabilities.js';
 import { NotificationHub } from './notifications.js';
 import { XmlReader } from './xml-codec.js';
 import { NetconfSession, type SessionCounters } from './session.js';
+import { sessionEndXml, sessionStartXml, terminationReason } from './session-events.js';
+import { YangLibrary } from './yang-library.js';
 
 export interface NetconfLimits {
   /** One message, framed (and so also the XML the reader parses). */
@@ -36,6 +39,8 @@ export interface NetconfServerOptions {
   readonly log: Logger;
   readonly state: StateContext;
   readonly limits?: Partial<NetconfLimits>;
+  /** The YANG modules published (schema/yang-files publishedModules of the running version). */
+  readonly modules: readonly PublishedModule[];
 }
 
 export class NetconfServer {
@@ -43,6 +48,7 @@ export class NetconfServer {
   readonly schema: DeviceSchema;
   readonly limits: NetconfLimits;
   readonly capabilities: readonly string[];
+  readonly library: YangLibrary;
   readonly notifications: NotificationHub;
   readonly state: StateContext;
   /** One parser for every message of every session (parsing is synchronous). */
@@ -64,7 +70,8 @@ export class NetconfServer {
     this.log = options.log;
     this.state = options.state;
     this.limits = { ...DEFAULT_NETCONF_LIMITS, ...options.limits };
-    this.capabilities = serverCapabilities(this.schema);
+    this.library = new YangLibrary(options.modules);
+    this.capabilities = serverCapabilities(this.library);
     this.xml = new XmlReader({ ...this.limits, maxBytes: this.limits.maxMessageBytes });
     this.notifications = new NotificationHub(this.schema, (id) => this.ops.engine.session(id)?.address);
     this.ops.engine.addParticipant(this.notifications);
@@ -88,12 +95,15 @@ export class NetconfServer {
     const ns = new NetconfSession(this, session, transport, this.log.child({ session: session.id, user }));
     this.sessions.set(session.id, ns);
     ns.start();
+    this.notifications.publish('netconf-session-start', sessionStartXml(session, new Date().toISOString()));
     return ns;
   }
 
-  sessionEnded(ns: NetconfSession): void {
+  sessionEnded(ns: NetconfSession, closeReason?: string, killedBy?: number): void {
     if (!this.sessions.delete(ns.id)) return;
     this.notifications.unsubscribe(ns);
+    const reason = terminationReason(closeReason);
+    this.notifications.publish('netconf-session-end', sessionEndXml(ns.session, reason, killedBy, new Date().toISOString()));
     this.ops.closeSession(ns.session, 'transport closed').catch((e: unknown) => this.log.error({ err: e }, 'closing a session failed'));
   }
 

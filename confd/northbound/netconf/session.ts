@@ -35,6 +35,9 @@ export class NetconfSession {
   private closing = false;
   private helloTimer: NodeJS.Timeout | undefined;
   subscribed = false;
+  /** Why the server closed the session (undefined: the peer went away), and who killed it. */
+  private closeReason: string | undefined;
+  private killedBy: number | undefined;
 
   constructor(
     private readonly server: NetconfServer,
@@ -49,7 +52,7 @@ export class NetconfSession {
   get user(): string { return this.session.user; }
 
   start(): void {
-    this.session.onKill = () => this.close('killed');
+    this.session.onKill = (by) => { this.killedBy = by; this.close('killed'); };
     this.transport.onData((chunk) => this.receive(chunk));
     this.transport.onClose(() => this.finish());
     this.sendHello();
@@ -200,6 +203,7 @@ export class NetconfSession {
   close(reason: string): void {
     if (this.closing) return;
     this.closing = true;
+    this.closeReason = reason;
     this.log.debug({ reason }, 'closing NETCONF session');
     this.transport.close();
   }
@@ -207,6 +211,6 @@ export class NetconfSession {
   private finish(): void {
     this.closing = true;
     clearTimeout(this.helloTimer);
-    this.server.sessionEnded(this);
+    this.server.sessionEnded(this, this.closeReason, this.killedBy);
   }
 }

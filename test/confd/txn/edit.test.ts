@@ -482,12 +482,15 @@ describe('a failed edit changes nothing', () => {
     assert.deepEqual(engine.getConfig('candidate'), before);
   });
 
-  it('with stop-on-error, errors of one kind are reported from the first in document order', async () => {
+  it('with stop-on-error, the edit stops at its first error, but every bad value of the applied edit is reported', async () => {
     const before = await prepared();
     await rejectsWith(engine.editConfig(s, interfaces({ name: 'eth1', colour: 'red' }, { name: 'eth0', speed: 10 }),
       { errorOption: 'stop-on-error' }), 'SCHEMA_UNKNOWN_ELEMENT', ifPath('eth1', 'colour'));
-    await rejectsWith(engine.editConfig(s, interfaces({ name: 'eth1', mtu: 1 }, { name: 'eth0', mtu: 'big' }),
-      { errorOption: 'stop-on-error' }), 'SCHEMA_INVALID_VALUE', ifPath('eth1', 'mtu'));
+    const e = await rejectsWith(engine.editConfig(s, interfaces({ name: 'eth1', mtu: 1 }, { name: 'eth0', mtu: 'big' }),
+      { errorOption: 'stop-on-error' }), 'TXN_VALIDATION_FAILED');
+    assert.deepEqual(issuesOf(e), sortIssues([
+      { code: 'SCHEMA_INVALID_VALUE', path: ifPath('eth0', 'mtu') }, { code: 'SCHEMA_INVALID_VALUE', path: ifPath('eth1', 'mtu') },
+    ]));
     assert.deepEqual(engine.getConfig('candidate'), before);
   });
 });

@@ -6,7 +6,7 @@
 import type { Operations } from '../../../rpc/operations.js';
 import type { DeviceSchema } from '../../../schema/model.js';
 import type { Session } from '../../../txn/session.js';
-import { NOTIFICATION_NS, SOFTWARE_NS } from '../capabilities.js';
+import { MONITORING_NS, NOTIFICATION_NS, SOFTWARE_NS } from '../capabilities.js';
 import type { NetconfServer } from '../server.js';
 import type { NetconfSession } from '../session.js';
 import { NETCONF_BASE_NS, type XmlElement } from '../xml-element.js';
@@ -20,6 +20,7 @@ import { discardChanges } from './discard-changes.js';
 import { editConfig } from './edit-config.js';
 import { get } from './get.js';
 import { getConfig } from './get-config.js';
+import { getSchema } from './get-schema.js';
 import { killSession } from './kill-session.js';
 import { lock } from './lock.js';
 import { unlock } from './unlock.js';
@@ -61,6 +62,7 @@ const SOFTWARE: Readonly<Record<string, OpHandler>> = {
 export function findOperation(op: XmlElement): OpHandler | undefined {
   if (op.ns === NETCONF_BASE_NS) return Object.hasOwn(BASE, op.name) ? BASE[op.name] : undefined;
   if (op.ns === NOTIFICATION_NS && op.name === 'create-subscription') return createSubscription;
+  if (op.ns === MONITORING_NS && op.name === 'get-schema') return getSchema;
   if (op.ns === SOFTWARE_NS) return Object.hasOwn(SOFTWARE, op.name) ? SOFTWARE[op.name] : undefined;
   return undefined;
 }

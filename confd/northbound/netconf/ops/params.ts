@@ -8,7 +8,7 @@ import type { JsonObject } from '../../../core/tree.js';
 import type { Selector } from '../../../rpc/selector.js';
 import type { DeviceSchema } from '../../../schema/model.js';
 import type { DatastoreName } from '../../../txn/engine.js';
-import { configFromXml } from '../config-codec.js';
+import { type DefaultsMode, WITH_DEFAULTS_NS, configFromXml } from '../config-codec.js';
 import { selectorFromSubtreeFilter } from '../subtree-filter.js';
 import { NETCONF_BASE_NS, attribute, type XmlElement } from '../xml-element.js';
 
@@ -85,7 +85,8 @@ export function uintParam(op: XmlElement, name: string, max = 4294967295): numbe
   const v = p.text.trim();
   const n = Number(v);
   if (!/^[0-9]+$/.test(v) || n < 1 || n > max) {
-    throw new ConfdError('NC_BAD_ELEMENT', `<${name}> must be a whole number from 1 to ${max}`, { details: { element: name } });
+    throw new ConfdError('NC_INVALID_VALUE', `<${name}> must be a whole number from 1 to ${max}`,
+      { details: { element: name, rpcPath: `/nc:rpc/nc:${op.name}/nc:${name}` } });
   }
   return n;
 }
@@ -93,4 +94,27 @@ export function uintParam(op: XmlElement, name: string, max = 4294967295): numbe
 export function textParam(op: XmlElement, name: string): string | undefined {
   const p = param(op, name);
   return p === undefined ? undefined : p.text.trim();
+}
+
+/** RFC 6243 <with-defaults>: the retrieval mode asked for (report-all, the basic mode, when absent). */
+export function withDefaultsParam(op: XmlElement): DefaultsMode {
+  const p = op.children.find((c) => c.name === 'with-defaults' && c.ns === WITH_DEFAULTS_NS);
+  if (!p) return 'report-all';
+  const v = p.text.trim();
+  if (v === 'report-all' || v === 'trim' || v === 'report-all-tagged') return v;
+  // explicit needs to know which values a client set; the store keeps defaults filled in.
+  throw new ConfdError('TXN_BAD_ARGUMENT', `with-defaults mode '${v}' is not supported (report-all, trim, report-all-tagged)`,
+    { details: { element: 'with-defaults' } });
+}
+
+/**
+ * Refuses any parameter of `op` other than the base-namespace `names` (and <with-defaults>
+ * when `withDefaults`): RFC 6241 §4.3 unknown-element, never silently ignored.
+ */
+export function onlyParams(op: XmlElement, names: readonly string[], withDefaults = false): void {
+  for (const c of op.children) {
+    if (isBase(c) && names.includes(c.name)) continue;
+    if (withDefaults && c.ns === WITH_DEFAULTS_NS && c.name === 'with-defaults') continue;
+    throw new ConfdError('NC_UNKNOWN_ELEMENT', `<${op.name}> has no parameter <${c.name}>`, { details: { element: c.name } });
+  }
 }

@@ -18,6 +18,8 @@ import { NETCONF_BASE_NS, attribute, type XmlElement } from '../../../../confd/n
 import { writeXml } from '../../../../confd/northbound/netconf/xml-writer.js';
 import { linkedPair } from '../../../../confd/northbound/transport.js';
 import { Operations } from '../../../../confd/rpc/operations.js';
+import { SCHEMAS_DIR } from '../../../../confd/main/app-paths.js';
+import { publishedModules } from '../../../../confd/schema/yang-files.js';
 import type { JsonObject } from '../../../../confd/core/tree.js';
 import type { ConfigEngine } from '../../../../confd/txn/engine.js';
 import { openTestDevice, quietLogger, type TestDevice } from '../../../helpers/device.js';
@@ -42,6 +44,7 @@ const PROTOCOL_CAPABILITIES = [
   'urn:ietf:params:netconf:capability:startup:1.0',
   'urn:ietf:params:netconf:capability:notification:1.0',
   'urn:ietf:params:netconf:capability:interleave:1.0',
+  'urn:ietf:params:netconf:capability:with-defaults:1.0?basic-mode=report-all&also-supported=trim,report-all-tagged',
 ];
 
 const ADMIN_HASH = '$scrypt$N=16384,r=8,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo';
@@ -83,7 +86,7 @@ async function openRig(clock?: FakeClock): Promise<Rig> {
   const state = { engine, softwareVersion: 'test', sysClassNet: join(device.dir, 'no-sys-class-net') };
   const servers: NetconfServer[] = [];
   const makeServer = (limits?: Partial<NetconfLimits>): NetconfServer => {
-    const s = new NetconfServer({ ops, log: quietLogger, state, ...(limits ? { limits } : {}) });
+    const s = new NetconfServer({ ops, log: quietLogger, state, modules: publishedModules(SCHEMAS_DIR, engine.schema.version), ...(limits ? { limits } : {}) });
     servers.push(s);
     return s;
   };
@@ -346,30 +349,38 @@ describe('hello exchange and framing (RFC 6242 §3, §4; RFC 6241 §8.1)', () =>
     assert.ok(rig.server.list().some((s) => s.id === c.sessionId), 'the session-id names the session');
   });
 
-  it('advertises exactly the capabilities it implements, and one per model namespace', async () => {
+  it('advertises exactly the capabilities it implements, and one per YANG module with its revision', async () => {
     const c = await rig.connect();
     const caps = c.serverCapabilities;
     assert.equal(new Set(caps).size, caps.length, 'no capability twice');
-    const protocol = caps.filter((x) => x.startsWith('urn:ietf:params:netconf:'));
+    // The module capability of ietf-netconf is in the base namespace, with module= (RFC 6020 §5.6.4).
+    const protocol = caps.filter((x) => x.startsWith('urn:ietf:params:netconf:') && !x.includes(':yang-library:') && !x.includes('?module='));
     assert.deepEqual([...protocol].sort(), [...PROTOCOL_CAPABILITIES].sort());
+    const library = caps.filter((x) => x.startsWith('urn:ietf:params:netconf:capability:yang-library:1.1?'));
+    assert.equal(library.length, 1, 'the RFC 8526 yang-library capability');
+    assert.match(library[0]!, /\?revision=2019-01-04&content-id=[0-9a-f]+$/);
     const models = new Map([...rig.engine.schema.namespaces].map(([part, ns]) => [ns, part]));
     assert.deepEqual([...models.keys()].sort(),
       ['urn:appliance:features', 'urn:appliance:firewall', 'urn:appliance:interfaces', 'urn:appliance:routing', 'urn:appliance:system']);
     const seen = new Map<string, number>();
-    for (const cap of caps.filter((x) => !x.startsWith('urn:ietf:params:netconf:'))) {
+    for (const cap of caps.filter((x) => !x.startsWith('urn:ietf:params:netconf:') || x.includes('?module='))) {
       const [uri, query = ''] = cap.split('?');
+      const q = new URLSearchParams(query);
+      // RFC 6020 §5.6.4: module capabilities carry module=<name> and revision=<date>.
+      assert.match(q.get('revision') ?? '', /^\d{4}-\d{2}-\d{2}$/, cap);
       const part = models.get(uri!);
       if (part !== undefined) {
-        // RFC 6020 §5.6.4: module capabilities carry module=<name>.
-        assert.equal(new URLSearchParams(query).get('module'), part, cap);
+        assert.equal(q.get('module'), `appliance-${part}`, cap);
         seen.set(uri!, (seen.get(uri!) ?? 0) + 1);
         continue;
       }
-      // The RFC 6470 module of the netconf-config-change notifications it sends, and the
-      // upgrade manager's operations (software-add, -status, -rollback).
-      assert.ok(uri === NETCONF_NOTIFICATIONS_NS || uri === 'urn:appliance:software', `unexpected capability ${cap}`);
+      // The standard modules it implements or imports, and the upgrade manager's operations.
+      // (yuma-ncx: the extensions the RFC 5277 module from yuma123 imports.)
+      const standard = uri!.startsWith('urn:ietf:params:xml:ns:') || uri === 'http://netconfcentral.org/ns/yuma-ncx';
+      assert.ok(standard || uri === 'urn:appliance:software', `unexpected capability ${cap}`);
     }
     for (const ns of models.keys()) assert.equal(seen.get(ns), 1, `one capability for ${ns}`);
+    assert.ok(caps.includes(`${NETCONF_NOTIFICATIONS_NS}?module=ietf-netconf-notifications&revision=2012-02-06`));
   });
 
   it('both sides offering base:1.1 switch to chunked framing after the hellos (byte-exact)', async () => {
@@ -783,17 +794,26 @@ describe('operations (RFC 6241 §7, §8)', () => {
 
     it('error-option stop-on-error stops at the first error', async () => {
       admin = await rig.connect();
-      const edit = ifs(iface('ok1'), iface('bad1', '<mtu>70000</mtu>'), iface('bad2', '<mtu>10</mtu>'));
+      // Two creates of entries that exist: applying stops at the first.
+      const edit = ifs('<interface nc:operation="create"><name>eth0</name></interface>', '<interface nc:operation="create"><name>eth1</name></interface>');
       const errors = someError(await admin.rpc(editConfig(edit, { errorOption: 'stop-on-error' })));
       assert.equal(errors.length, 1, 'abort on the first error');
-      assert.equal(errors[0]!.tag, 'invalid-value');
+      assert.equal(errors[0]!.tag, 'data-exists');
     });
 
     it('an absent error-option behaves as stop-on-error, the default (§7.2)', async () => {
       admin = await rig.connect();
-      const edit = ifs(iface('ok1'), iface('bad1', '<mtu>70000</mtu>'), iface('bad2', '<mtu>10</mtu>'));
+      const edit = ifs('<interface nc:operation="create"><name>eth0</name></interface>', '<interface nc:operation="create"><name>eth1</name></interface>');
       const errors = someError(await admin.rpc(editConfig(edit)));
       assert.equal(errors.length, 1, 'stop-on-error is the default error-option: abort on the first error');
+    });
+
+    it('every invalid value of an edit is its own rpc-error with its path, under stop-on-error too', async () => {
+      admin = await rig.connect();
+      const edit = ifs(iface('ok1'), iface('bad1', '<mtu>70000</mtu>'), iface('bad2', '<mtu>10</mtu>'));
+      const errors = someError(await admin.rpc(editConfig(edit)));
+      assert.deepEqual(errors.map((e) => e.tag), ['invalid-value', 'invalid-value']);
+      assert.deepEqual(errors.map((e) => e.path?.includes("'bad1'") ? 'bad1' : e.path?.includes("'bad2'") ? 'bad2' : e.path).sort(), ['bad1', 'bad2']);
     });
 
     it('error-option rollback-on-error leaves the candidate exactly as it was', async () => {
@@ -1135,7 +1155,8 @@ describe('confirmed commit (RFC 6241 §8.4, :confirmed-commit:1.1) on fake time'
 
   it('the revert at confirm-timeout is notified as a change made by the server (RFC 6470 changed-by/server)', async () => {
     const watcher = await rig.connect();
-    assertOk(await watcher.rpc(`<create-subscription xmlns="${NOTIFICATION_NS}"/>`));
+    // Config changes only: the stream also carries the session start and end events.
+    assertOk(await watcher.rpc(`<create-subscription xmlns="${NOTIFICATION_NS}"><filter type="subtree"><netconf-config-change xmlns="${NETCONF_NOTIFICATIONS_NS}"/></filter></create-subscription>`));
     const a = await rig.connect();
     await confirmedEdit(a, 9000, '<confirm-timeout>5</confirm-timeout>');
     const first = await watcher.nextNotification();
@@ -1232,7 +1253,8 @@ describe('notifications (RFC 5277, RFC 6470 netconf-config-change)', () => {
     const b = await rig.connect();
     const c = await rig.connect();
     assertOk(await a.rpc(SUBSCRIBE));
-    assertOk(await c.rpc(SUBSCRIBE));
+    // Config changes only: a's end is an event of the stream too.
+    assertOk(await c.rpc(`<create-subscription xmlns="${NOTIFICATION_NS}"><filter type="subtree"><netconf-config-change xmlns="${NETCONF_NOTIFICATIONS_NS}"/></filter></create-subscription>`));
     assertOk(await b.rpc(`<kill-session><session-id>${a.sessionId}</session-id></kill-session>`));
     await within(a.closed, 2000, 'the killed subscriber closes');
     assertOk(await b.rpc(editConfig(ifs(iface('after0')))));
