@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import ssh2 from 'ssh2';
 import type { AuthContext, Connection, ServerChannel, Session as SshSession } from 'ssh2';
 import { DUMMY_HASH, verifyPassword } from '../auth/passwords.js';
-import { LoginRateLimiter } from '../auth/rate-limit.js';
+import { LoginThrottle, type LoginThrottleOptions } from '../auth/login-throttle.js';
 import { findUser } from '../auth/users.js';
 import type { NetconfServer } from '../northbound/netconf/server.js';
 import { streamTransport } from '../northbound/transport.js';
@@ -32,6 +32,7 @@ export interface SshServerOptions {
   readonly netconf: NetconfServer;
   readonly log: Logger;
   readonly shell?: ShellService;
+  readonly throttle?: LoginThrottleOptions;
 }
 
 /** Time allowed between TCP connect and successful authentication. */
@@ -39,12 +40,12 @@ const LOGIN_GRACE_MS = 30_000;
 
 export class SshServer {
   private readonly server: InstanceType<typeof Server>;
-  private readonly limiter: LoginRateLimiter;
+  private readonly throttle: LoginThrottle;
   private readonly clients = new Set<Connection>();
   shell: ShellService | undefined;
 
   constructor(private readonly o: SshServerOptions) {
-    this.limiter = new LoginRateLimiter();
+    this.throttle = new LoginThrottle(o.throttle);
     this.shell = o.shell;
     this.server = new Server({ hostKeys: [o.hostKey], ident: 'appliance' }, (client, info) => this.accept(client, info.ip, info.port));
   }
@@ -109,40 +110,45 @@ export class SshServer {
     });
   }
 
-  /** Checks credentials against the configured users; audits and rate-limits failures. */
+  /**
+   * Checks credentials against the configured users; audits and throttles failures. The attempt
+   * is counted by the throttle before the check, so concurrent guesses cannot outrun it.
+   */
   private async authenticate(ctx: AuthContext, ip: string, address: string): Promise<boolean> {
     if (ctx.method !== 'password' && ctx.method !== 'publickey') return false;
     const engine = this.o.engine;
-    const blocked = this.limiter.blockedFor(ip);
-    if (blocked > 0) {
+    // A public-key query (no signature) proves nothing and costs nothing: answer it unthrottled.
+    if (ctx.method === 'publickey' && !ctx.signature) return this.publicKeyOf(ctx) !== undefined;
+    const verdict = this.throttle.begin(ip, ctx.username);
+    if (!verdict.allowed) {
       engine.auditBestEffort(this.loginSession(ctx.username, address), 'login-rate-limited', ctx.username, 'denied',
-        { method: ctx.method, retryAfterMs: blocked });
+        { method: ctx.method, retryAfterMs: verdict.retryAfterMs });
       return false;
     }
-    const record = findUser(engine, ctx.username);
+    if (verdict.delayMs > 0) await new Promise((r) => setTimeout(r, verdict.delayMs));
     let ok = false;
     if (ctx.method === 'password') {
+      const record = findUser(engine, ctx.username);
       // Unknown users cost the same time as known ones, so timing does not reveal who exists.
       ok = await verifyPassword(ctx.password, record?.passwordHash ?? DUMMY_HASH) && record !== undefined;
     } else {
-      const offered = ctx.key;
-      const match = record?.sshKeys.map((line) => utils.parseKey(line)).find((k) => !(k instanceof Error)
-        && k.type === offered.algo && k.getPublicSSH().length === offered.data.length && timingSafeEqual(k.getPublicSSH(), offered.data));
-      if (match && !(match instanceof Error)) {
-        // Without a signature the client only asks whether the key would do (RFC 4252 §7).
-        if (!ctx.signature) return true;
-        ok = match.verify(ctx.blob!, ctx.signature, ctx.hashAlgo) === true;
-      } else if (!ctx.signature) {
-        return false;
-      }
+      ok = this.publicKeyOf(ctx)?.verify(ctx.blob!, ctx.signature!, ctx.hashAlgo) === true;
     }
-    if (ok) {
-      this.limiter.recordSuccess(ip);
-      return true;
-    }
-    this.limiter.recordFailure(ip);
+    this.throttle.settle(verdict.ticket, ok);
+    if (ok) return true;
     engine.auditBestEffort(this.loginSession(ctx.username, address), 'login-failed', ctx.username, 'denied', { method: ctx.method });
     return false;
+  }
+
+  /** The configured key of the user that matches the offered one, if any. */
+  private publicKeyOf(ctx: AuthContext & { method: 'publickey' }): ssh2.ParsedKey | undefined {
+    const offered = ctx.key;
+    for (const line of findUser(this.o.engine, ctx.username)?.sshKeys ?? []) {
+      const k = utils.parseKey(line);
+      if (k instanceof Error || Array.isArray(k)) continue;
+      if (k.type === offered.algo && k.getPublicSSH().length === offered.data.length && timingSafeEqual(k.getPublicSSH(), offered.data)) return k;
+    }
+    return undefined;
   }
 
   /** The identity a login attempt is audited under (no session exists yet). */
