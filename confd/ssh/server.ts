@@ -6,13 +6,15 @@
  * and exec to the CLI when one is attached. It decides no policy: who may do what is confd/rpc's.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import ssh2 from 'ssh2';
 import type { AuthContext, Connection, ServerChannel, Session as SshSession } from 'ssh2';
 import { DUMMY_HASH, verifyPassword } from '../auth/passwords.js';
 import { LoginThrottle, type LoginThrottleOptions } from '../auth/login-throttle.js';
 import { findUser } from '../auth/users.js';
+import { isObject } from '../core/tree.js';
+import { Admission, sshLimitsOf, type SshLimits } from './admission.js';
 import type { NetconfServer } from '../northbound/netconf/server.js';
 import { streamTransport } from '../northbound/transport.js';
 import type { ConfigEngine } from '../txn/engine.js';
@@ -35,47 +37,100 @@ export interface SshServerOptions {
   readonly throttle?: LoginThrottleOptions;
 }
 
-/** Time allowed between TCP connect and successful authentication. */
-const LOGIN_GRACE_MS = 30_000;
+/** An accepted TCP connection, from accept until close. */
+interface Admitted {
+  readonly socket: Socket;
+  readonly source: string;
+  readonly limits: SshLimits;
+  authenticated: boolean;
+  authTries: number;
+}
 
 export class SshServer {
   private readonly server: InstanceType<typeof Server>;
+  private readonly listener: NetServer;
   private readonly throttle: LoginThrottle;
+  private readonly admission = new Admission();
+  /** Admitted connections by remote `address:port` (unique while open), so ssh2's clients find theirs. */
+  private readonly admitted = new Map<string, Admitted>();
   private readonly clients = new Set<Connection>();
+  /** Connections refused at accept, by reason (for tests and monitoring). */
+  readonly refused = { perSource: 0, maxStartups: 0 };
   shell: ShellService | undefined;
 
   constructor(private readonly o: SshServerOptions) {
     this.throttle = new LoginThrottle(o.throttle);
     this.shell = o.shell;
     this.server = new Server({ hostKeys: [o.hostKey], ident: 'appliance' }, (client, info) => this.accept(client, info.ip, info.port));
+    // Our own listener admits each TCP connection before ssh2 reads a byte of it.
+    this.listener = createServer((socket) => this.admit(socket));
+  }
+
+  /** The limits in the running configuration now (/system/services). */
+  private limits(): SshLimits {
+    const system = this.o.engine.running.get('/')?.body.system;
+    return sshLimitsOf(isObject(system) ? system.services : undefined);
+  }
+
+  private admit(socket: Socket): void {
+    const source = socket.remoteAddress ?? '';
+    const limits = this.limits();
+    const refusal = this.admission.admit(source, limits);
+    if (refusal !== null) {
+      if (refusal === 'per-source') this.refused.perSource++;
+      else this.refused.maxStartups++;
+      this.o.log.debug({ client: source, refusal }, 'connection refused at accept');
+      socket.destroy();
+      return;
+    }
+    const key = `${source}:${socket.remotePort}`;
+    const a: Admitted = { socket, source, limits, authenticated: false, authTries: 0 };
+    this.admitted.set(key, a);
+    // LoginGraceTime runs from the TCP accept, not from the SSH version line.
+    const grace = setTimeout(() => { if (!a.authenticated) socket.destroy(); }, limits.loginGraceTime * 1000);
+    grace.unref();
+    socket.once('close', () => {
+      clearTimeout(grace);
+      this.admitted.delete(key);
+      this.admission.closed(source, a.authenticated);
+    });
+    // Nagle with delayed ACKs stalls small replies by 40 ms: disable it on every socket.
+    socket.setNoDelay(true);
+    this.server.injectSocket(socket);
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {
     return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        resolve(this.server.address() as AddressInfo);
+      this.listener.once('error', reject);
+      this.listener.listen(port, host, () => {
+        this.listener.off('error', reject);
+        resolve(this.listener.address() as AddressInfo);
       });
     });
   }
 
   async close(): Promise<void> {
     for (const c of this.clients) c.end();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const a of this.admitted.values()) if (!a.authenticated) a.socket.destroy();
+    await new Promise<void>((resolve) => this.listener.close(() => resolve()));
   }
 
   private accept(client: Connection, ip: string, port: number): void {
-    // Nagle with delayed ACKs stalls small replies by 40 ms: disable it on every socket.
-    (client as Connection & { setNoDelay(on: boolean): void }).setNoDelay(true);
-    this.clients.add(client);
     const address = `${ip}:${port}`;
+    const a = this.admitted.get(address);
+    if (!a) { client.end(); return; }
+    this.clients.add(client);
     const log = this.o.log.child({ client: address });
     let user: string | undefined;
-    const grace = setTimeout(() => { if (!user) client.end(); }, LOGIN_GRACE_MS);
-    grace.unref();
 
     client.on('authentication', (ctx) => {
+      // MaxAuthTries: 'none' is how clients ask which methods exist, and is not counted.
+      if (ctx.method !== 'none' && ++a.authTries > a.limits.maxAuthTries) {
+        log.info({ tries: a.authTries }, 'too many authentication attempts; disconnecting');
+        ctx.reject();
+        client.end();
+        return;
+      }
       this.authenticate(ctx, ip, address).then((ok) => {
         if (ok) { user = ctx.username; ctx.accept(); } else ctx.reject(['password', 'publickey']);
       }, (e: unknown) => {
@@ -84,28 +139,44 @@ export class SshServer {
       });
     });
     client.on('ready', () => {
-      clearTimeout(grace);
-      client.on('session', (acceptSession) => this.session(acceptSession(), user!, address));
+      a.authenticated = true;
+      this.admission.authenticated();
+      client.on('session', (acceptSession) => this.session(acceptSession(), user!, address, a));
     });
     client.on('error', (e) => log.debug({ err: e.message }, 'ssh connection error'));
-    client.on('close', () => { clearTimeout(grace); this.clients.delete(client); });
+    client.on('close', () => { this.clients.delete(client); });
   }
 
-  private session(session: SshSession, user: string, address: string): void {
+  /**
+   * Closes the connection after `seconds` without traffic either way (0: never). The shortest
+   * timeout of the connection's channels applies.
+   */
+  private idleTimeout(a: Admitted, seconds: number): void {
+    if (seconds <= 0) return;
+    const current = a.socket.timeout ?? 0;
+    if (current !== 0 && current <= seconds * 1000) return;
+    if (current === 0) a.socket.on('timeout', () => { this.o.log.info({ client: a.source }, 'idle timeout'); a.socket.destroy(); });
+    a.socket.setTimeout(seconds * 1000);
+  }
+
+  private session(session: SshSession, user: string, address: string, a: Admitted): void {
     let pty: { cols: number; rows: number; term: string } | null = null;
     session.on('pty', (accept, _reject, info) => { pty = { cols: info.cols, rows: info.rows, term: info.term }; accept?.(); });
     session.on('window-change', (accept) => accept?.());
     session.on('env', (accept) => accept?.());
     session.on('subsystem', (accept, reject, info) => {
       if (info.name !== 'netconf') { reject(); return; }
+      this.idleTimeout(a, a.limits.netconfIdleTimeout);
       this.o.netconf.accept(streamTransport(accept()), user, address);
     });
     session.on('shell', (accept, reject) => {
       if (!this.shell) { reject(); return; }
+      this.idleTimeout(a, a.limits.cliIdleTimeout);
       this.shell.shell(accept(), user, address, pty);
     });
     session.on('exec', (accept, reject, info) => {
       if (!this.shell) { reject(); return; }
+      this.idleTimeout(a, a.limits.cliIdleTimeout);
       this.shell.exec(accept(), user, address, info.command);
     });
   }
