@@ -37,6 +37,20 @@ export interface SshServerOptions {
   readonly throttle?: LoginThrottleOptions;
 }
 
+/**
+ * What current OpenSSH offers by default, as far as ssh2 implements it (no sntrup761, no UMAC):
+ * no SHA-1 anywhere, MACs only encrypt-then-MAC SHA-2, compression only after authentication.
+ * ssh2 adds the strict-KEX marker (kex-strict-s-v00@openssh.com, the Terrapin countermeasure)
+ * itself. Host-key algorithms follow the host keys (Ed25519).
+ */
+export const SSH_ALGORITHMS = {
+  kex: ['curve25519-sha256', 'curve25519-sha256@libssh.org', 'ecdh-sha2-nistp256', 'ecdh-sha2-nistp384', 'ecdh-sha2-nistp521',
+    'diffie-hellman-group-exchange-sha256', 'diffie-hellman-group16-sha512', 'diffie-hellman-group18-sha512', 'diffie-hellman-group14-sha256'],
+  cipher: ['chacha20-poly1305@openssh.com', 'aes128-ctr', 'aes192-ctr', 'aes256-ctr', 'aes128-gcm@openssh.com', 'aes256-gcm@openssh.com'],
+  hmac: ['hmac-sha2-256-etm@openssh.com', 'hmac-sha2-512-etm@openssh.com'],
+  compress: ['none', 'zlib@openssh.com'],
+} as const satisfies ssh2.Algorithms;
+
 /** An accepted TCP connection, from accept until close. */
 interface Admitted {
   readonly socket: Socket;
@@ -61,7 +75,7 @@ export class SshServer {
   constructor(private readonly o: SshServerOptions) {
     this.throttle = new LoginThrottle(o.throttle);
     this.shell = o.shell;
-    this.server = new Server({ hostKeys: [o.hostKey], ident: 'appliance' }, (client, info) => this.accept(client, info.ip, info.port));
+    this.server = new Server({ hostKeys: [o.hostKey], ident: 'appliance', algorithms: SSH_ALGORITHMS }, (client, info) => this.accept(client, info.ip, info.port));
     // Our own listener admits each TCP connection before ssh2 reads a byte of it.
     this.listener = createServer((socket) => this.admit(socket));
   }
