@@ -21,6 +21,8 @@ export function connectNetconf(port: number, user = 'admin', password = PASSWORD
     const conn = new ssh2.Client();
     conn.on('error', reject);
     conn.on('ready', () => {
+      // Without it the client's delayed ACKs add 40 ms to every small request.
+      conn.setNoDelay(true);
       conn.subsys('netconf', (err, channel) => {
         if (err) { conn.end(); reject(err); return; }
         NetconfClient.connect(streamTransport(channel), { base: '1.0', timeoutMs }).then(
