@@ -5,7 +5,7 @@
  * output, map failures through cli/messages, record the command in the audit log — and
  * answering Tab and `?` for the shell. Writes only to the streams it is given.
  */
-import { ConfdError, isObject, type JsonObject, type SchemaDescription } from '../confd/api/index.js';
+import { ConfdError, escapeTerminal, isObject, type JsonObject, type SchemaDescription } from '../confd/api/index.js';
 import { configurationTable } from './commands/configuration.js';
 import { operationalTable } from './commands/operational.js';
 import { walkCommand, type CommandTable, type Mode, type NestedCommand, type ParseEnv } from './command-table.js';
@@ -197,7 +197,7 @@ export class CliSession implements CommandContext {
       if (this.buffer) {
         const text = this.buffer.join('');
         this.buffer = null;
-        this.output.write(applyFilters(text, pipes.filters));
+        this.output.write(escapeTerminal(applyFilters(text, pipes.filters)));
       }
     }
     return { status, sensitive };
@@ -218,9 +218,10 @@ export class CliSession implements CommandContext {
     return walk.spec.run(this, walk.args, pipes);
   }
 
+  /** Command output; what a terminal would act on is escaped here, the one sink of every renderer. */
   out(text: string): void {
     if (this.buffer) this.buffer.push(text);
-    else this.output.write(text);
+    else this.output.write(escapeTerminal(text));
   }
 
   async fail(e: unknown, cx: MessageContext): Promise<number> {
@@ -234,7 +235,7 @@ export class CliSession implements CommandContext {
       }
     }
     const m = describeFailure(e, { ...cx, ...(sessionUsers ? { sessionUsers } : {}) });
-    (m.severity === 'warning' ? this.output : this.errorOutput).write(m.lines.join('\n') + '\n');
+    (m.severity === 'warning' ? this.output : this.errorOutput).write(escapeTerminal(m.lines.join('\n')) + '\n');
     return m.severity === 'warning' ? 0 : 1;
   }
 

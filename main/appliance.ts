@@ -27,6 +27,9 @@ function help(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Everything the appliance and its tools create is the owner's only: the database holds
+  // password hashes and the audit chain, backups the same, keys are keys (docs/security.md).
+  process.umask(0o077);
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') { out(help()); return name ? 0 : 2; }
   const command = COMMANDS[name] ?? INTERNAL[name];

@@ -4,7 +4,7 @@
  * config export/import/history/rollback/compare/blame. They reach a running appliance through
  * its socket, or a stopped one in-process (confd/main/device-api).
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pino from 'pino';
 import { ConfdError } from '../confd/core/errors.js';
@@ -61,6 +61,7 @@ export const restore: Command = {
   async run(ctx) {
     const file = ctx.positionals[0];
     if (!file) throw new UsageError('restore needs the backup file');
+    tightenBackup(resolve(file));
     if (flag(ctx, 'full')) {
       const root = str(ctx, 'data-dir')!;
       const active = activeSlot(root);
@@ -220,4 +221,19 @@ function parseConfigFile(file: string): Record<string, unknown> {
   } catch (e) {
     throw new ConfdError('TXN_BAD_ARGUMENT', `${file} is not a JSON configuration: ${(e as Error).message}`);
   }
+}
+
+/**
+ * A backup holds password hashes and the audit chain: one that others can read is made the
+ * owner's only before it is used, with a warning (refused when it cannot be tightened).
+ */
+function tightenBackup(file: string): void {
+  const mode = statSync(file).mode & 0o777;
+  if ((mode & 0o077) === 0) return;
+  try {
+    chmodSync(file, 0o600);
+  } catch {
+    throw new ConfdError('STORE_BAD_BACKUP', `${file} is readable by others (mode ${mode.toString(8)}) and cannot be made private; refusing it`);
+  }
+  process.stderr.write(`appliance restore: warning: ${file} was readable by others (mode ${mode.toString(8)}); it is now 600\n`);
 }

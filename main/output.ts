@@ -3,9 +3,12 @@
  * What commands print: results on stdout, one-line reasons on stderr, and the exit status.
  */
 import { ConfdError } from '../confd/core/errors.js';
+import { escapeTerminal } from '../confd/core/terminal.js';
 
+/** Prints `text` on stdout, with what a terminal would act on escaped (confd/core/terminal). */
 export function out(text: string): void {
-  process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+  const safe = escapeTerminal(text);
+  process.stdout.write(safe.endsWith('\n') ? safe : safe + '\n');
 }
 
 export function printJson(value: unknown): void {
@@ -15,9 +18,9 @@ export function printJson(value: unknown): void {
 /** One line per problem: the path it concerns, then the reason. */
 export function describeError(e: unknown): string {
   if (e instanceof ConfdError) {
-    return e.flatten().map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('\n');
+    return escapeTerminal(e.flatten().map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('\n'));
   }
-  return e instanceof Error ? e.message : String(e);
+  return escapeTerminal(e instanceof Error ? e.message : String(e));
 }
 
 export class UsageError extends Error {}

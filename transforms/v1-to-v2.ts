@@ -8,6 +8,8 @@
  *   `source-address` + `source-prefix-length` (default 32), and likewise for destination.
  *   Without its address a prefix length has no effect: the rule matches any source.
  * - `/system/timezone` is renamed `/system/time-zone`.
+ * - `/system/services` (SSH pre-authentication limits, NETCONF and CLI idle timeouts) is new;
+ *   version 1 applies the built-in values, which are version 2's defaults.
  *
  * Access rules (`/system/access/rule`) name data paths, so their `path` follows the renames:
  * a rule that covered /system/timezone keeps covering it as /system/time-zone. Without this
@@ -18,6 +20,7 @@
  * down accepts both that form and the engine's (every default filled in), and loses nothing
  * that version 1 can say. What it cannot carry is dropped and reported as a Loss:
  * - an NTP server with prefer=true (the server is kept, the preference is lost);
+ * - a `/system/services` leaf set to anything but its default (version 1 uses the default);
  * - a prefix length other than 32 given without its address (it had no effect, but it was set);
  * - an access rule naming an NTP server entry or something below it, or a new firewall leaf:
  *   a deny is widened to the nearest node version 1 can name (it denies more, never less), a
@@ -114,6 +117,10 @@ function down(config: JsonObject): { config: JsonObject; losses: Loss[] } {
       });
     }
     forEachAccessRule(system, (rule, rulePath) => downAccessRule(rule, rulePath, losses));
+    if (system.services !== undefined) {
+      lossesFromDefaults(system.services, SERVICES_DEFAULTS, '/system/services', losses);
+      delete system.services;
+    }
     out.system = renameKey(system, 'time-zone', 'timezone');
   }
   forEachFirewallRule(out, (rule, rulePath) => {
@@ -122,6 +129,22 @@ function down(config: JsonObject): { config: JsonObject; losses: Loss[] } {
     return r;
   });
   return { config: out, losses };
+}
+
+/** Version 2's defaults under /system/services: the values version 1 has built in. */
+const SERVICES_DEFAULTS: JsonObject = {
+  ssh: { 'login-grace-time': 30, 'max-auth-tries': 6, 'max-connections-per-source': 32, 'max-startups': { start: 10, rate: 30, full: 100 } },
+  netconf: { 'idle-timeout': 0 },
+  cli: { 'idle-timeout': 900 },
+};
+
+/** A loss for every leaf under `value` that differs from `defaults` (version 1 applies the defaults). */
+function lossesFromDefaults(value: JsonValue, defaults: JsonValue | undefined, path: string, losses: Loss[]): void {
+  if (isObject(value)) {
+    for (const [k, v] of Object.entries(value)) lossesFromDefaults(v, isObject(defaults) ? defaults[k] : undefined, childPath(path, { name: k }), losses);
+  } else if (value !== defaults) {
+    losses.push({ path, reason: `version 1 has no ${path}; it uses ${JSON.stringify(defaults ?? null)} instead of ${JSON.stringify(value)}` });
+  }
 }
 
 /** `source-address` + `source-prefix-length` → `source: "a.b.c.d/len"`, where the first of them was. */

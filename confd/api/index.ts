@@ -17,3 +17,4 @@ export { DataDirLock } from '../store/lock.js';
 export { JsonLinesDecoder, encodeJsonLine } from '../northbound/socket/framing.js';
 export { listenUnix, closeUnix } from '../northbound/socket/listener.js';
 export { cloneJson, deepEqual, isObject } from '../core/tree.js';
+export { escapeTerminal } from '../core/terminal.js';

@@ -4,7 +4,7 @@
  * socket (and the SSH listener), and shuts down cleanly. main.ts-style wiring: everything is
  * built here and passed down; no module keeps global state.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { faultValue } from '../api/faults.js';
 import { ConfdError } from '../core/errors.js';
@@ -79,6 +79,7 @@ export class Daemon {
   static async start(options: DaemonOptions): Promise<Daemon> {
     const dirs = dataDir(options.dataDir, options.slot);
     mkdirSync(dirs.root, { recursive: true, mode: 0o750 });
+    tightenSecrets([dirs.database, `${dirs.database}-wal`, `${dirs.database}-shm`, dirs.hostKey]);
     const lock = DataDirLock.tryAcquire(dirs.lock);
     if (!lock) throw new ConfdError('STORE_LOCKED', `another appliance is already running on ${dirs.root}`);
     let engine: ConfigEngine;
@@ -146,5 +147,16 @@ export class Daemon {
     this.engine.store.close();
     this.lock.release();
     this.log.info('appliance stopped');
+  }
+}
+
+/** Files of a data directory made before the umask rule (0644 then) become the owner's only. */
+function tightenSecrets(files: readonly string[]): void {
+  for (const f of files) {
+    try {
+      if ((statSync(f).mode & 0o077) !== 0) chmodSync(f, 0o600);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
   }
 }

@@ -6,13 +6,15 @@
  * and exec to the CLI when one is attached. It decides no policy: who may do what is confd/rpc's.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import ssh2 from 'ssh2';
 import type { AuthContext, Connection, ServerChannel, Session as SshSession } from 'ssh2';
 import { DUMMY_HASH, verifyPassword } from '../auth/passwords.js';
-import { LoginRateLimiter } from '../auth/rate-limit.js';
+import { LoginThrottle, type LoginThrottleOptions } from '../auth/login-throttle.js';
 import { findUser } from '../auth/users.js';
+import { isObject } from '../core/tree.js';
+import { Admission, sshLimitsOf, type SshLimits } from './admission.js';
 import type { NetconfServer } from '../northbound/netconf/server.js';
 import { streamTransport } from '../northbound/transport.js';
 import type { ConfigEngine } from '../txn/engine.js';
@@ -32,49 +34,117 @@ export interface SshServerOptions {
   readonly netconf: NetconfServer;
   readonly log: Logger;
   readonly shell?: ShellService;
+  readonly throttle?: LoginThrottleOptions;
 }
 
-/** Time allowed between TCP connect and successful authentication. */
-const LOGIN_GRACE_MS = 30_000;
+/**
+ * What current OpenSSH offers by default, as far as ssh2 implements it (no sntrup761, no UMAC):
+ * no SHA-1 anywhere, MACs only encrypt-then-MAC SHA-2, compression only after authentication.
+ * ssh2 adds the strict-KEX marker (kex-strict-s-v00@openssh.com, the Terrapin countermeasure)
+ * itself. Host-key algorithms follow the host keys (Ed25519).
+ */
+export const SSH_ALGORITHMS = {
+  kex: ['curve25519-sha256', 'curve25519-sha256@libssh.org', 'ecdh-sha2-nistp256', 'ecdh-sha2-nistp384', 'ecdh-sha2-nistp521',
+    'diffie-hellman-group-exchange-sha256', 'diffie-hellman-group16-sha512', 'diffie-hellman-group18-sha512', 'diffie-hellman-group14-sha256'],
+  cipher: ['chacha20-poly1305@openssh.com', 'aes128-ctr', 'aes192-ctr', 'aes256-ctr', 'aes128-gcm@openssh.com', 'aes256-gcm@openssh.com'],
+  hmac: ['hmac-sha2-256-etm@openssh.com', 'hmac-sha2-512-etm@openssh.com'],
+  compress: ['none', 'zlib@openssh.com'],
+} as const satisfies ssh2.Algorithms;
+
+/** An accepted TCP connection, from accept until close. */
+interface Admitted {
+  readonly socket: Socket;
+  readonly source: string;
+  readonly limits: SshLimits;
+  authenticated: boolean;
+  authTries: number;
+}
 
 export class SshServer {
   private readonly server: InstanceType<typeof Server>;
-  private readonly limiter: LoginRateLimiter;
+  private readonly listener: NetServer;
+  private readonly throttle: LoginThrottle;
+  private readonly admission = new Admission();
+  /** Admitted connections by remote `address:port` (unique while open), so ssh2's clients find theirs. */
+  private readonly admitted = new Map<string, Admitted>();
   private readonly clients = new Set<Connection>();
+  /** Connections refused at accept, by reason (for tests and monitoring). */
+  readonly refused = { perSource: 0, maxStartups: 0 };
   shell: ShellService | undefined;
 
   constructor(private readonly o: SshServerOptions) {
-    this.limiter = new LoginRateLimiter();
+    this.throttle = new LoginThrottle(o.throttle);
     this.shell = o.shell;
-    this.server = new Server({ hostKeys: [o.hostKey], ident: 'appliance' }, (client, info) => this.accept(client, info.ip, info.port));
+    this.server = new Server({ hostKeys: [o.hostKey], ident: 'appliance', algorithms: SSH_ALGORITHMS }, (client, info) => this.accept(client, info.ip, info.port));
+    // Our own listener admits each TCP connection before ssh2 reads a byte of it.
+    this.listener = createServer((socket) => this.admit(socket));
+  }
+
+  /** The limits in the running configuration now (/system/services). */
+  private limits(): SshLimits {
+    const system = this.o.engine.running.get('/')?.body.system;
+    return sshLimitsOf(isObject(system) ? system.services : undefined);
+  }
+
+  private admit(socket: Socket): void {
+    const source = socket.remoteAddress ?? '';
+    const limits = this.limits();
+    const refusal = this.admission.admit(source, limits);
+    if (refusal !== null) {
+      if (refusal === 'per-source') this.refused.perSource++;
+      else this.refused.maxStartups++;
+      this.o.log.debug({ client: source, refusal }, 'connection refused at accept');
+      socket.destroy();
+      return;
+    }
+    const key = `${source}:${socket.remotePort}`;
+    const a: Admitted = { socket, source, limits, authenticated: false, authTries: 0 };
+    this.admitted.set(key, a);
+    // LoginGraceTime runs from the TCP accept, not from the SSH version line.
+    const grace = setTimeout(() => { if (!a.authenticated) socket.destroy(); }, limits.loginGraceTime * 1000);
+    grace.unref();
+    socket.once('close', () => {
+      clearTimeout(grace);
+      this.admitted.delete(key);
+      this.admission.closed(source, a.authenticated);
+    });
+    // Nagle with delayed ACKs stalls small replies by 40 ms: disable it on every socket.
+    socket.setNoDelay(true);
+    this.server.injectSocket(socket);
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {
     return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        resolve(this.server.address() as AddressInfo);
+      this.listener.once('error', reject);
+      this.listener.listen(port, host, () => {
+        this.listener.off('error', reject);
+        resolve(this.listener.address() as AddressInfo);
       });
     });
   }
 
   async close(): Promise<void> {
     for (const c of this.clients) c.end();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const a of this.admitted.values()) if (!a.authenticated) a.socket.destroy();
+    await new Promise<void>((resolve) => this.listener.close(() => resolve()));
   }
 
   private accept(client: Connection, ip: string, port: number): void {
-    // Nagle with delayed ACKs stalls small replies by 40 ms: disable it on every socket.
-    (client as Connection & { setNoDelay(on: boolean): void }).setNoDelay(true);
-    this.clients.add(client);
     const address = `${ip}:${port}`;
+    const a = this.admitted.get(address);
+    if (!a) { client.end(); return; }
+    this.clients.add(client);
     const log = this.o.log.child({ client: address });
     let user: string | undefined;
-    const grace = setTimeout(() => { if (!user) client.end(); }, LOGIN_GRACE_MS);
-    grace.unref();
 
     client.on('authentication', (ctx) => {
+      // MaxAuthTries: 'none' is how clients ask which methods exist, and is not counted.
+      if (ctx.method !== 'none' && ++a.authTries > a.limits.maxAuthTries) {
+        log.info({ tries: a.authTries }, 'too many authentication attempts; disconnecting');
+        ctx.reject();
+        client.end();
+        return;
+      }
       this.authenticate(ctx, ip, address).then((ok) => {
         if (ok) { user = ctx.username; ctx.accept(); } else ctx.reject(['password', 'publickey']);
       }, (e: unknown) => {
@@ -83,66 +153,87 @@ export class SshServer {
       });
     });
     client.on('ready', () => {
-      clearTimeout(grace);
-      client.on('session', (acceptSession) => this.session(acceptSession(), user!, address));
+      a.authenticated = true;
+      this.admission.authenticated();
+      client.on('session', (acceptSession) => this.session(acceptSession(), user!, address, a));
     });
     client.on('error', (e) => log.debug({ err: e.message }, 'ssh connection error'));
-    client.on('close', () => { clearTimeout(grace); this.clients.delete(client); });
+    client.on('close', () => { this.clients.delete(client); });
   }
 
-  private session(session: SshSession, user: string, address: string): void {
+  /**
+   * Closes the connection after `seconds` without traffic either way (0: never). The shortest
+   * timeout of the connection's channels applies.
+   */
+  private idleTimeout(a: Admitted, seconds: number): void {
+    if (seconds <= 0) return;
+    const current = a.socket.timeout ?? 0;
+    if (current !== 0 && current <= seconds * 1000) return;
+    if (current === 0) a.socket.on('timeout', () => { this.o.log.info({ client: a.source }, 'idle timeout'); a.socket.destroy(); });
+    a.socket.setTimeout(seconds * 1000);
+  }
+
+  private session(session: SshSession, user: string, address: string, a: Admitted): void {
     let pty: { cols: number; rows: number; term: string } | null = null;
     session.on('pty', (accept, _reject, info) => { pty = { cols: info.cols, rows: info.rows, term: info.term }; accept?.(); });
     session.on('window-change', (accept) => accept?.());
     session.on('env', (accept) => accept?.());
     session.on('subsystem', (accept, reject, info) => {
       if (info.name !== 'netconf') { reject(); return; }
+      this.idleTimeout(a, a.limits.netconfIdleTimeout);
       this.o.netconf.accept(streamTransport(accept()), user, address);
     });
     session.on('shell', (accept, reject) => {
       if (!this.shell) { reject(); return; }
+      this.idleTimeout(a, a.limits.cliIdleTimeout);
       this.shell.shell(accept(), user, address, pty);
     });
     session.on('exec', (accept, reject, info) => {
       if (!this.shell) { reject(); return; }
+      this.idleTimeout(a, a.limits.cliIdleTimeout);
       this.shell.exec(accept(), user, address, info.command);
     });
   }
 
-  /** Checks credentials against the configured users; audits and rate-limits failures. */
+  /**
+   * Checks credentials against the configured users; audits and throttles failures. The attempt
+   * is counted by the throttle before the check, so concurrent guesses cannot outrun it.
+   */
   private async authenticate(ctx: AuthContext, ip: string, address: string): Promise<boolean> {
     if (ctx.method !== 'password' && ctx.method !== 'publickey') return false;
     const engine = this.o.engine;
-    const blocked = this.limiter.blockedFor(ip);
-    if (blocked > 0) {
+    // A public-key query (no signature) proves nothing and costs nothing: answer it unthrottled.
+    if (ctx.method === 'publickey' && !ctx.signature) return this.publicKeyOf(ctx) !== undefined;
+    const verdict = this.throttle.begin(ip, ctx.username);
+    if (!verdict.allowed) {
       engine.auditBestEffort(this.loginSession(ctx.username, address), 'login-rate-limited', ctx.username, 'denied',
-        { method: ctx.method, retryAfterMs: blocked });
+        { method: ctx.method, retryAfterMs: verdict.retryAfterMs });
       return false;
     }
-    const record = findUser(engine, ctx.username);
+    if (verdict.delayMs > 0) await new Promise((r) => setTimeout(r, verdict.delayMs));
     let ok = false;
     if (ctx.method === 'password') {
+      const record = findUser(engine, ctx.username);
       // Unknown users cost the same time as known ones, so timing does not reveal who exists.
       ok = await verifyPassword(ctx.password, record?.passwordHash ?? DUMMY_HASH) && record !== undefined;
     } else {
-      const offered = ctx.key;
-      const match = record?.sshKeys.map((line) => utils.parseKey(line)).find((k) => !(k instanceof Error)
-        && k.type === offered.algo && k.getPublicSSH().length === offered.data.length && timingSafeEqual(k.getPublicSSH(), offered.data));
-      if (match && !(match instanceof Error)) {
-        // Without a signature the client only asks whether the key would do (RFC 4252 §7).
-        if (!ctx.signature) return true;
-        ok = match.verify(ctx.blob!, ctx.signature, ctx.hashAlgo) === true;
-      } else if (!ctx.signature) {
-        return false;
-      }
+      ok = this.publicKeyOf(ctx)?.verify(ctx.blob!, ctx.signature!, ctx.hashAlgo) === true;
     }
-    if (ok) {
-      this.limiter.recordSuccess(ip);
-      return true;
-    }
-    this.limiter.recordFailure(ip);
+    this.throttle.settle(verdict.ticket, ok);
+    if (ok) return true;
     engine.auditBestEffort(this.loginSession(ctx.username, address), 'login-failed', ctx.username, 'denied', { method: ctx.method });
     return false;
+  }
+
+  /** The configured key of the user that matches the offered one, if any. */
+  private publicKeyOf(ctx: AuthContext & { method: 'publickey' }): ssh2.ParsedKey | undefined {
+    const offered = ctx.key;
+    for (const line of findUser(this.o.engine, ctx.username)?.sshKeys ?? []) {
+      const k = utils.parseKey(line);
+      if (k instanceof Error || Array.isArray(k)) continue;
+      if (k.type === offered.algo && k.getPublicSSH().length === offered.data.length && timingSafeEqual(k.getPublicSSH(), offered.data)) return k;
+    }
+    return undefined;
   }
 
   /** The identity a login attempt is audited under (no session exists yet). */

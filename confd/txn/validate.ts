@@ -7,7 +7,7 @@
  */
 import { ConfdError } from '../core/errors.js';
 import { childPath } from '../core/path.js';
-import type { JsonObject } from '../core/tree.js';
+import type { JsonObject, JsonValue } from '../core/tree.js';
 import { describeAjvErrors } from '../schema/messages.js';
 import type { DeviceSchema, LeafListSchema, LeafSchema, ListSchema } from '../schema/model.js';
 import { entryPath } from '../schema/resolve.js';
@@ -38,6 +38,7 @@ export function validateChanges(
     if (!e) continue;
     const validate = e.list ? e.list.validate : schema.root.validate;
     if (!validate(e.body)) issues.push(...describeAjvErrors(e.path, validate.errors ?? []));
+    checkXmlCharacters(e.path, e.body, issues);
     for (const leaf of indexes.refLeaves(e.list)) checkReference(schema, view, e, leaf, issues);
   }
 
@@ -132,4 +133,27 @@ function pathOfBodyNode(nodePath: string, bodyPath: readonly string[]): string {
   let p = nodePath;
   for (const name of bodyPath) p = childPath(p, { name });
   return p;
+}
+
+/**
+ * Characters XML 1.0 does not allow (C0 controls but TAB, LF and CR; U+FFFE, U+FFFF; lone
+ * surrogates): a string holding one could not be sent in any NETCONF reply, so no path (edit,
+ * import, restore, load) may store it.
+ */
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function checkXmlCharacters(path: string, value: JsonValue, issues: ConfdError[], leaf?: string): void {
+  if (typeof value === 'string') {
+    const m = NOT_XML.exec(value);
+    if (m) {
+      const at = leaf === undefined ? path : childPath(path, { name: leaf });
+      issues.push(new ConfdError('SCHEMA_INVALID_VALUE', `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} is not allowed in a value (XML 1.0 forbids it)`,
+        { path: at, details: { offset: m.index } }));
+    }
+  } else if (Array.isArray(value)) {
+    for (const v of value) checkXmlCharacters(path, v, issues, leaf);
+  } else if (value !== null && typeof value === 'object') {
+    const base = leaf === undefined ? path : childPath(path, { name: leaf });
+    for (const [k, v] of Object.entries(value)) checkXmlCharacters(base, v, issues, k);
+  }
 }

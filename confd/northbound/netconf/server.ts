@@ -21,7 +21,9 @@ export interface NetconfLimits {
   /** One message, framed (and so also the XML the reader parses). */
   readonly maxMessageBytes: number;
   readonly maxDepth: number;
+  /** Elements in one message, and attributes on one element: refused before any tree is built. */
   readonly maxElements: number;
+  readonly maxAttributes: number;
   readonly helloTimeoutMs: number;
   readonly maxSessionsPerUser: number;
 }
@@ -29,7 +31,9 @@ export interface NetconfLimits {
 export const DEFAULT_NETCONF_LIMITS: NetconfLimits = {
   maxMessageBytes: 64 * 1024 * 1024,
   maxDepth: 64,
-  maxElements: 5_000_000,
+  // 200,000 elements parse in about half a second; a bulk edit of 40,000 list entries fits.
+  maxElements: 200_000,
+  maxAttributes: 64,
   helloTimeoutMs: 30_000,
   maxSessionsPerUser: 16,
 };

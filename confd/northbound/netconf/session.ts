@@ -129,9 +129,7 @@ export class NetconfSession {
       this.replyErrors(undefined, e);
       return;
     }
-    // Every attribute of <rpc> comes back on <rpc-reply>, xmlns declarations included (RFC 6241 §4.2);
-    // our own default namespace is written by reply().
-    const attrs = [...(rpc.declarations ?? []).filter((d) => d.qname !== 'xmlns'), ...rpc.attributes];
+    const attrs = echoedAttributes(rpc);
     if (rpc.name !== 'rpc' || rpc.ns !== NETCONF_BASE_NS) {
       this.count('inBadRpcs');
       this.replyErrors(attrs, new ConfdError('NC_MALFORMED', `expected <rpc> in ${NETCONF_BASE_NS}, got <${rpc.name}>`,
@@ -213,4 +211,28 @@ export class NetconfSession {
     clearTimeout(this.helloTimer);
     this.server.sessionEnded(this, this.closeReason, this.killedBy);
   }
+}
+
+/** At most this many attributes of an <rpc>, and this many bytes of them, come back on its reply. */
+export const MAX_ECHOED_ATTRIBUTES = 16;
+export const MAX_ECHOED_BYTES = 4096;
+
+/**
+ * The attributes of <rpc> that come back on <rpc-reply> (RFC 6241 §4.1, xmlns declarations
+ * included; our own default namespace is written by reply()): message-id always, the others in
+ * document order while they fit in MAX_ECHOED_ATTRIBUTES and MAX_ECHOED_BYTES, so one request
+ * cannot make the reply grow with it.
+ */
+function echoedAttributes(rpc: XmlElement): XmlAttribute[] {
+  const all = [...(rpc.declarations ?? []).filter((d) => d.qname !== 'xmlns'), ...rpc.attributes];
+  const id = all.find((a) => a.ns === '' && a.name === 'message-id');
+  const out: XmlAttribute[] = id ? [id] : [];
+  let bytes = id ? id.qname.length + id.value.length : 0;
+  for (const a of all) {
+    if (a === id) continue;
+    bytes += a.qname.length + a.value.length;
+    if (out.length >= MAX_ECHOED_ATTRIBUTES || bytes > MAX_ECHOED_BYTES) break;
+    out.push(a);
+  }
+  return out;
 }

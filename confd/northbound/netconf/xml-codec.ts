@@ -20,6 +20,8 @@ export interface XmlLimits {
   readonly maxDepth: number;
   /** Most elements accepted in the whole document (unlimited when absent). */
   readonly maxElements?: number;
+  /** Most attributes (namespace declarations included) on one element (unlimited when absent). */
+  readonly maxAttributes?: number;
 }
 
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
@@ -105,6 +107,12 @@ export class XmlReader {
    */
   read(input: string | Uint8Array): XmlElement {
     const limits = this.limits;
+    if (typeof input !== 'string' && input.byteLength > limits.maxBytes) {
+      throw tooBig(`message of ${input.byteLength} bytes exceeds ${limits.maxBytes}`, { bytes: input.byteLength, maxBytes: limits.maxBytes });
+    }
+    // Counted before decoding and before any tree is built: the parser's cost per element and
+    // per attribute is far above this scan's, so a message past a limit costs only reaching it.
+    checkCounts(input, limits.maxElements ?? Number.POSITIVE_INFINITY, limits.maxAttributes ?? Number.POSITIVE_INFINITY);
     const text = decodeInput(input, limits.maxBytes);
     // Refused before the parser sees them: no entity is ever declared, so none can expand.
     if (hasDeclarations(text)) throw malformed('DOCTYPE and entity declarations are not allowed');
@@ -178,6 +186,64 @@ function checkMarkup(text: string): void {
       throw malformed(`unknown markup at offset ${i}`);
     }
     i = text.indexOf('<!', end);
+  }
+}
+
+const LT = 0x3c, GT = 0x3e, SLASH = 0x2f, BANG = 0x21, QUESTION = 0x3f, DQUOTE = 0x22, SQUOTE = 0x27;
+
+/** Text or UTF-8 bytes, seen through the two operations the count scan needs (markup is ASCII either way). */
+interface Scannable {
+  readonly length: number;
+  at(i: number): number;
+  find(needle: string, from: number): number;
+}
+
+function scannable(input: string | Uint8Array): Scannable {
+  if (typeof input === 'string') return { length: input.length, at: (i) => input.charCodeAt(i), find: (n, from) => input.indexOf(n, from) };
+  const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  return { length: buf.length, at: (i) => buf[i] ?? Number.NaN, find: (n, from) => buf.indexOf(n, from, 'latin1') };
+}
+
+/**
+ * One pass over the tags, skipping comments, CDATA and processing instructions: refuses more
+ * than `maxElements` start tags, or a tag with more than `maxAttributes` quoted values. It runs
+ * on the raw bytes before they are decoded, stops at the first tag past a limit, and costs a few
+ * native indexOf calls per tag otherwise. What it cannot delimit is left to the validator.
+ */
+function checkCounts(input: string | Uint8Array, maxElements: number, maxAttributes: number): void {
+  if (maxElements === Number.POSITIVE_INFINITY && maxAttributes === Number.POSITIVE_INFINITY) return;
+  const t = scannable(input);
+  let elements = 0;
+  for (let i = t.find('<', 0); i >= 0;) {
+    const next = t.at(i + 1);
+    if (next === BANG) {
+      const comment = t.at(i + 2) === 0x2d;
+      const end = comment ? t.find('-->', i + 4) : t.find(']]>', i + 2);
+      if (end < 0) return;
+      i = t.find('<', end + 3);
+      continue;
+    }
+    if (next === QUESTION) {
+      const end = t.find('?>', i + 2);
+      if (end < 0) return;
+      i = t.find('<', end + 2);
+      continue;
+    }
+    let j = i + 1;
+    if (next !== SLASH) {
+      if (++elements > maxElements) throw tooBig(`more than ${maxElements} elements`, { maxElements });
+      let attributes = 0;
+      for (;;) {
+        let c = t.at(j);
+        while (j < t.length && c !== GT && c !== DQUOTE && c !== SQUOTE && c !== LT) c = t.at(++j);
+        if (c !== DQUOTE && c !== SQUOTE) break;
+        if (++attributes > maxAttributes) throw tooBig(`an element with more than ${maxAttributes} attributes`, { maxAttributes });
+        const close = t.find(c === DQUOTE ? '"' : "'", j + 1);
+        if (close < 0) return;
+        j = close + 1;
+      }
+    }
+    i = t.find('<', j + 1);
   }
 }
 

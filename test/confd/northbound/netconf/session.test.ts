@@ -518,6 +518,17 @@ describe('rpc handling (RFC 6241 §4, RFC 6242 §4)', () => {
     assert.match(start, new RegExp(`\\sxmlns:nc="${BASE.replaceAll('.', '\\.')}"`), `rpc-reply start tag: ${start}`);
   });
 
+  it('the echo is capped: message-id and the first attributes within 16 and 4 KiB come back, no more', async () => {
+    const c = await rig.connect();
+    const many: Record<string, string> = {};
+    for (let i = 0; i < 40; i++) many[`a${i}`] = 'v'.repeat(200);
+    const reply = await c.rpc(VALIDATE_RUNNING, { ...many, 'message-id': 'last' });
+    assertOk(reply);
+    assert.equal(attribute(reply, '', 'message-id'), 'last');
+    assert.ok(reply.attributes.length <= 16, `${reply.attributes.length} attributes echoed`);
+    assert.equal(attribute(reply, '', 'a0'), 'v'.repeat(200));
+  });
+
   it('an rpc without message-id: rpc-error rpc/missing-attribute with bad-attribute message-id', async () => {
     const c = await rig.connect();
     c.send(`<rpc xmlns="${BASE}">${VALIDATE_RUNNING}</rpc>`);

@@ -186,6 +186,17 @@ test('element count over the limit is NC_TOO_BIG', () => {
   rejects(xml, 'NC_TOO_BIG', { ...LIMITS, maxElements: 10 });
 });
 
+test('attributes per element over the limit are NC_TOO_BIG, counted before parsing, bytes or text', () => {
+  const attrs = (n: number) => Array.from({ length: n }, (_, i) => ` a${i}='x>'`).join('');
+  const ok = `<a${attrs(4)}><!-- "<b x='1'>" --><![CDATA[<c "">]]><b${attrs(4)}/></a>`;
+  assert.equal(parse(ok, { ...LIMITS, maxAttributes: 4 }).attributes.length, 4);
+  rejects(`<a${attrs(5)}/>`, 'NC_TOO_BIG', { ...LIMITS, maxAttributes: 4 });
+  rejects(Buffer.from(`<a><b${attrs(5)}/></a>`), 'NC_TOO_BIG', { ...LIMITS, maxAttributes: 4 });
+  // Comments and CDATA hold no elements: they are skipped by the count.
+  assert.equal(parse(Buffer.from(ok), { ...LIMITS, maxElements: 2 }).children.length, 1);
+  rejects(Buffer.from('<a>' + '<b/>'.repeat(10) + '</a>'), 'NC_TOO_BIG', { ...LIMITS, maxElements: 10 });
+});
+
 test('escapeText and escapeAttr make any string safe to write', () => {
   assert.equal(escapeText('a<b>&c]]>\r'), 'a&lt;b&gt;&amp;c]]&gt;&#13;');
   assert.equal(escapeText('plain text'), 'plain text');
