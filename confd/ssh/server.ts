@@ -6,7 +6,7 @@
  * and exec to the CLI when one is attached. It decides no policy: who may do what is confd/rpc's.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import type { Logger } from 'pino';
 import ssh2 from 'ssh2';
 import type { AuthContext, Connection, ServerChannel, Session as SshSession } from 'ssh2';
@@ -41,6 +41,7 @@ export class SshServer {
   private readonly server: InstanceType<typeof Server>;
   private readonly limiter: LoginRateLimiter;
   private readonly clients = new Set<Connection>();
+  private readonly listeners: NetServer[] = [];
   shell: ShellService | undefined;
 
   constructor(private readonly o: SshServerOptions) {
@@ -49,19 +50,37 @@ export class SshServer {
     this.server = new Server({ hostKeys: [o.hostKey], ident: 'appliance' }, (client, info) => this.accept(client, info.ip, info.port));
   }
 
-  listen(port: number, host: string): Promise<AddressInfo> {
+  /**
+   * Listens on each address (IPv4 or IPv6), all on one port: with port 0 the first address
+   * takes a free port and the others the same one. Resolves with what is listened on.
+   */
+  async listen(port: number, hosts: readonly string[]): Promise<AddressInfo[]> {
+    const bound: AddressInfo[] = [];
+    try {
+      for (const host of hosts) bound.push(await this.listenOne(bound[0]?.port ?? port, host));
+    } catch (e) {
+      await this.close();
+      throw e;
+    }
+    return bound;
+  }
+
+  private listenOne(port: number, host: string): Promise<AddressInfo> {
+    // One TCP listener per address, each handing its connections to the one SSH server.
+    const tcp = createServer((socket) => this.server.injectSocket(socket));
+    this.listeners.push(tcp);
     return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        resolve(this.server.address() as AddressInfo);
+      tcp.once('error', reject);
+      tcp.listen(port, host, () => {
+        tcp.off('error', reject);
+        resolve(tcp.address() as AddressInfo);
       });
     });
   }
 
   async close(): Promise<void> {
     for (const c of this.clients) c.end();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await Promise.all(this.listeners.splice(0).map((tcp) => new Promise<void>((resolve) => tcp.close(() => resolve()))));
   }
 
   private accept(client: Connection, ip: string, port: number): void {

@@ -78,7 +78,7 @@ async function command(line: string): Promise<string> {
 
 describe('the CLI through OpenSSH', () => {
   before(async () => {
-    daemon = await Daemon.start({ dataDir: dir.path, logger: quietLogger, listen: '127.0.0.1', port: 0, env: { APPLIANCE_ADMIN_PASSWORD: 'secret' } });
+    daemon = await Daemon.start({ dataDir: dir.path, logger: quietLogger, listen: ['127.0.0.1'], port: 0, env: { APPLIANCE_ADMIN_PASSWORD: 'secret' } });
     // The daemon does not attach the CLI yet: attach it to its SSH listener here.
     (daemon as unknown as { ssh: SshServer }).ssh.shell = new CliService({ ops: daemon.ops, bus: daemon.bus, log: quietLogger, dataDir: dir.path });
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'e2e', '-f', key]);
