@@ -38,6 +38,7 @@ export function createLogger(ctx: CommandContext, onHangup: () => void = () => u
   const logger = pino({ level }, destination);
   process.on('SIGHUP', () => {
     if (file) destination.reopen();
+    logger.info({ file: file ?? null }, 'log reopened');
     onHangup();
   });
   // Node prints its warnings as text on stderr: keep them in the JSON stream instead.
