@@ -10,7 +10,7 @@ import { ConfdError } from '../confd/core/errors.js';
 import { EXIT_DATABASE_CORRUPT, EXIT_LOCKED } from '../upgrade/boot/loader.js';
 import { faultSet } from '../confd/api/faults.js';
 import { DATA_DIR_OPTION, flag, str, type Command, type CommandContext, type OptionTable } from './commands.js';
-import { LOG_OPTIONS, createLogger } from './logging.js';
+import { LOG_OPTIONS, createLogger, logsToStderr } from './logging.js';
 import { UsageError } from './output.js';
 
 const DEFAULT_LISTEN = '127.0.0.1';
@@ -89,6 +89,8 @@ export const daemon: Command = {
       const status = e instanceof ConfdError ? EXIT_STATUS_OF[e.code] : undefined;
       if (status === undefined) throw e;
       logger.fatal({ code: (e as ConfdError).code }, (e as Error).message);
+      // Logged elsewhere or silenced: the operator still gets the reason, as one line.
+      if (!logsToStderr(ctx)) process.stderr.write(`appliance daemon: ${(e as Error).message}\n`);
       return status;
     }
     if (flag(ctx, 'exit-with-parent')) {

@@ -25,6 +25,11 @@ export function logLevelOf(ctx: CommandContext): string {
   return level;
 }
 
+/** Whether the log is the JSON stream on stderr (then nothing else may be written there). */
+export function logsToStderr(ctx: CommandContext): boolean {
+  return str(ctx, 'log-file') === undefined && logLevelOf(ctx) !== 'silent';
+}
+
 /** The options a parent passes on to a child process so that both log alike. */
 export function logArgs(ctx: CommandContext): string[] {
   const file = str(ctx, 'log-file');

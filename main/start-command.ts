@@ -13,7 +13,7 @@ import { JobManager, type JobRecord } from '../upgrade/install/job.js';
 import { ConfdError } from '../confd/core/errors.js';
 import { DATA_DIR_OPTION, str, type Command } from './commands.js';
 import { DAEMON_OPTIONS, listenOf, portOf, untilSignal } from './daemon-command.js';
-import { createLogger, logArgs } from './logging.js';
+import { createLogger, logArgs, logsToStderr } from './logging.js';
 import { UsageError } from './output.js';
 
 export const start: Command = {
@@ -88,9 +88,11 @@ export const start: Command = {
         jobs.recover();
       });
     } catch (e) {
-      // The reason goes into the log stream as one more JSON line, not as text beside it.
+      // On stderr's JSON stream the reason is one more JSON line, not text beside it; with the log
+      // elsewhere (or silenced), stderr also gets the usual one-line reason.
       logger.fatal({ code: e instanceof ConfdError ? e.code : undefined, err: e instanceof ConfdError ? undefined : e },
         e instanceof Error ? e.message : String(e));
+      if (!logsToStderr(ctx)) throw e;
       return 1;
     } finally {
       await control.close();
