@@ -14,7 +14,7 @@ import { DATA_DIR_OPTION, USER_OPTION, runningSocket, str, toolUser, type Comman
 export const cli: Command = {
   summary: 'the operator CLI (configure, show, commit…) on the running appliance',
   usage: 'appliance cli [-c "COMMANDS"] [--as USER] [--data-dir D]',
-  options: { ...DATA_DIR_OPTION, ...USER_OPTION, command: { type: 'string', short: 'c' } },
+  options: { ...DATA_DIR_OPTION, ...USER_OPTION, command: { type: 'string', short: 'c', arg: 'COMMANDS', describe: 'run these commands (; or newline between them) and exit with their status', defaultText: 'interactive, or stdin when it is not a terminal' } },
   async run(ctx) {
     const socket = runningSocket(ctx);
     const user = toolUser(ctx);

@@ -1,9 +1,9 @@
 /**
  * @module main/commands
- * The command table of `appliance`: each command's usage, options and what it runs.
+ * The command table of `appliance`: each command's usage, options (each with its description
+ * and default, the source of --help and of shell completion) and what it runs.
  */
 import { existsSync } from 'node:fs';
-import type { ParseArgsConfig } from 'node:util';
 import { ConfdError } from '../confd/api/index.js';
 import { dataDir } from '../confd/main/app-paths.js';
 
@@ -12,15 +12,39 @@ export interface CommandContext {
   readonly values: Record<string, string | boolean | string[] | boolean[] | undefined>;
 }
 
+/** One option: what util.parseArgs needs, plus what --help says about it. */
+export interface OptionSpec {
+  readonly type: 'string' | 'boolean';
+  readonly short?: string;
+  readonly multiple?: boolean;
+  readonly default?: string;
+  /** The value's placeholder in --help (string options). */
+  readonly arg?: string;
+  readonly describe: string;
+  /** How --help states the default, when it is not the plain value (e.g. taken from the environment). */
+  readonly defaultText?: string;
+}
+
+export type OptionTable = Readonly<Record<string, OptionSpec>>;
+
 export interface Command {
   readonly summary: string;
   readonly usage: string;
-  readonly options: NonNullable<ParseArgsConfig['options']>;
+  readonly options: OptionTable;
+  /** The words that may follow the command (for completion). */
+  readonly subcommands?: readonly string[];
   run(ctx: CommandContext): Promise<number>;
 }
 
-export const DATA_DIR_OPTION = { 'data-dir': { type: 'string', default: './var' } } as const;
-export const USER_OPTION = { as: { type: 'string' } } as const;
+/** Where the data directory is: --data-dir, else $APPLIANCE_DATA_DIR, else ./var of the working directory. */
+export const DATA_DIR_OPTION = {
+  'data-dir': {
+    type: 'string', arg: 'DIR', default: process.env.APPLIANCE_DATA_DIR || './var',
+    describe: 'the data directory', defaultText: '$APPLIANCE_DATA_DIR, else ./var',
+  },
+} as const satisfies OptionTable;
+export const USER_OPTION = { as: { type: 'string', arg: 'USER', describe: 'the user to act as (audit)', defaultText: 'the login name' } } as const satisfies OptionTable;
+export const JSON_OPTION = { json: { type: 'boolean', describe: 'print the result as JSON' } } as const satisfies OptionTable;
 
 export function str(ctx: CommandContext, name: string): string | undefined {
   const v = ctx.values[name];

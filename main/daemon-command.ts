@@ -3,20 +3,35 @@
  * `appliance daemon`: the management daemon itself, as the boot loader runs it from a slot.
  * Internal: operators run `appliance start`. Runs until SIGTERM or SIGINT.
  */
-import pino from 'pino';
+import { isIP } from 'node:net';
 import { softwareVersion } from '../confd/main/app-paths.js';
 import { Daemon } from '../confd/main/daemon.js';
 import { ConfdError } from '../confd/core/errors.js';
 import { EXIT_DATABASE_CORRUPT, EXIT_LOCKED } from '../upgrade/boot/loader.js';
 import { faultSet } from '../confd/api/faults.js';
-import { DATA_DIR_OPTION, flag, str, type Command, type CommandContext } from './commands.js';
+import { DATA_DIR_OPTION, flag, str, type Command, type CommandContext, type OptionTable } from './commands.js';
+import { LOG_OPTIONS, createLogger, logsToStderr } from './logging.js';
 import { UsageError } from './output.js';
 
+const DEFAULT_LISTEN = '127.0.0.1';
+
 export const DAEMON_OPTIONS = {
-  listen: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '8830' },
-  'log-level': { type: 'string', default: process.env.APPLIANCE_LOG_LEVEL ?? 'info' },
-  daemon: { type: 'string', multiple: true },
-} as const;
+  listen: {
+    type: 'string', arg: 'ADDR', multiple: true, defaultText: DEFAULT_LISTEN,
+    describe: 'an address SSH and NETCONF listen on (IPv4 or IPv6; 0.0.0.0 or :: for all)',
+  },
+  port: { type: 'string', arg: 'P', default: '8830', describe: 'the SSH and NETCONF port (0: any free port)' },
+  ...LOG_OPTIONS,
+  daemon: { type: 'string', arg: 'NAME', multiple: true, describe: 'also run this supervised daemon (besides /system/daemons)' },
+} as const satisfies OptionTable;
+
+/** The --listen addresses, each checked (an IP address, not a name). */
+export function listenOf(ctx: CommandContext): string[] {
+  const given = (ctx.values.listen as string[] | undefined) ?? [];
+  const addresses = given.length > 0 ? given : [DEFAULT_LISTEN];
+  for (const a of addresses) if (isIP(a) === 0) throw new UsageError(`--listen takes an IPv4 or IPv6 address, not '${a}'`);
+  return [...new Set(addresses)];
+}
 
 export function portOf(ctx: CommandContext): number {
   const port = Number(str(ctx, 'port'));
@@ -38,13 +53,17 @@ const EXIT_STATUS_OF: Partial<Record<string, number>> = { STORE_CORRUPT: EXIT_DA
 
 export const daemon: Command = {
   summary: 'the management daemon (run by appliance start from a slot)',
-  usage: 'appliance daemon --data-dir D --slot a|b --schema-version N [--boot-socket S] [--listen ADDR] [--port P]',
+  usage: 'appliance daemon --data-dir D --slot a|b --schema-version N [--boot-socket S] [--listen ADDR]… [--port P]',
   options: {
-    ...DATA_DIR_OPTION, ...DAEMON_OPTIONS, slot: { type: 'string' }, 'schema-version': { type: 'string' }, 'boot-socket': { type: 'string' },
-    'exit-with-parent': { type: 'boolean' },
+    ...DATA_DIR_OPTION, ...DAEMON_OPTIONS,
+    slot: { type: 'string', arg: 'a|b', describe: 'the slot to run from' },
+    'schema-version': { type: 'string', arg: 'N', describe: "the schema version of the slot's database" },
+    'boot-socket': { type: 'string', arg: 'PATH', describe: "the boot loader's control socket" },
+    'exit-with-parent': { type: 'boolean', describe: 'stop when stdin (held by the boot loader) closes' },
   },
   async run(ctx) {
-    const logger = pino({ level: str(ctx, 'log-level') }, pino.destination(2));
+    const logger = createLogger(ctx);
+    const listen = listenOf(ctx);
     // Fault injection for the upgrade tests: a version that crashes on start.
     if (faultSet(`crash-version:${softwareVersion()}`)) {
       logger.fatal({ version: softwareVersion() }, 'injected crash on start');
@@ -58,7 +77,7 @@ export const daemon: Command = {
     let d: Daemon;
     try {
       d = await Daemon.start({
-        dataDir: str(ctx, 'data-dir')!, logger, listen: str(ctx, 'listen')!, port: portOf(ctx),
+        dataDir: str(ctx, 'data-dir')!, logger, listen, port: portOf(ctx),
         daemons: (ctx.values.daemon as string[] | undefined) ?? [],
         ...(str(ctx, 'slot') ? { slot: str(ctx, 'slot')! } : {}),
         ...(schemaVersion !== undefined ? { schemaVersion } : {}),
@@ -69,7 +88,9 @@ export const daemon: Command = {
       // back over it. A locked one is still held by the daemon before this one: a retry.
       const status = e instanceof ConfdError ? EXIT_STATUS_OF[e.code] : undefined;
       if (status === undefined) throw e;
-      process.stderr.write(`appliance daemon: ${(e as Error).message}\n`);
+      logger.fatal({ code: (e as ConfdError).code }, (e as Error).message);
+      // Logged elsewhere or silenced: the operator still gets the reason, as one line.
+      if (!logsToStderr(ctx)) process.stderr.write(`appliance daemon: ${(e as Error).message}\n`);
       return status;
     }
     if (flag(ctx, 'exit-with-parent')) {

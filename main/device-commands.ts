@@ -18,7 +18,9 @@ import { DataDirLock } from '../confd/store/lock.js';
 import { readSchemaVersion, replaceDatabase } from '../confd/store/backup-file.js';
 import type { CommitHeader } from '../confd/store/store.js';
 import { activeSlot } from './active-slot.js';
-import { DATA_DIR_OPTION, USER_OPTION, flag, str, toolUser, type Command, type CommandContext } from './commands.js';
+import { DATA_DIR_OPTION, JSON_OPTION, USER_OPTION, flag, str, toolUser, type Command, type CommandContext } from './commands.js';
+import { exportXml } from './export-xml.js';
+import { parseTime } from './time-arg.js';
 import { UsageError, out, printJson } from './output.js';
 
 const toolLogger = () => pino({ level: process.env.APPLIANCE_LOG_LEVEL ?? 'warn' }, pino.destination(2));
@@ -35,29 +37,36 @@ async function withDevice<T>(ctx: CommandContext, fn: (api: DeviceApi) => Promis
 
 interface Outcome { txid: number | null; confirmedPending: boolean }
 
-function reportCommit(o: Outcome, what: string): void {
-  out(o.txid === null ? `${what}: no changes` : `${what}: committed as commit ${o.txid}`);
+function reportCommit(ctx: CommandContext, o: Outcome, what: string): void {
+  if (flag(ctx, 'json')) printJson(o);
+  else out(o.txid === null ? `${what}: no changes` : `${what}: committed as commit ${o.txid}`);
 }
+
+const COMMENT_OPTION = { comment: { type: 'string', arg: 'TEXT', describe: 'the comment recorded with the commit', defaultText: 'none' } } as const;
 
 export const backup: Command = {
   summary: 'write an online, consistent copy of configuration, history and audit',
-  usage: 'appliance backup [FILE] [--data-dir D]',
-  options: { ...DATA_DIR_OPTION, ...USER_OPTION },
+  usage: 'appliance backup [FILE] [--json] [--data-dir D]',
+  options: { ...DATA_DIR_OPTION, ...USER_OPTION, ...JSON_OPTION },
   run: (ctx) => withDevice(ctx, async (api) => {
     const dirs = dataDir(str(ctx, 'data-dir')!);
     const file = resolve(ctx.positionals[0] ?? defaultBackupFile(dirs));
     mkdirSync(resolve(file, '..'), { recursive: true });
     const r = await api.request<{ file: string; bytes: number }>('backup', { file });
     recordBackup(dirs, r.file);
-    out(`backup written to ${r.file} (${r.bytes} bytes)`);
+    if (flag(ctx, 'json')) printJson(r);
+    else out(`backup written to ${r.file} (${r.bytes} bytes)`);
     return 0;
   }),
 };
 
 export const restore: Command = {
   summary: 'restore the configuration from a backup (as one commit), or --full: replace the whole database of a stopped device',
-  usage: 'appliance restore FILE [--full] [--data-dir D]',
-  options: { ...DATA_DIR_OPTION, ...USER_OPTION, full: { type: 'boolean' } },
+  usage: 'appliance restore FILE [--full] [--json] [--data-dir D]',
+  options: {
+    ...DATA_DIR_OPTION, ...USER_OPTION, ...JSON_OPTION,
+    full: { type: 'boolean', describe: 'replace the whole database (history and audit too) of a stopped device' },
+  },
   async run(ctx) {
     const file = ctx.positionals[0];
     if (!file) throw new UsageError('restore needs the backup file');
@@ -71,14 +80,15 @@ export const restore: Command = {
       try {
         const version = active.schemaVersion ?? readSchemaVersion(dirs.database) ?? newestSchemaVersion(SCHEMAS_DIR);
         const c = replaceDatabase(dirs.database, resolve(file), version);
-        out(`database replaced by ${file} (last commit ${c.lastTxid}, ${c.auditRecords} audit records); the previous one was kept beside it`);
+        if (flag(ctx, 'json')) printJson({ file: resolve(file), lastTxid: c.lastTxid, auditRecords: c.auditRecords });
+        else out(`database replaced by ${file} (last commit ${c.lastTxid}, ${c.auditRecords} audit records); the previous one was kept beside it`);
       } finally {
         lock.release();
       }
       return 0;
     }
     return withDevice(ctx, async (api) => {
-      reportCommit(await api.request<Outcome>('restore', { file: resolve(file) }), 'restore');
+      reportCommit(ctx, await api.request<Outcome>('restore', { file: resolve(file) }), 'restore');
       return 0;
     });
   },
@@ -87,9 +97,14 @@ export const restore: Command = {
 export const audit: Command = {
   summary: 'verify the audit chain, or show audit records',
   usage: 'appliance audit verify|show [--user U] [--action A] [--since TIME] [--until TIME] [--last N] [--json] [--data-dir D]',
+  subcommands: ['verify', 'show'],
   options: {
-    ...DATA_DIR_OPTION, ...USER_OPTION, user: { type: 'string' }, action: { type: 'string' },
-    since: { type: 'string' }, until: { type: 'string' }, last: { type: 'string' }, json: { type: 'boolean' },
+    ...DATA_DIR_OPTION, ...USER_OPTION, ...JSON_OPTION,
+    user: { type: 'string', arg: 'U', describe: 'show: only records of this user', defaultText: 'all' },
+    action: { type: 'string', arg: 'A', describe: 'show: only records of this action (commit, login…)', defaultText: 'all' },
+    since: { type: 'string', arg: 'TIME', describe: 'show: records from TIME on: ISO time, 30m, 1h, 2d, today, yesterday', defaultText: 'the first' },
+    until: { type: 'string', arg: 'TIME', describe: 'show: records up to TIME (same forms as --since)', defaultText: 'now' },
+    last: { type: 'string', arg: 'N', describe: 'show: only the N newest records', defaultText: 'all' },
   },
   run: (ctx) => {
     const sub = ctx.positionals[0];
@@ -110,10 +125,13 @@ export const audit: Command = {
         const q: Record<string, unknown> = {};
         for (const opt of ['user', 'action', 'since', 'until'] as const) {
           const v = str(ctx, opt);
-          if (v !== undefined) q[opt] = opt === 'since' || opt === 'until' ? new Date(v).toISOString() : v;
+          if (v !== undefined) q[opt] = opt === 'since' || opt === 'until' ? parseTime(opt, v).toISOString() : v;
         }
         const last = str(ctx, 'last');
-        if (last !== undefined) q.limit = Number(last);
+        if (last !== undefined) {
+          if (!/^\d+$/.test(last)) throw new UsageError('--last takes a number of records');
+          q.limit = Number(last);
+        }
         const records = (await api.request<AuditRecord[]>('audit.show', q)).reverse();
         if (flag(ctx, 'json')) { printJson(records); return 0; }
         for (const r of records) {
@@ -146,15 +164,18 @@ export const config: Command = {
   summary: 'export, import, and inspect the configuration and its history',
   usage: [
     'appliance config export [--format json|xml] [--data-dir D]',
-    'appliance config import FILE [--merge] [--comment TEXT] [--data-dir D]',
+    'appliance config import FILE [--merge] [--comment TEXT] [--json] [--data-dir D]',
     'appliance config history [--last N] [--json]',
-    'appliance config rollback N [--comment TEXT]     (N commits back; a new commit)',
+    'appliance config rollback N [--comment TEXT] [--json]     (N commits back; a new commit)',
     'appliance config compare FROM TO                 (commit numbers, running or candidate)',
     'appliance config blame PATH',
   ].join('\n       '),
+  subcommands: ['export', 'import', 'history', 'rollback', 'compare', 'blame'],
   options: {
-    ...DATA_DIR_OPTION, ...USER_OPTION, format: { type: 'string', default: 'json' }, merge: { type: 'boolean' },
-    comment: { type: 'string' }, last: { type: 'string' }, json: { type: 'boolean' },
+    ...DATA_DIR_OPTION, ...USER_OPTION, ...JSON_OPTION, ...COMMENT_OPTION,
+    format: { type: 'string', arg: 'json|xml', default: 'json', describe: 'export: JSON, or XML as NETCONF <config>' },
+    merge: { type: 'boolean', describe: 'import: merge the file into the configuration instead of replacing it' },
+    last: { type: 'string', arg: 'N', describe: 'history: the N newest commits', defaultText: '20' },
   },
   run: (ctx) => {
     const [sub, arg, arg2] = ctx.positionals;
@@ -164,6 +185,7 @@ export const config: Command = {
           const tree = await api.request('config.export');
           const format = str(ctx, 'format');
           if (format === 'json') printJson(tree);
+          else if (format === 'xml') out(exportXml(tree as Record<string, unknown>, (await api.request<{ schemaVersion: number }>('health')).schemaVersion));
           else throw new UsageError(`unknown format '${format}'`);
           return 0;
         });
@@ -171,7 +193,7 @@ export const config: Command = {
         if (!arg) throw new UsageError('import needs a file');
         const tree = parseConfigFile(arg);
         return withDevice(ctx, async (api) => {
-          reportCommit(await api.request<Outcome>('config.import', {
+          reportCommit(ctx, await api.request<Outcome>('config.import', {
             tree, merge: flag(ctx, 'merge'), ...(str(ctx, 'comment') ? { comment: str(ctx, 'comment') } : {}),
           }), 'import');
           return 0;
@@ -188,7 +210,7 @@ export const config: Command = {
         return withDevice(ctx, async (api) => {
           const back = Number(arg);
           if (!Number.isInteger(back) || back < 0) throw new UsageError('rollback takes a number of commits back');
-          reportCommit(await api.request<Outcome>('rollback', { back, ...(str(ctx, 'comment') ? { comment: str(ctx, 'comment') } : {}) }), 'rollback');
+          reportCommit(ctx, await api.request<Outcome>('rollback', { back, ...(str(ctx, 'comment') ? { comment: str(ctx, 'comment') } : {}) }), 'rollback');
           return 0;
         });
       case 'compare':

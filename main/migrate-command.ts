@@ -16,8 +16,11 @@ export const migrate: Command = {
   summary: 'carry a configuration database to another schema version (used by the upgrade manager)',
   usage: 'appliance migrate --db FILE --from N --to M [--dry-run] [--accept-losses] [--json]',
   options: {
-    db: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, 'dry-run': { type: 'boolean' },
-    'accept-losses': { type: 'boolean' }, json: { type: 'boolean' },
+    db: { type: 'string', arg: 'FILE', describe: 'the database copy to migrate in place' },
+    from: { type: 'string', arg: 'N', describe: 'its schema version' }, to: { type: 'string', arg: 'M', describe: 'the schema version to reach' },
+    'dry-run': { type: 'boolean', describe: 'report the changes; write nothing' },
+    'accept-losses': { type: 'boolean', describe: 'carry on although a step down drops settings' },
+    json: { type: 'boolean', describe: 'report each stage, then the result, as JSON lines' },
   },
   async run(ctx) {
     const file = str(ctx, 'db');

@@ -24,3 +24,16 @@ export function describeError(e: unknown): string {
 }
 
 export class UsageError extends Error {}
+
+/**
+ * A reader that went away (`appliance config history | head -1`) ends the tool without a
+ * word, as it ends cat: the output nobody reads is not an error worth a stack trace.
+ */
+export function exitQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
+  }
+}

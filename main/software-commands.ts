@@ -12,10 +12,11 @@ import { SocketClient, ConfdError } from '../confd/api/index.js';
 import { APP_ROOT, SCHEMAS_DIR, softwareVersion } from '../confd/main/app-paths.js';
 import { newestSchemaVersion } from '../confd/schema/loader.js';
 import { collectBuildFiles, createBundle, generateKeyPair } from '../upgrade/bundle/index.js';
+import { inspect, verify } from './bundle-check.js';
 import { PRODUCT } from '../upgrade/install/factory.js';
 import type { JobRecord } from '../upgrade/install/job.js';
 import { deviceLayout } from '../upgrade/layout.js';
-import { DATA_DIR_OPTION, USER_OPTION, flag, str, toolUser, type Command, type CommandContext } from './commands.js';
+import { DATA_DIR_OPTION, JSON_OPTION, USER_OPTION, flag, str, toolUser, type Command, type CommandContext } from './commands.js';
 import { UsageError, out, printJson } from './output.js';
 
 async function control(ctx: CommandContext): Promise<SocketClient> {
@@ -67,9 +68,13 @@ export const software: Command = {
     'appliance software status [--follow] [--json]',
     'appliance software rollback [--confirm] [--dry-run] [--json]',
   ].join('\n       '),
+  subcommands: ['add', 'status', 'rollback'],
   options: {
-    ...DATA_DIR_OPTION, ...USER_OPTION, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, follow: { type: 'boolean' },
-    'no-follow': { type: 'boolean' }, confirm: { type: 'boolean' },
+    ...DATA_DIR_OPTION, ...USER_OPTION, ...JSON_OPTION,
+    'dry-run': { type: 'boolean', describe: 'add, rollback: show what would change; write nothing' },
+    follow: { type: 'boolean', describe: 'status: follow a running job to its end' },
+    'no-follow': { type: 'boolean', describe: 'add: return once the job has started' },
+    confirm: { type: 'boolean', describe: 'rollback: go back even though settings of the newer version are lost' },
   },
   async run(ctx) {
     const [sub, arg] = ctx.positionals;
@@ -121,13 +126,28 @@ export const software: Command = {
 };
 
 export const bundle: Command = {
-  summary: 'make a signing key, or pack this build into a signed bundle',
+  summary: 'make a signing key, pack this build into a signed bundle, inspect or verify a bundle',
   usage: [
     'appliance bundle keygen --out KEY',
     'appliance bundle create --version V [--schema-version N] --key KEY --out FILE',
+    'appliance bundle inspect FILE [--json]',
+    'appliance bundle verify FILE --keyring DIR [--json]',
   ].join('\n       '),
-  options: { out: { type: 'string' }, version: { type: 'string' }, 'schema-version': { type: 'string' }, key: { type: 'string' } },
+  subcommands: ['keygen', 'create', 'inspect', 'verify'],
+  options: {
+    ...JSON_OPTION,
+    out: { type: 'string', arg: 'FILE', describe: 'keygen: the private key file (KEY.pub beside it); create: the bundle file' },
+    version: { type: 'string', arg: 'V', describe: 'create: the software version the bundle installs', defaultText: "this build's" },
+    'schema-version': { type: 'string', arg: 'N', describe: 'create: the schema version of the bundle', defaultText: 'the newest of this build' },
+    key: { type: 'string', arg: 'KEY', describe: 'create: the private key to sign with' },
+    keyring: { type: 'string', arg: 'DIR', describe: 'verify: the directory of trusted public keys (*.pub)' },
+  },
   async run(ctx) {
+    const [sub, file] = ctx.positionals;
+    if (sub === 'inspect' || sub === 'verify') {
+      if (!file) throw new UsageError(`bundle ${sub} needs the bundle file`);
+      return sub === 'inspect' ? inspect(resolve(file), flag(ctx, 'json')) : verify(resolve(file), str(ctx, 'keyring'), flag(ctx, 'json'));
+    }
     const outFile = str(ctx, 'out');
     if (!outFile) throw new UsageError('--out is required');
     if (ctx.positionals[0] === 'keygen') {
@@ -135,7 +155,7 @@ export const bundle: Command = {
       out(`key ${k.keyId}: private ${k.privateKeyFile}, public ${k.publicKeyFile} (copy the .pub into <data-dir>/keyring/)`);
       return 0;
     }
-    if (ctx.positionals[0] !== 'create') throw new UsageError('bundle takes keygen or create');
+    if (ctx.positionals[0] !== 'create') throw new UsageError('bundle takes keygen, create, inspect or verify');
     const key = str(ctx, 'key');
     if (!key) throw new UsageError('--key is required');
     const schemaVersion = Number(str(ctx, 'schema-version') ?? newestSchemaVersion(SCHEMAS_DIR));

@@ -4,7 +4,6 @@
  * an empty data directory, boots the management daemon from the chosen slot, health-checks it,
  * runs software install and rollback jobs, and stops everything on SIGTERM or SIGINT.
  */
-import pino from 'pino';
 import { APP_ROOT, SCHEMAS_DIR, softwareVersion } from '../confd/main/app-paths.js';
 import { newestSchemaVersion } from '../confd/schema/loader.js';
 import { BootLoader } from '../upgrade/boot/loader.js';
@@ -13,23 +12,28 @@ import { factoryInstall } from '../upgrade/install/factory.js';
 import { JobManager, type JobRecord } from '../upgrade/install/job.js';
 import { ConfdError } from '../confd/core/errors.js';
 import { DATA_DIR_OPTION, str, type Command } from './commands.js';
-import { DAEMON_OPTIONS, portOf, untilSignal } from './daemon-command.js';
+import { DAEMON_OPTIONS, listenOf, portOf, untilSignal } from './daemon-command.js';
+import { createLogger, logArgs, logsToStderr } from './logging.js';
 import { UsageError } from './output.js';
 
 export const start: Command = {
   summary: 'run the appliance in the foreground (SSH on 127.0.0.1:8830 by default)',
-  usage: 'appliance start [--data-dir D] [--listen ADDR] [--port P] [--log-level LEVEL] [--daemon NAME]… '
+  usage: 'appliance start [--data-dir D] [--listen ADDR]… [--port P] [--log-level LEVEL] [--log-file PATH] [--daemon NAME]… '
     + '[--factory-bundle FILE] [--schema-version N] [--health-deadline MS]',
   options: {
-    ...DATA_DIR_OPTION, ...DAEMON_OPTIONS, 'factory-bundle': { type: 'string' }, 'schema-version': { type: 'string' },
-    'health-deadline': { type: 'string' },
+    ...DATA_DIR_OPTION, ...DAEMON_OPTIONS,
+    'factory-bundle': { type: 'string', arg: 'FILE', describe: 'the signed bundle to factory-install on an empty data directory', defaultText: 'this build' },
+    'schema-version': { type: 'string', arg: 'N', describe: 'the schema version of the factory install', defaultText: 'the newest of this build' },
+    'health-deadline': { type: 'string', arg: 'MS', describe: 'how long a booted daemon has to pass its health check', defaultText: '30000' },
   },
   async run(ctx) {
-    const logger = pino({ level: str(ctx, 'log-level') }, pino.destination(2));
+    const listen = listenOf(ctx);
     portOf(ctx);
     const schemaVersion = Number(str(ctx, 'schema-version') ?? newestSchemaVersion(SCHEMAS_DIR));
     if (!Number.isInteger(schemaVersion) || schemaVersion < 1) throw new UsageError('--schema-version takes a schema version');
-    const daemonArgs = ['--listen', str(ctx, 'listen')!, '--port', str(ctx, 'port')!, '--log-level', str(ctx, 'log-level')!];
+    const daemonArgs = [...listen.flatMap((a) => ['--listen', a]), '--port', str(ctx, 'port')!, ...logArgs(ctx)];
+    // SIGHUP (logrotate) reopens this log file, and the daemon's: it is passed on.
+    const logger = createLogger(ctx, () => boot.hangup());
     for (const d of (ctx.values.daemon as string[] | undefined) ?? []) daemonArgs.push('--daemon', d);
     const deadline = str(ctx, 'health-deadline');
     const factoryBundle = str(ctx, 'factory-bundle');
@@ -83,6 +87,13 @@ export const start: Command = {
         await control.listen();
         jobs.recover();
       });
+    } catch (e) {
+      // On stderr's JSON stream the reason is one more JSON line, not text beside it; with the log
+      // elsewhere (or silenced), stderr also gets the usual one-line reason.
+      logger.fatal({ code: e instanceof ConfdError ? e.code : undefined, err: e instanceof ConfdError ? undefined : e },
+        e instanceof Error ? e.message : String(e));
+      if (!logsToStderr(ctx)) throw e;
+      return 1;
     } finally {
       await control.close();
     }

@@ -4,13 +4,13 @@
  * the daemons that follow the configuration. Both need the appliance running.
  */
 import { ConfigSubscriber, SocketClient } from '../confd/api/index.js';
-import { DATA_DIR_OPTION, USER_OPTION, flag, runningSocket, str, toolUser, type Command } from './commands.js';
+import { DATA_DIR_OPTION, JSON_OPTION, USER_OPTION, flag, runningSocket, str, toolUser, type Command } from './commands.js';
 import { UsageError, out, printJson } from './output.js';
 
 export const watch: Command = {
   summary: 'print every change under the given paths as one JSON object per line',
   usage: 'appliance watch PATH… [--since TXID] [--data-dir D]',
-  options: { ...DATA_DIR_OPTION, ...USER_OPTION, since: { type: 'string' } },
+  options: { ...DATA_DIR_OPTION, ...USER_OPTION, since: { type: 'string', arg: 'TXID', describe: 'first replay every change after commit TXID', defaultText: 'the current configuration, then changes' } },
   async run(ctx) {
     if (ctx.positionals.length === 0) throw new UsageError('watch needs at least one path (/ for everything)');
     const sinceText = str(ctx, 'since');
@@ -40,7 +40,8 @@ interface Status { name: string; paths: string[]; priority: number; validate: bo
 export const subscribers: Command = {
   summary: 'list the daemons subscribed to the configuration, or remove one that is gone for good',
   usage: 'appliance subscribers [--json] [remove NAME] [--data-dir D]',
-  options: { ...DATA_DIR_OPTION, ...USER_OPTION, json: { type: 'boolean' } },
+  subcommands: ['remove'],
+  options: { ...DATA_DIR_OPTION, ...USER_OPTION, ...JSON_OPTION },
   async run(ctx) {
     const client = await SocketClient.connect(runningSocket(ctx), toolUser(ctx), 'appliance-subscribers');
     try {

@@ -28,8 +28,8 @@ import { SshServer } from '../ssh/server.js';
 export interface DaemonOptions {
   readonly dataDir: string;
   readonly logger: Logger;
-  /** SSH listen address and port (0: any free port). */
-  readonly listen: string;
+  /** SSH listen addresses (IPv4 or IPv6) and their one port (0: any free port). */
+  readonly listen: readonly string[];
   readonly port: number;
   readonly env?: NodeJS.ProcessEnv;
   /** Daemons to run besides those the configuration lists. */
@@ -104,8 +104,8 @@ export class Daemon {
     engine.addParticipant(bus);
     const supervisor = new Supervisor(engine, dirs, log.child({ part: 'supervisor' }), options.daemons);
     engine.addParticipant(supervisor);
-    let sshPort = 0;
-    const host: HostInfo = { daemons: () => supervisor.list(), sshPort: () => sshPort };
+    let listening: Array<{ address: string; port: number }> = [];
+    const host: HostInfo = { daemons: () => supervisor.list(), sshPort: () => listening[0]?.port ?? 0, sshListen: () => listening };
     const socket = new SocketServer(ops, bus, log.child({ part: 'socket' }), dirs.socket, host);
     const state = { engine, softwareVersion: softwareVersion(), daemonState: (name: string) => supervisor.state(name) };
     const modules = publishedModules(SCHEMAS_DIR, engine.schema.version);
@@ -116,12 +116,12 @@ export class Daemon {
       await socket.listen();
       const shell = new CliService({ ops, bus, host, log: log.child({ part: 'cli' }), dataDir: dirs.root });
       ssh = new SshServer({ hostKey: loadOrCreateHostKey(dirs.hostKey), engine, netconf, log: log.child({ part: 'ssh' }), shell });
-      const address = await ssh.listen(options.port, options.listen);
-      sshPort = address.port;
+      listening = (await ssh.listen(options.port, options.listen)).map((a) => ({ address: a.address, port: a.port }));
+      const sshPort = listening[0]!.port;
       supervisor.start();
-      log.info({ dataDir: dirs.root, txid: engine.store.lastTxid, nodes: engine.running.size, sshPort: address.port, listen: options.listen },
+      log.info({ dataDir: dirs.root, txid: engine.store.lastTxid, nodes: engine.running.size, sshPort, listen: listening },
         'appliance started');
-      return new Daemon(dirs, engine, ops, bus, supervisor, socket, netconf, ssh, address.port, lock, log);
+      return new Daemon(dirs, engine, ops, bus, supervisor, socket, netconf, ssh, sshPort, lock, log);
     } catch (e) {
       await ssh?.close().catch(() => undefined);
       await socket.close().catch(() => undefined);

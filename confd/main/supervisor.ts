@@ -9,6 +9,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { isPathWithin } from '../core/path.js';
 import type { JsonObject } from '../core/tree.js';
@@ -37,6 +39,16 @@ const DAEMONS_PATH = '/system/daemons';
 const MAX_DELAY_MS = 30_000;
 /** A run this long resets the restart delay. */
 const STABLE_MS = 60_000;
+
+function parseRecord(line: string): JsonObject | null {
+  if (!line.startsWith('{')) return null;
+  try {
+    const v = JSON.parse(line) as unknown;
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as JsonObject) : null;
+  } catch {
+    return null;
+  }
+}
 
 export function daemonProgram(name: string): string {
   return join(APP_ROOT, 'dist', 'daemons', name, 'main.js');
@@ -123,13 +135,29 @@ export class Supervisor implements Participant {
     }
     this.setStatus(m, 'starting');
     const child = spawn(process.execPath, [program, '--socket', this.dirs.socket, '--data-dir', this.dirs.root, '--name', m.name, ...m.args], {
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    this.capture(m.name, 'stdout', child.stdout!);
+    this.capture(m.name, 'stderr', child.stderr!);
     m.child = child;
     m.startedAt = Date.now();
-    child.once('spawn', () => { this.setStatus(m, 'running'); this.log.info({ daemon: m.name, pid: child.pid }, 'daemon started'); });
+    child.once('spawn', () => { this.setStatus(m, 'running'); this.log.info({ daemon: m.name, daemonPid: child.pid }, 'daemon started'); });
     child.once('error', (e) => this.log.error({ daemon: m.name, err: e.message }, 'daemon could not start'));
     child.once('exit', (code, signal) => this.exited(m, code, signal));
+  }
+
+  /**
+   * A daemon's output becomes the appliance's log: one JSON line per line it writes, with its
+   * name (a JSON line of its own is kept as an object, text as the line).
+   */
+  private capture(daemon: string, stream: 'stdout' | 'stderr', from: Readable): void {
+    const lines = createInterface({ input: from, crlfDelay: Infinity });
+    lines.on('line', (line) => {
+      if (line.trim() === '') return;
+      const record = parseRecord(line);
+      if (record) this.log.info({ daemon, stream, record }, typeof record.msg === 'string' ? record.msg : 'daemon output');
+      else this.log.info({ daemon, stream, line }, 'daemon output');
+    });
   }
 
   private exited(m: Managed, code: number | null, signal: NodeJS.Signals | null): void {

@@ -62,7 +62,6 @@ interface Admitted {
 
 export class SshServer {
   private readonly server: InstanceType<typeof Server>;
-  private readonly listener: NetServer;
   private readonly throttle: LoginThrottle;
   private readonly admission = new Admission();
   /** Admitted connections by remote `address:port` (unique while open), so ssh2's clients find theirs. */
@@ -70,14 +69,13 @@ export class SshServer {
   private readonly clients = new Set<Connection>();
   /** Connections refused at accept, by reason (for tests and monitoring). */
   readonly refused = { perSource: 0, maxStartups: 0 };
+  private readonly listeners: NetServer[] = [];
   shell: ShellService | undefined;
 
   constructor(private readonly o: SshServerOptions) {
     this.throttle = new LoginThrottle(o.throttle);
     this.shell = o.shell;
     this.server = new Server({ hostKeys: [o.hostKey], ident: 'appliance', algorithms: SSH_ALGORITHMS }, (client, info) => this.accept(client, info.ip, info.port));
-    // Our own listener admits each TCP connection before ssh2 reads a byte of it.
-    this.listener = createServer((socket) => this.admit(socket));
   }
 
   /** The limits in the running configuration now (/system/services). */
@@ -113,12 +111,30 @@ export class SshServer {
     this.server.injectSocket(socket);
   }
 
-  listen(port: number, host: string): Promise<AddressInfo> {
+  /**
+   * Listens on each address (IPv4 or IPv6), all on one port: with port 0 the first address
+   * takes a free port and the others the same one. Resolves with what is listened on.
+   */
+  async listen(port: number, hosts: readonly string[]): Promise<AddressInfo[]> {
+    const bound: AddressInfo[] = [];
+    try {
+      for (const host of hosts) bound.push(await this.listenOne(bound[0]?.port ?? port, host));
+    } catch (e) {
+      await this.close();
+      throw e;
+    }
+    return bound;
+  }
+
+  private listenOne(port: number, host: string): Promise<AddressInfo> {
+    // One TCP listener per address; each admits its connections before ssh2 reads a byte of them.
+    const tcp = createServer((socket) => this.admit(socket));
+    this.listeners.push(tcp);
     return new Promise((resolve, reject) => {
-      this.listener.once('error', reject);
-      this.listener.listen(port, host, () => {
-        this.listener.off('error', reject);
-        resolve(this.listener.address() as AddressInfo);
+      tcp.once('error', reject);
+      tcp.listen(port, host, () => {
+        tcp.off('error', reject);
+        resolve(tcp.address() as AddressInfo);
       });
     });
   }
@@ -126,7 +142,7 @@ export class SshServer {
   async close(): Promise<void> {
     for (const c of this.clients) c.end();
     for (const a of this.admitted.values()) if (!a.authenticated) a.socket.destroy();
-    await new Promise<void>((resolve) => this.listener.close(() => resolve()));
+    await Promise.all(this.listeners.splice(0).map((tcp) => new Promise<void>((resolve) => tcp.close(() => resolve()))));
   }
 
   private accept(client: Connection, ip: string, port: number): void {

@@ -2,6 +2,7 @@
  * Test helpers: the real `bin/appliance` as a child process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const APPLIANCE_BIN = fileURLToPath(new URL('../../../bin/appliance', import.meta.url));
@@ -41,6 +42,9 @@ export async function startAppliance(dataDir: string, extraArgs: readonly string
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
+    // With --log-file the log is not on stderr: wait for the file to report it instead.
+    const logFile = extraArgs[extraArgs.indexOf('--log-file') + 1];
+    if (extraArgs.includes('--log-file') && logFile) pollLog(logFile, resolve);
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`appliance did not come up: ${stderr}`)); }, 20_000);
     child.stderr!.on('data', (d: Buffer) => {
       stderr += d.toString();
@@ -53,4 +57,14 @@ export async function startAppliance(dataDir: string, extraArgs: readonly string
     child, dataDir, port, stderr: () => stderr,
     stop: async () => { if (child.exitCode === null) child.kill('SIGTERM'); return exited; },
   };
+}
+
+function pollLog(file: string, found: (port: number) => void): void {
+  const timer = setInterval(() => {
+    let text = '';
+    try { text = readFileSync(file, 'utf8'); } catch { return; }
+    const m = /"sshPort":(\d+)/.exec(text);
+    if (m) { clearInterval(timer); found(Number(m[1])); }
+  }, 100);
+  timer.unref();
 }

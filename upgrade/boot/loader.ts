@@ -104,6 +104,11 @@ export class BootLoader implements BootControl {
     return SocketClient.connect(this.layout.daemonSocket, 'upgrade', 'boot-loader', 'daemon');
   }
 
+  /** Passes SIGHUP (reopen the log file) on to the running daemon. */
+  hangup(): void {
+    this.child?.kill('SIGHUP');
+  }
+
   async restart(): Promise<void> {
     this.restartRequested = true;
     await this.stopChild();
@@ -189,7 +194,7 @@ export class BootLoader implements BootControl {
       locked = code === EXIT_LOCKED;
       resolve(signal ? `signal ${signal}` : `exit ${code}`);
     }));
-    this.log.info({ slot, version: manifest.version, schemaVersion: manifest.schemaVersion, pid: child.pid }, 'booting');
+    this.log.info({ slot, version: manifest.version, schemaVersion: manifest.schemaVersion, daemonPid: child.pid }, 'booting');
 
     const health = await Promise.race([
       this.healthCheck(manifest.schemaVersion, this.o.healthDeadlineMs ?? 30_000),
@@ -247,10 +252,16 @@ export class BootLoader implements BootControl {
   private async probe(schemaVersion: number): Promise<string | null> {
     const client = await this.daemon();
     try {
-      const h = await client.request<{ schemaVersion: number; sshPort: number | null; valid: boolean; issues: Array<{ message: string; path?: string }>; daemons: Array<{ name: string; status: string }> }>('health');
+      const h = await client.request<{
+        schemaVersion: number; sshListen: Array<{ address: string; port: number }>; valid: boolean;
+        issues: Array<{ message: string; path?: string }>; daemons: Array<{ name: string; status: string }>;
+      }>('health');
       if (h.schemaVersion !== schemaVersion) return `schema version ${h.schemaVersion} loaded, ${schemaVersion} expected`;
       if (!h.valid) return `the configuration is not valid: ${h.issues.map((i) => `${i.path ?? ''} ${i.message}`).join('; ')}`;
-      if (!h.sshPort || !(await sshAnswers(h.sshPort))) return 'SSH does not answer';
+      if (h.sshListen.length === 0) return 'SSH listens nowhere';
+      for (const l of h.sshListen) {
+        if (!(await sshAnswers(l.address, l.port))) return `SSH does not answer on ${hostPort(l.address, l.port)}`;
+      }
       const down = h.daemons.filter((d) => d.status !== 'running');
       if (down.length > 0) return `daemons not running: ${down.map((d) => `${d.name} (${d.status})`).join(', ')}`;
       return null;
@@ -275,10 +286,21 @@ export class BootLoader implements BootControl {
   }
 }
 
-/** Whether an SSH server answers on the loopback port with its identification string. */
-function sshAnswers(port: number): Promise<boolean> {
+/** An address wildcard is probed on the loopback address of its family. */
+function probeAddress(address: string): string {
+  if (address === '0.0.0.0') return '127.0.0.1';
+  if (address === '::') return '::1';
+  return address;
+}
+
+function hostPort(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** Whether an SSH server answers on the address and port with its identification string. */
+function sshAnswers(address: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
+    const s = connect(port, probeAddress(address));
     const done = (ok: boolean) => { s.destroy(); resolve(ok); };
     s.setTimeout(2000, () => done(false));
     s.once('data', (d) => done(d.toString('latin1').startsWith('SSH-2.0-')));

@@ -7,6 +7,7 @@
  * output appears atomically: temp file, fsync, rename, fsync of the directory. Imports only node
  * built-ins and confd/api.
  */
+import { currentPlatform, type Platform } from './platform.js';
 import { createHash, randomBytes, sign } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import { lstat, open, rename, rm, type FileHandle } from 'node:fs/promises';
@@ -32,6 +33,8 @@ export interface CreateBundleOptions {
   readonly version: string;
   readonly schemaVersion: number;
   readonly product: string;
+  /** What the build's compiled parts are for (default: this process's platform). */
+  readonly platform?: Platform;
   /** PKCS#8 PEM Ed25519 key (see keys.ts). */
   readonly privateKeyFile: string;
   readonly out: string;
@@ -89,7 +92,8 @@ export async function createBundle(options: CreateBundleOptions): Promise<Create
 
   const created = (options.created ?? new Date()).toISOString();
   const draft = (hashes: readonly string[], payloadSha256: string): Manifest => validateManifest({
-    format: 1, product: options.product, version: options.version, schemaVersion: options.schemaVersion, created,
+    format: 1, product: options.product, version: options.version, schemaVersion: options.schemaVersion,
+    platform: options.platform ?? currentPlatform(), created,
     files: files.map((f, i) => ({ path: f.path, size: stats[i]!.size, sha256: hashes[i]!, mode: stats[i]!.mode })),
     payloadSha256,
   }, fail);

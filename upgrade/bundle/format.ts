@@ -51,6 +51,8 @@ export const MAX_UNPACKED_BYTES = 64 * 1024 * 1024 * 1024;
 /** The smallest gzip stream (header and trailer of an empty member). */
 export const MIN_PAYLOAD_BYTES = 18;
 
+import type { Platform } from './platform.js';
+
 export type FileMode = 0o644 | 0o755;
 
 export interface ManifestFile {
@@ -67,6 +69,8 @@ export interface Manifest {
   readonly product: string;
   readonly version: string;
   readonly schemaVersion: number;
+  /** What the compiled parts of the build were built for. */
+  readonly platform: Platform;
   readonly created: string;
   readonly files: readonly ManifestFile[];
   readonly payloadSha256: string;

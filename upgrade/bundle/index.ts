@@ -13,3 +13,5 @@ export { createBundle, type BundleInputFile, type CreateBundleOptions, type Crea
 export { collectBuildFiles } from './collect.js';
 export { verifyBundle, type VerifiedBundle, type VerifyOptions } from './verify.js';
 export { extractBundle, verifyExtracted, type ExtractFaults, type ExtractOptions, type ExtractResult } from './extract.js';
+export { inspectBundle, type BundleInspection } from './inspect.js';
+export { currentPlatform, type Platform } from './platform.js';

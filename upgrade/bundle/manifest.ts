@@ -10,8 +10,9 @@ import {
   type FileMode, type Manifest, type ManifestFile,
 } from './format.js';
 import type { Fail } from './refusal.js';
+import { validatePlatform } from './platform.js';
 
-const MANIFEST_KEYS = ['format', 'product', 'version', 'schemaVersion', 'created', 'files', 'payloadSha256'] as const;
+const MANIFEST_KEYS = ['format', 'product', 'version', 'schemaVersion', 'platform', 'created', 'files', 'payloadSha256'] as const;
 const FILE_KEYS = ['path', 'size', 'sha256', 'mode'] as const;
 const PRODUCT = /^[a-z][a-z0-9-]{0,63}$/;
 /** Safe in file names and log lines: letters, digits and . + _ ~ - (semver fits). */
@@ -63,6 +64,7 @@ export function validateManifest(value: unknown, fail: Fail): Manifest {
   if (!isPlainObject(value)) throw fail('UPG_BAD_MANIFEST', 'the manifest is not a JSON object');
   exactKeys(value, MANIFEST_KEYS, 'the manifest', fail);
   const { format, product, version, schemaVersion, created, files, payloadSha256 } = value;
+  const platform = validatePlatform(value.platform, fail);
   if (format !== FORMAT_VERSION) throw fail('UPG_BAD_MANIFEST', `the manifest's format ${JSON.stringify(format)} is not ${FORMAT_VERSION}`);
   if (typeof product !== 'string' || !PRODUCT.test(product)) {
     throw fail('UPG_BAD_MANIFEST', 'the manifest\'s "product" is not a lower-case name of at most 64 characters');
@@ -110,13 +112,14 @@ export function validateManifest(value: unknown, fail: Fail): Manifest {
     }
     out.push(Object.freeze({ path, size, sha256, mode: mode as FileMode }));
   }
-  return Object.freeze({ format, product, version, schemaVersion, created, files: Object.freeze(out), payloadSha256 });
+  return Object.freeze({ format, product, version, schemaVersion, platform, created, files: Object.freeze(out), payloadSha256 });
 }
 
 /** The canonical bytes of a manifest: members in the order of MANIFEST_KEYS, no whitespace. */
 export function encodeManifest(m: Manifest): Buffer {
   const canonical = {
-    format: m.format, product: m.product, version: m.version, schemaVersion: m.schemaVersion, created: m.created,
+    format: m.format, product: m.product, version: m.version, schemaVersion: m.schemaVersion,
+    platform: { arch: m.platform.arch, nodeAbi: m.platform.nodeAbi, libc: m.platform.libc }, created: m.created,
     files: m.files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, mode: f.mode })),
     payloadSha256: m.payloadSha256,
   };

@@ -6,7 +6,7 @@
  * 1. the file opens and its preamble is sane: magic, format, lengths against the file size (UPG_BAD_BUNDLE);
  * 2. the signing key is in the keyring (UPG_UNKNOWN_KEY) and the signature verifies (UPG_BAD_SIGNATURE);
  * 3. the manifest is well-formed, strictly (UPG_BAD_MANIFEST);
- * 4. the product matches (UPG_INCOMPATIBLE);
+ * 4. the product matches, and the platform (architecture, Node ABI, C library) (UPG_INCOMPATIBLE);
  * 5. every path is safe to create under a slot (UPG_UNSAFE_PATH);
  * 6. there is room to unpack it (UPG_NO_SPACE);
  * 7. the payload, streamed once through gunzip, has the declared sizes and hashes (UPG_BAD_BUNDLE).
@@ -16,6 +16,7 @@
  */
 import { verify as verifySignature, type KeyObject } from 'node:crypto';
 import { open, statfs, type FileHandle } from 'node:fs/promises';
+import { currentPlatform, platformMismatch, type Platform } from './platform.js';
 import { readPreamble, type Manifest } from './format.js';
 import { checkPaths, parseManifest, requiredSpace, unpackedBytes } from './manifest.js';
 import { streamPayload } from './payload.js';
@@ -26,6 +27,8 @@ export interface VerifyOptions {
   readonly keyring: ReadonlyMap<string, KeyObject>;
   /** The product this appliance is; a bundle for another is refused. */
   readonly product: string;
+  /** The platform the bundle must be built for (default: this process's). */
+  readonly platform?: Platform;
   /** A directory on the file system the bundle will be unpacked to (the slot's parent). */
   readonly freeSpaceDir: string;
   /**
@@ -87,6 +90,10 @@ export async function verifyBundle(file: string, options: VerifyOptions): Promis
       throw fail('UPG_INCOMPATIBLE', `it is built for product "${manifest.product}", and this is "${options.product}"`, {
         product: manifest.product, expected: options.product,
       });
+    }
+    const mismatch = platformMismatch(manifest.platform, options.platform ?? currentPlatform());
+    if (mismatch !== '') {
+      throw fail('UPG_INCOMPATIBLE', `it is built for another platform: ${mismatch}`, { platform: manifest.platform });
     }
     checkPaths(manifest.files, fail);
 

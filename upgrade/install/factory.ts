@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { writeFileDurably } from '../../confd/api/index.js';
 import { initialState, writeBootState, type BootState } from '../boot/state.js';
-import { collectBuildFiles, extractBundle, loadKeyring, verifyBundle } from '../bundle/index.js';
+import { collectBuildFiles, currentPlatform, extractBundle, loadKeyring, verifyBundle } from '../bundle/index.js';
 import type { Manifest, ManifestFile } from '../bundle/format.js';
 import type { DeviceLayout } from '../layout.js';
 
@@ -51,7 +51,7 @@ export async function factoryInstall(layout: DeviceLayout, o: FactoryOptions): P
     manifest = verified.manifest;
   } else {
     const files = await copyBuild(o.appRoot, slot.app);
-    manifest = { format: 1, product: PRODUCT, version: o.version, schemaVersion: o.schemaVersion, created: new Date().toISOString(), files, payloadSha256: '' };
+    manifest = { format: 1, product: PRODUCT, version: o.version, schemaVersion: o.schemaVersion, platform: currentPlatform(), created: new Date().toISOString(), files, payloadSha256: '' };
   }
   writeFileDurably(slot.manifest, JSON.stringify(manifest) + '\n');
   const state = initialState(manifest.version, manifest.schemaVersion);

@@ -28,6 +28,8 @@ export interface MethodContext {
 export interface HostInfo {
   daemons(): readonly JsonObject[];
   sshPort(): number;
+  /** Every address and port SSH listens on. */
+  sshListen(): ReadonlyArray<{ address: string; port: number }>;
 }
 
 function busOf(ctx: MethodContext): { bus: ChangeBus; link: SubscriberLink } {
@@ -54,7 +56,7 @@ const METHODS: Record<string, MethodDescriptor> = {
       ops.authorize(session, 'status');
       const issues = ops.engine.validateRunning();
       return {
-        schemaVersion: ops.engine.schema.version, sshPort: host?.sshPort() ?? null, nodes: ops.engine.running.size,
+        schemaVersion: ops.engine.schema.version, sshPort: host?.sshPort() ?? null, sshListen: host?.sshListen() ?? [], nodes: ops.engine.running.size,
         valid: issues.length === 0, issues: issues.slice(0, 20).map((i) => i.toJSON()), daemons: host?.daemons() ?? [],
         confirmedPending: ops.engine.pendingConfirmed() !== null,
       };

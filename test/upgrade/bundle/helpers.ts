@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { ConfdError, type ErrorCode } from '../../../confd/api/index.js';
 import { tempDir as sharedTempDir, type TempDir } from '../../helpers/temp-dir.js';
 import { encodePreamble } from '../../../upgrade/bundle/format.js';
+import { currentPlatform } from '../../../upgrade/bundle/platform.js';
 import { generateKeyPair, keyId, loadPrivateKey, type BundleInputFile } from '../../../upgrade/bundle/index.js';
 
 export type { TempDir } from '../../helpers/temp-dir.js';
@@ -90,7 +91,7 @@ export function writeRawBundle(out: string, spec: RawBundleSpec): { manifestByte
     manifestBytes = spec.manifest;
   } else {
     const manifest = spec.manifest ?? {
-      format: 1, product: 'appliance', version: '2.0.0', schemaVersion: 2, created: '2025-01-01T00:00:00.000Z',
+      format: 1, product: 'appliance', version: '2.0.0', schemaVersion: 2, platform: currentPlatform(), created: '2025-01-01T00:00:00.000Z',
       files: files.map((f) => ({ path: f.path, size: f.content.length, sha256: sha256(f.content), mode: f.mode ?? 0o644 })),
       payloadSha256: sha256(payload),
       ...spec.override,

@@ -152,6 +152,20 @@ describe('verifyBundle refuses damaged and untrusted bundles', () => {
     await rejectsWith(verifyBundle(f, options), 'UPG_BAD_BUNDLE');
   });
 
+  it('a bundle built for another architecture, Node ABI or C library is UPG_INCOMPATIBLE at verify time', async () => {
+    const here = { arch: process.arch, nodeAbi: process.versions.modules, libc: 'glibc' };
+    for (const platform of [{ ...here, arch: 'riscv64' }, { ...here, nodeAbi: '1' }, { ...here, libc: 'musl' }]) {
+      const f = join(tmp.path, `platform-${platform.arch}-${platform.nodeAbi}-${platform.libc}.bundle`);
+      writeRawBundle(f, { key: key.privateKey, override: { platform } });
+      const e = await rejectsWith(verifyBundle(f, options), 'UPG_INCOMPATIBLE');
+      assert.deepEqual(e.details?.['platform'], platform);
+    }
+    // A manifest without a platform cannot be checked: refused.
+    const f = join(tmp.path, 'no-platform.bundle');
+    writeRawBundle(f, { key: key.privateKey, override: { platform: undefined } });
+    await rejectsWith(verifyBundle(f, options), 'UPG_BAD_MANIFEST');
+  });
+
   it('a bundle for another product is UPG_INCOMPATIBLE', async () => {
     const f = join(tmp.path, 'other.bundle');
     writeRawBundle(f, { key: key.privateKey, override: { product: 'toaster' } });
