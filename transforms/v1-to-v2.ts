@@ -114,6 +114,7 @@ function down(config: JsonObject): { config: JsonObject; losses: Loss[] } {
       });
     }
     forEachAccessRule(system, (rule, rulePath) => downAccessRule(rule, rulePath, losses));
+    dropMonitoring(system, losses);
     out.system = renameKey(system, 'time-zone', 'timezone');
   }
   forEachFirewallRule(out, (rule, rulePath) => {
@@ -122,6 +123,26 @@ function down(config: JsonObject): { config: JsonObject; losses: Loss[] } {
     return r;
   });
   return { config: out, losses };
+}
+
+/** Defaults of /system/monitoring: a version-2 configuration that keeps them loses nothing in version 1. */
+const MONITORING_DEFAULTS: Readonly<Record<string, JsonValue>> = { 'interval-seconds': 10, 'disk-usage-alarm-percent': 90, 'memory-available-alarm-percent': 5 };
+
+/** Version 1 has no /system/monitoring (it samples every 10 s with the default thresholds). */
+function dropMonitoring(system: JsonObject, losses: Loss[]): void {
+  const monitoring = system.monitoring;
+  delete system.monitoring;
+  if (!isObject(monitoring)) return;
+  for (const [key, value] of Object.entries(monitoring)) {
+    if (key === 'threshold' && Array.isArray(value)) {
+      for (const t of value) {
+        const name = isObject(t) && typeof t.name === 'string' ? t.name : '?';
+        losses.push({ path: childPath('/system/monitoring', { name: 'threshold', keys: [['name', name]] }), reason: 'version 1 has no operator thresholds; the alarm is not raised there' });
+      }
+    } else if (MONITORING_DEFAULTS[key] !== value) {
+      losses.push({ path: childPath('/system/monitoring', { name: key }), reason: `version 1 cannot set ${key}; it uses ${String(MONITORING_DEFAULTS[key] ?? 'its default')}` });
+    }
+  }
 }
 
 /** `source-address` + `source-prefix-length` → `source: "a.b.c.d/len"`, where the first of them was. */
