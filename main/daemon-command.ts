@@ -11,12 +11,23 @@ import { EXIT_DATABASE_CORRUPT, EXIT_LOCKED } from '../upgrade/boot/loader.js';
 import { faultSet } from '../confd/api/faults.js';
 import { DATA_DIR_OPTION, flag, str, type Command, type CommandContext } from './commands.js';
 import { UsageError } from './output.js';
+import { LogRing } from '../confd/main/log-ring.js';
 
 export const DAEMON_OPTIONS = {
   listen: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '8830' },
   'log-level': { type: 'string', default: process.env.APPLIANCE_LOG_LEVEL ?? 'info' },
   daemon: { type: 'string', multiple: true },
+  'http-port': { type: 'string', default: '8443' },
 } as const;
+
+/** `--http-port`: a port, 0 for off, or `any` for a free port (tests). */
+export function httpPortOf(ctx: CommandContext): number | null {
+  const v = str(ctx, 'http-port');
+  if (v === 'any') return 0;
+  const port = Number(v);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--http-port takes a port number (0 turns HTTPS off)');
+  return port === 0 ? null : port;
+}
 
 export function portOf(ctx: CommandContext): number {
   const port = Number(str(ctx, 'port'));
@@ -44,7 +55,8 @@ export const daemon: Command = {
     'exit-with-parent': { type: 'boolean' },
   },
   async run(ctx) {
-    const logger = pino({ level: str(ctx, 'log-level') }, pino.destination(2));
+    const logRing = new LogRing();
+    const logger = pino({ level: str(ctx, 'log-level') }, pino.multistream([{ stream: pino.destination(2), level: 'trace' }, { stream: logRing, level: 'info' }]));
     // Fault injection for the upgrade tests: a version that crashes on start.
     if (faultSet(`crash-version:${softwareVersion()}`)) {
       logger.fatal({ version: softwareVersion() }, 'injected crash on start');
@@ -58,7 +70,7 @@ export const daemon: Command = {
     let d: Daemon;
     try {
       d = await Daemon.start({
-        dataDir: str(ctx, 'data-dir')!, logger, listen: str(ctx, 'listen')!, port: portOf(ctx),
+        dataDir: str(ctx, 'data-dir')!, logger, listen: str(ctx, 'listen')!, port: portOf(ctx), httpPort: httpPortOf(ctx), logRing,
         daemons: (ctx.values.daemon as string[] | undefined) ?? [],
         ...(str(ctx, 'slot') ? { slot: str(ctx, 'slot')! } : {}),
         ...(schemaVersion !== undefined ? { schemaVersion } : {}),

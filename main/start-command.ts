@@ -13,12 +13,12 @@ import { factoryInstall } from '../upgrade/install/factory.js';
 import { JobManager, type JobRecord } from '../upgrade/install/job.js';
 import { ConfdError } from '../confd/core/errors.js';
 import { DATA_DIR_OPTION, str, type Command } from './commands.js';
-import { DAEMON_OPTIONS, portOf, untilSignal } from './daemon-command.js';
+import { DAEMON_OPTIONS, httpPortOf, portOf, untilSignal } from './daemon-command.js';
 import { UsageError } from './output.js';
 
 export const start: Command = {
   summary: 'run the appliance in the foreground (SSH on 127.0.0.1:8830 by default)',
-  usage: 'appliance start [--data-dir D] [--listen ADDR] [--port P] [--log-level LEVEL] [--daemon NAME]… '
+  usage: 'appliance start [--data-dir D] [--listen ADDR] [--port P] [--http-port P|0] [--log-level LEVEL] [--daemon NAME]… '
     + '[--factory-bundle FILE] [--schema-version N] [--health-deadline MS]',
   options: {
     ...DATA_DIR_OPTION, ...DAEMON_OPTIONS, 'factory-bundle': { type: 'string' }, 'schema-version': { type: 'string' },
@@ -27,9 +27,11 @@ export const start: Command = {
   async run(ctx) {
     const logger = pino({ level: str(ctx, 'log-level') }, pino.destination(2));
     portOf(ctx);
+    httpPortOf(ctx);
     const schemaVersion = Number(str(ctx, 'schema-version') ?? newestSchemaVersion(SCHEMAS_DIR));
     if (!Number.isInteger(schemaVersion) || schemaVersion < 1) throw new UsageError('--schema-version takes a schema version');
-    const daemonArgs = ['--listen', str(ctx, 'listen')!, '--port', str(ctx, 'port')!, '--log-level', str(ctx, 'log-level')!];
+    const daemonArgs = ['--listen', str(ctx, 'listen')!, '--port', str(ctx, 'port')!, '--log-level', str(ctx, 'log-level')!,
+      '--http-port', str(ctx, 'http-port')!];
     for (const d of (ctx.values.daemon as string[] | undefined) ?? []) daemonArgs.push('--daemon', d);
     const deadline = str(ctx, 'health-deadline');
     const factoryBundle = str(ctx, 'factory-bundle');

@@ -48,11 +48,15 @@ function channelLink(channel: ServerChannel): SubscriberLink {
 export class CliService implements ShellService {
   private readonly methods = methodTable();
   private readonly grammars = new GrammarCache();
+  /** Interactive shells, told of critical and major alarms. */
+  private readonly shells = new Set<ServerChannel>();
 
   constructor(private readonly o: CliServiceOptions) {}
 
   shell(channel: ServerChannel, user: string, address: string, pty: { cols: number; rows: number; term: string } | null): void {
     const { session, backend } = this.open(channel, user, address);
+    this.shells.add(channel);
+    channel.once('close', () => this.shells.delete(channel));
     void runShell({
       input: channel, output: channel, terminal: pty !== null, ...(pty ? { columns: pty.cols } : {}),
       backend, user, ...this.filesOf(user), grammars: this.grammars,
@@ -70,6 +74,11 @@ export class CliService implements ShellService {
       this.o.log.error({ err: e, user }, 'CLI commands failed');
       this.end(channel, session, 1);
     });
+  }
+
+  /** Writes a line to every interactive CLI session (an alarm); a session that cannot take it misses it. */
+  broadcast(text: string): void {
+    for (const ch of this.shells) if (ch.writable) ch.write(text);
   }
 
   /** The user's file directory for load/save (none for a name that cannot be a directory). */

@@ -105,8 +105,12 @@ export class PlaneCounters implements Participant {
     this.observeCommit((this.now() - t0) / 1000);
   }
 
+  /** Told of each commit's latency (the /metrics histogram). */
+  onCommit: ((seconds: number) => void) | null = null;
+
   /** One commit's latency, in seconds. */
   observeCommit(seconds: number): void {
+    this.onCommit?.(seconds);
     this.durationSum += seconds;
     this.durationCount++;
     COMMIT_BUCKETS.forEach((b, i) => { if (seconds <= b) this.durationCounts[i]!++; });

@@ -36,6 +36,11 @@ export class NotificationHub implements Participant {
     this.sinks.delete(sink);
   }
 
+  /** Sends a notification built elsewhere (alarm-notification) to every subscribed session. */
+  broadcast(xml: string): void {
+    for (const sink of this.sinks) sink.sendNotification(xml);
+  }
+
   committed(event: CommitEvent): void {
     if (this.sinks.size === 0) return;
     const xml = this.configChange(event);

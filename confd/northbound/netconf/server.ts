@@ -36,6 +36,8 @@ export interface NetconfServerOptions {
   readonly log: Logger;
   readonly state: StateContext;
   readonly limits?: Partial<NetconfLimits>;
+  /** Told of every operation answered (monitoring's RPC counters). */
+  readonly countRpc?: (operation: string, ok: boolean) => void;
 }
 
 export class NetconfServer {
@@ -45,6 +47,7 @@ export class NetconfServer {
   readonly capabilities: readonly string[];
   readonly notifications: NotificationHub;
   readonly state: StateContext;
+  readonly countRpc: (operation: string, ok: boolean) => void;
   /** One parser for every message of every session (parsing is synchronous). */
   readonly xml: XmlReader;
   private readonly log: Logger;
@@ -56,6 +59,7 @@ export class NetconfServer {
 
   constructor(options: NetconfServerOptions) {
     this.ops = options.ops;
+    this.countRpc = options.countRpc ?? (() => undefined);
     this.schema = options.ops.engine.schema;
     this.log = options.log;
     this.state = options.state;
