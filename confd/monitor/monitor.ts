@@ -87,7 +87,11 @@ export class Monitor implements MonitorApi {
   }
 
   settings(): MonitoringSettings {
-    return settingsOf(this.o.engine.running.get('/')?.body);
+    const { engine } = this.o;
+    // Thresholds are list entries, stored apart from the root body.
+    const list = engine.schema.lists.get('/system/monitoring/threshold');
+    const thresholds = list ? engine.running.children('/', list).map((e) => e.body) : [];
+    return settingsOf(engine.running.get('/')?.body, thresholds);
   }
 
   /** Samples everything now, records the history and evaluates the thresholds. */

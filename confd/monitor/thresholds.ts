@@ -31,12 +31,12 @@ export interface MonitoringSettings {
 
 export const DEFAULT_SETTINGS: MonitoringSettings = { intervalSeconds: 10, diskUsagePercent: 90, memoryAvailablePercent: 5, thresholds: [] };
 
-/** The settings of /system/monitoring, from the running configuration's root body. */
-export function settingsOf(root: JsonObject | undefined): MonitoringSettings {
+/** The settings of /system/monitoring, from the running configuration's root body and its threshold entries. */
+export function settingsOf(root: JsonObject | undefined, thresholdEntries: readonly JsonObject[] = []): MonitoringSettings {
   const system = root && isObject(root.system) ? root.system : {};
   const m = isObject(system.monitoring) ? system.monitoring : {};
   const num = (v: unknown, d: number) => (typeof v === 'number' ? v : d);
-  const list = Array.isArray(m.threshold) ? m.threshold.filter(isObject) : [];
+  const list = Array.isArray(m.threshold) ? m.threshold.filter(isObject) : thresholdEntries;
   return {
     intervalSeconds: num(m['interval-seconds'], DEFAULT_SETTINGS.intervalSeconds),
     diskUsagePercent: num(m['disk-usage-alarm-percent'], DEFAULT_SETTINGS.diskUsagePercent),
