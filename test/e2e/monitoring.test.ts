@@ -12,7 +12,9 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { hashPassword } from '../../confd/auth/passwords.js';
 import { Daemon } from '../../confd/main/daemon.js';
+import { linkedPair } from '../../confd/northbound/transport.js';
 import { FakeHost } from '../fixtures/fake-host.js';
+import { NetconfClient } from '../helpers/netconf-client.js';
 import { quietLogger, tempDir } from '../helpers/device.js';
 
 const dir = tempDir('appliance-monitoring-');
@@ -22,7 +24,7 @@ const key = join(dir.path, 'id_ed25519');
 let daemon: Daemon;
 
 const start = () => Daemon.start({
-  dataDir: data, logger: quietLogger, listen: '127.0.0.1', port: 0, httpPort: 0,
+  dataDir: data, logger: quietLogger, listen: '127.0.0.1', port: 0, httpPort: 0, daemons: ['ntp-hostname'],
   env: { APPLIANCE_ADMIN_PASSWORD: 'secret', APPLIANCE_PROC_ROOT: host.proc, APPLIANCE_SYS_CLASS_NET: host.net },
 });
 
@@ -111,6 +113,36 @@ describe('monitoring on a running appliance', () => {
     assert.match((await ssh('show system storage | display xml')).stdout, /^<storage>\n {2}<path>.*<\/path>\n/);
     const bad = await ssh('show interfaces nosuch');
     assert.equal(bad.code, 1);
+  });
+
+  test('NETCONF get returns the sampled state tree and the alarms, filtered like configuration', async () => {
+    const [serverSide, clientSide] = linkedPair();
+    assert.ok(daemon.netconf.accept(serverSide, 'admin', '192.0.2.1:4000'));
+    const nc = await NetconfClient.connect(clientSide);
+    try {
+      const reply = nc.textOf(await nc.rpc('<get><filter type="subtree"><interfaces xmlns="urn:appliance:interfaces"/></filter></get>'));
+      assert.doesNotMatch(reply, /urn:appliance:system/);
+      const all = nc.textOf(await nc.rpc('<get><filter type="subtree"><system xmlns="urn:appliance:system"><state/><alarms/></system></filter></get>'));
+      assert.match(all, /<memory-total-bytes>1073741824<\/memory-total-bytes>/);
+      assert.match(all, /<active-alarms>\d+<\/active-alarms>/);
+    } finally {
+      await nc.close();
+    }
+  });
+
+  test('a supervised daemon killed is a daemon-down alarm, cleared when it runs again', async () => {
+    const pid = daemon.supervisor.list().find((d) => d.name === 'ntp-hostname')?.pid;
+    assert.equal(typeof pid, 'number');
+    process.kill(pid as number, 'SIGKILL');
+    const until = async (cond: () => boolean) => { for (let i = 0; i < 100 && !cond(); i++) await new Promise((r) => setTimeout(r, 50)); };
+    await until(() => daemon.supervisor.state('ntp-hostname')?.status !== 'running');
+    daemon.monitor.sampleNow();
+    assert.match(daemon.monitor.alarms.get('daemon-down:ntp-hostname')?.text ?? '', /SIGKILL/);
+    await until(() => daemon.supervisor.state('ntp-hostname')?.status === 'running');
+    daemon.monitor.sampleNow();
+    assert.equal(daemon.monitor.alarms.get('daemon-down:ntp-hostname')?.isCleared, true);
+    const ps = await ssh('show system processes');
+    assert.match(ps.stdout, /^NAME +STATE +PID +RESTARTS +RSS +CPU +LAST-EXIT\nntp-hostname +running +\d+ +1 /);
   });
 
   test('the disk-usage alarm is raised at 1 % and cleared at 100 %; an operator threshold is raised, acknowledged and shelved; alarms survive a restart', async () => {
