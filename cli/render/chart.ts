@@ -1,7 +1,8 @@
 /**
  * @module cli/render/chart
- * A metric's history as a text chart: one column per time slot (the points averaged into
- * `width` slots), eight block heights from min to max, with the range and the scale. Pure.
+ * A metric's history as a text chart: one column per point, or per time slot when there are
+ * more points than `width` columns (averaged), eight block heights from min to max, with the
+ * range and the scale. Pure.
  */
 const BLOCKS = ' ▁▂▃▄▅▆▇█';
 
@@ -19,7 +20,8 @@ export function chart(title: string, points: readonly ChartPoint[], width: numbe
     sums[i]! += p.avg;
     counts[i]!++;
   }
-  const values = sums.map((s, i) => (counts[i] ? s / counts[i]! : NaN));
+  // Fewer points than columns: one column each, in order; more: averaged into time slots (a gap shows no data).
+  const values = points.length <= width ? points.map((p) => p.avg) : sums.map((s, i) => (counts[i] ? s / counts[i]! : NaN));
   const lo = Math.min(...points.map((p) => p.min)), hi = Math.max(...points.map((p) => p.max));
   const bar = values.map((v) => (Number.isNaN(v) ? ' ' : BLOCKS[hi === lo ? 4 : Math.max(1, Math.round(((v - lo) / (hi - lo)) * 8))]!)).join('');
   const iso = (t: number) => new Date(t).toISOString().slice(0, 16).replace('T', ' ');

@@ -17,6 +17,7 @@ import type { NetconfServer } from '../northbound/netconf/server.js';
 import { streamTransport } from '../northbound/transport.js';
 import type { ConfigEngine } from '../txn/engine.js';
 import type { Actor } from '../txn/session.js';
+import { listenTcp } from '../northbound/tcp-listen.js';
 
 const { Server, utils } = ssh2;
 
@@ -50,13 +51,7 @@ export class SshServer {
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        resolve(this.server.address() as AddressInfo);
-      });
-    });
+    return listenTcp(this.server, port, host);
   }
 
   async close(): Promise<void> {

@@ -11,20 +11,24 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { hashPassword } from '../../confd/auth/passwords.js';
+import pino from 'pino';
 import { Daemon } from '../../confd/main/daemon.js';
+import { LogRing } from '../../confd/main/log-ring.js';
 import { linkedPair } from '../../confd/northbound/transport.js';
 import { FakeHost } from '../fixtures/fake-host.js';
 import { NetconfClient } from '../helpers/netconf-client.js';
-import { quietLogger, tempDir } from '../helpers/device.js';
+import { tempDir } from '../helpers/device.js';
 
 const dir = tempDir('appliance-monitoring-');
 const host = new FakeHost(join(dir.path, 'host'));
 const data = join(dir.path, 'data');
 const key = join(dir.path, 'id_ed25519');
 let daemon: Daemon;
+const logRing = new LogRing();
+const logger = pino({ level: 'info' }, logRing);
 
 const start = () => Daemon.start({
-  dataDir: data, logger: quietLogger, listen: '127.0.0.1', port: 0, httpPort: 0, daemons: ['ntp-hostname'],
+  dataDir: data, logger, logRing, listen: '127.0.0.1', port: 0, httpPort: 0, daemons: ['ntp-hostname'],
   env: { APPLIANCE_ADMIN_PASSWORD: 'secret', APPLIANCE_PROC_ROOT: host.proc, APPLIANCE_SYS_CLASS_NET: host.net },
 });
 
@@ -113,6 +117,26 @@ describe('monitoring on a running appliance', () => {
     assert.match((await ssh('show system storage | display xml')).stdout, /^<storage>\n {2}<path>.*<\/path>\n/);
     const bad = await ssh('show interfaces nosuch');
     assert.equal(bad.code, 1);
+  });
+
+  test('history as a chart, the log, uptime, statistics, monitor and clear interfaces statistics over SSH exec', async () => {
+    host.iface('eth0', { rx_bytes: 5000, tx_bytes: 2000, rx_packets: 50, tx_packets: 20 });
+    daemon.monitor.sampleNow();
+    const chart = await ssh('show system history memory-available-percent last 1h');
+    assert.equal(chart.code, 0, chart.stderr);
+    assert.match(chart.stdout, /^memory-available-percent, last 1h \(min 50, max 50, \d+ points\)\n {6}50 ┤\n {9}│▄+\n {6}50 ┤\n/);
+    const points = JSON.parse((await ssh('show system history in-octets-per-second resource eth0 | display json')).stdout) as { history: unknown[] };
+    assert.ok(points.history.length >= 2);
+    assert.equal((await ssh('show system history load-1 last 2h')).code, 1);
+    const log = await ssh('show log messages');
+    assert.match(log.stdout, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC (info|warn) /m);
+    const up = JSON.parse((await ssh('show system uptime | display json')).stdout) as { uptime: { 'system-uptime-seconds': number } };
+    assert.equal(up.uptime['system-uptime-seconds'], 3600);
+    assert.match((await ssh('show system statistics')).stdout, /^Commits: \d+ \(0 failed, 0 confirmed-commit reverts\)\n/);
+    assert.match((await ssh('monitor interface eth0')).stdout, /^Interface: eth0, up {2}\(.*\)\n {2}Speed: unknown, carrier changes: 0\n/);
+    assert.equal((await ssh('clear interfaces statistics eth0')).stdout, 'Statistics cleared: eth0\n');
+    daemon.monitor.sampleNow();
+    assert.match((await ssh('show interfaces terse')).stdout, /\neth0 +up +0 +0 +0 +0\n/);
   });
 
   test('NETCONF get returns the sampled state tree and the alarms, filtered like configuration', async () => {

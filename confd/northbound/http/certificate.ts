@@ -5,7 +5,7 @@
  * Written to temporary files, fsynced and renamed: a crash leaves either none or both.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ConfdError } from '../../core/errors.js';
 import { syncDirectory, syncFile } from '../../store/durable-file.js';
@@ -22,6 +22,7 @@ export function loadOrCreateCertificate(files: TlsFiles): { key: Buffer; cert: B
         '-keyout', tmpKey, '-out', tmpCert, '-subj', `/CN=${hostname() || 'appliance'}`,
         '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1',
       ], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
+      chmodSync(tmpKey, 0o600);
       syncFile(tmpKey);
       syncFile(tmpCert);
       renameSync(tmpCert, files.cert);

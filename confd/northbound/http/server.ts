@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { BasicAuth, Principal } from './auth.js';
+import { listenTcp } from '../tcp-listen.js';
 
 export interface HttpRequest {
   readonly method: string;
@@ -82,13 +83,7 @@ export class HttpServer {
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        resolve(this.server.address() as AddressInfo);
-      });
-    });
+    return listenTcp(this.server, port, host);
   }
 
   close(): Promise<void> {
