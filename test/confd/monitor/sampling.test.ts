@@ -95,17 +95,21 @@ test('history keeps samples 6 h, 1-minute min/avg/max 7 days and 15-minute bucke
     db = new MetricsDb(file);
     h = new MetricsHistory(db);
     assert.equal(h.query('load-1', t0, t0 + 60_000).points.length, 7);
-    // Simulate 100 days at one sample a minute: every level keeps only its window.
+    // Simulate 100 days: every level keeps only its window. One sample a minute for the last
+    // 7 days (what the 1-minute and full levels hold), one a quarter before (15-minute buckets only).
     const day = 24 * 3_600_000;
-    for (let t = t0 + 120_000; t <= t0 + 100 * day; t += 60_000) h.record(t, new Map([['load-1', (t / 60_000) % 7]]));
     const end = t0 + 100 * day;
+    for (let t = t0 + 120_000; t <= end; t += t < end - 7 * day ? 900_000 : 60_000) h.record(t, new Map([['load-1', (t / 60_000) % 7]]));
     for (const lv of LEVELS) {
       const expected = lv.level === 0 ? lv.keepMs / 60_000 : lv.keepMs / lv.bucketMs;
       const n = db.countPoints(lv.level);
       assert.ok(n <= expected + 2 && n >= expected - 2, `level ${lv.level}: ${n} rows, expected about ${expected}`);
     }
     const q = h.query('load-1', end - 90 * day, end);
-    assert.ok(q.points.every((p) => p.min <= p.avg && p.avg <= p.max && p.min === 0 && p.max === 6));
+    assert.ok(q.points.length > 8000 && q.points.every((p) => p.min <= p.avg && p.avg <= p.max && p.min >= 0 && p.max <= 6));
+    // The last day's quarters roll up 15 one-minute samples of 0..6 each.
+    const quarters = h.query('load-1', end - 8 * day, end).points.filter((p) => p.t >= end - day && p.t < end - 900_000);
+    assert.ok(quarters.length > 90 && quarters.every((p) => p.min === 0 && p.max === 6 && p.avg > 0 && p.avg < 6));
     db.close();
     assert.ok(statSync(file).size < 20 * 1024 * 1024, `${statSync(file).size} bytes`);
   } finally {
