@@ -81,7 +81,7 @@ async function withEngine<T>(dir: string, fn: (e: ConfigEngine) => Promise<T>): 
  */
 async function daemonPeakMemory(dir: string): Promise<{ vmhwm_mb: number; startup_ms: number }> {
   const t0 = nowMs();
-  const child = spawn(process.execPath, [join(APP_ROOT, 'bin/appliance'), 'daemon', '--data-dir', dir, '--port', '0', '--log-level', 'warn'],
+  const child = spawn(process.execPath, [join(APP_ROOT, 'bin/appliance'), 'daemon', '--data-dir', dir, '--port', '0', '--http-port', '0', '--log-level', 'warn'],
     { stdio: ['ignore', 'ignore', 'inherit'] });
   try {
     let client: SocketClient | undefined;

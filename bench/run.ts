@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { benchConfd } from './confd.bench.js';
 import { benchNotify } from './notify.bench.js';
 import { benchUpgrade } from './upgrade.bench.js';
+import { benchMonitor } from './monitor.bench.js';
 import { report } from './stats.js';
 
 const quick = process.argv.includes('--quick');
@@ -19,6 +20,7 @@ try {
   if (!only || only === 'confd') await benchConfd(scratch, quick);
   if (!only || only === 'notify') await benchNotify(scratch, quick);
   if (!only || only === 'upgrade') await benchUpgrade(scratch, quick);
+  if (!only || only === 'monitor') await benchMonitor(scratch, quick);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

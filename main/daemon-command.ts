@@ -12,6 +12,7 @@ import { faultSet } from '../confd/api/faults.js';
 import { DATA_DIR_OPTION, flag, str, type Command, type CommandContext, type OptionTable } from './commands.js';
 import { LOG_OPTIONS, createLogger, logsToStderr } from './logging.js';
 import { UsageError } from './output.js';
+import { LogRing } from '../confd/main/log-ring.js';
 
 const DEFAULT_LISTEN = '127.0.0.1';
 
@@ -23,6 +24,7 @@ export const DAEMON_OPTIONS = {
   port: { type: 'string', arg: 'P', default: '8830', describe: 'the SSH and NETCONF port (0: any free port)' },
   ...LOG_OPTIONS,
   daemon: { type: 'string', arg: 'NAME', multiple: true, describe: 'also run this supervised daemon (besides /system/daemons)' },
+  'http-port': { type: 'string', arg: 'P|0|any', default: '8443', describe: 'the HTTPS port (/metrics); 0 turns it off, any takes a free port' },
 } as const satisfies OptionTable;
 
 /** The --listen addresses, each checked (an IP address, not a name). */
@@ -31,6 +33,15 @@ export function listenOf(ctx: CommandContext): string[] {
   const addresses = given.length > 0 ? given : [DEFAULT_LISTEN];
   for (const a of addresses) if (isIP(a) === 0) throw new UsageError(`--listen takes an IPv4 or IPv6 address, not '${a}'`);
   return [...new Set(addresses)];
+}
+
+/** `--http-port`: a port, 0 for off, or `any` for a free port (tests). */
+export function httpPortOf(ctx: CommandContext): number | null {
+  const v = str(ctx, 'http-port');
+  if (v === 'any') return 0;
+  const port = Number(v);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--http-port takes a port number (0 turns HTTPS off)');
+  return port === 0 ? null : port;
 }
 
 export function portOf(ctx: CommandContext): number {
@@ -62,7 +73,8 @@ export const daemon: Command = {
     'exit-with-parent': { type: 'boolean', describe: 'stop when stdin (held by the boot loader) closes' },
   },
   async run(ctx) {
-    const logger = createLogger(ctx);
+    const logRing = new LogRing();
+    const logger = createLogger(ctx, undefined, logRing);
     const listen = listenOf(ctx);
     // Fault injection for the upgrade tests: a version that crashes on start.
     if (faultSet(`crash-version:${softwareVersion()}`)) {
@@ -77,7 +89,7 @@ export const daemon: Command = {
     let d: Daemon;
     try {
       d = await Daemon.start({
-        dataDir: str(ctx, 'data-dir')!, logger, listen, port: portOf(ctx),
+        dataDir: str(ctx, 'data-dir')!, logger, listen, port: portOf(ctx), httpPort: httpPortOf(ctx), logRing,
         daemons: (ctx.values.daemon as string[] | undefined) ?? [],
         ...(str(ctx, 'slot') ? { slot: str(ctx, 'slot')! } : {}),
         ...(schemaVersion !== undefined ? { schemaVersion } : {}),

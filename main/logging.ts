@@ -36,11 +36,14 @@ export function logArgs(ctx: CommandContext): string[] {
   return ['--log-level', logLevelOf(ctx), ...(file ? ['--log-file', file] : [])];
 }
 
-export function createLogger(ctx: CommandContext, onHangup: () => void = () => undefined): Logger {
+/** `tee`, when given, also receives every record of level info and above (the daemon's recent log). */
+export function createLogger(ctx: CommandContext, onHangup: () => void = () => undefined, tee?: pino.DestinationStream): Logger {
   const level = logLevelOf(ctx);
   const file = str(ctx, 'log-file');
   const destination = file ? pino.destination({ dest: file, append: true, mkdir: true, sync: true }) : pino.destination(2);
-  const logger = pino({ level }, destination);
+  const logger = tee
+    ? pino({ level }, pino.multistream([{ stream: destination, level: 'trace' }, { stream: tee, level: 'info' }]))
+    : pino({ level }, destination);
   process.on('SIGHUP', () => {
     if (file) destination.reopen();
     logger.info({ file: file ?? null }, 'log reopened');

@@ -12,13 +12,13 @@ import { factoryInstall } from '../upgrade/install/factory.js';
 import { JobManager, type JobRecord } from '../upgrade/install/job.js';
 import { ConfdError } from '../confd/core/errors.js';
 import { DATA_DIR_OPTION, str, type Command } from './commands.js';
-import { DAEMON_OPTIONS, listenOf, portOf, untilSignal } from './daemon-command.js';
+import { DAEMON_OPTIONS, httpPortOf, listenOf, portOf, untilSignal } from './daemon-command.js';
 import { createLogger, logArgs, logsToStderr } from './logging.js';
 import { UsageError } from './output.js';
 
 export const start: Command = {
   summary: 'run the appliance in the foreground (SSH on 127.0.0.1:8830 by default)',
-  usage: 'appliance start [--data-dir D] [--listen ADDR]… [--port P] [--log-level LEVEL] [--log-file PATH] [--daemon NAME]… '
+  usage: 'appliance start [--data-dir D] [--listen ADDR]… [--port P] [--http-port P|0] [--log-level LEVEL] [--log-file PATH] [--daemon NAME]… '
     + '[--factory-bundle FILE] [--schema-version N] [--health-deadline MS]',
   options: {
     ...DATA_DIR_OPTION, ...DAEMON_OPTIONS,
@@ -29,9 +29,11 @@ export const start: Command = {
   async run(ctx) {
     const listen = listenOf(ctx);
     portOf(ctx);
+    httpPortOf(ctx);
     const schemaVersion = Number(str(ctx, 'schema-version') ?? newestSchemaVersion(SCHEMAS_DIR));
     if (!Number.isInteger(schemaVersion) || schemaVersion < 1) throw new UsageError('--schema-version takes a schema version');
-    const daemonArgs = [...listen.flatMap((a) => ['--listen', a]), '--port', str(ctx, 'port')!, ...logArgs(ctx)];
+    const daemonArgs = [...listen.flatMap((a) => ['--listen', a]), '--port', str(ctx, 'port')!, ...logArgs(ctx),
+      '--http-port', str(ctx, 'http-port')!];
     // SIGHUP (logrotate) reopens this log file, and the daemon's: it is passed on.
     const logger = createLogger(ctx, () => boot.hangup());
     for (const d of (ctx.values.daemon as string[] | undefined) ?? []) daemonArgs.push('--daemon', d);

@@ -117,10 +117,8 @@ function down(config: JsonObject): { config: JsonObject; losses: Loss[] } {
       });
     }
     forEachAccessRule(system, (rule, rulePath) => downAccessRule(rule, rulePath, losses));
-    if (system.services !== undefined) {
-      lossesFromDefaults(system.services, SERVICES_DEFAULTS, '/system/services', losses);
-      delete system.services;
-    }
+    dropWithLosses(system, 'services', SERVICES_DEFAULTS, losses);
+    dropWithLosses(system, 'monitoring', MONITORING_DEFAULTS, losses);
     out.system = renameKey(system, 'time-zone', 'timezone');
   }
   forEachFirewallRule(out, (rule, rulePath) => {
@@ -138,10 +136,28 @@ const SERVICES_DEFAULTS: JsonObject = {
   cli: { 'idle-timeout': 900 },
 };
 
+/** Defaults of /system/monitoring: version 1 samples every 10 s with these thresholds. */
+const MONITORING_DEFAULTS: JsonObject = { 'interval-seconds': 10, 'disk-usage-alarm-percent': 90, 'memory-available-alarm-percent': 5 };
+
+/** Removes `/system/KEY`, which version 1 does not have, with a loss for every value that is not its default there. */
+function dropWithLosses(system: JsonObject, key: string, defaults: JsonObject, losses: Loss[]): void {
+  if (system[key] === undefined) return;
+  lossesFromDefaults(system[key]!, defaults, `/system/${key}`, losses);
+  delete system[key];
+}
+
 /** A loss for every leaf under `value` that differs from `defaults` (version 1 applies the defaults). */
 function lossesFromDefaults(value: JsonValue, defaults: JsonValue | undefined, path: string, losses: Loss[]): void {
   if (isObject(value)) {
     for (const [k, v] of Object.entries(value)) lossesFromDefaults(v, isObject(defaults) ? defaults[k] : undefined, childPath(path, { name: k }), losses);
+  } else if (Array.isArray(value)) {
+    // A list version 1 does not have: each entry is lost (an operator threshold is not raised there).
+    for (const entry of value) {
+      const name = isObject(entry) && typeof entry.name === 'string' ? entry.name : undefined;
+      const parent = path.slice(0, path.lastIndexOf('/')) || '/';
+      const list = path.slice(path.lastIndexOf('/') + 1);
+      losses.push({ path: name === undefined ? path : childPath(parent, { name: list, keys: [['name', name]] }), reason: `version 1 has no ${path}; the entry is dropped` });
+    }
   } else if (value !== defaults) {
     losses.push({ path, reason: `version 1 has no ${path}; it uses ${JSON.stringify(defaults ?? null)} instead of ${JSON.stringify(value)}` });
   }

@@ -12,6 +12,7 @@ import { topOf } from '../grammar.js';
 import { problem } from '../problem.js';
 import { renderTable, shortTime } from '../render/table.js';
 import { candidateChanged, showConfig } from './show-config.js';
+import { MONITORING_COMMANDS } from './monitoring.js';
 
 type Spec = CommandSpec<CommandContext>;
 
@@ -175,6 +176,7 @@ const OPERATIONAL: Spec[] = [
     ] }],
     run: (cx, args) => enterConfigure(cx, (args.text('mode') as Editing | undefined) ?? 'shared'),
   },
+  ...MONITORING_COMMANDS,
   helpCommand,
   { words: ['exit'], help: 'Leave the CLI', run: async (cx) => { cx.state.ended = true; return 0; } },
   { words: ['quit'], help: 'Leave the CLI', run: async (cx) => { cx.state.ended = true; return 0; } },

@@ -23,6 +23,8 @@ export interface DataDir {
   readonly lock: string;
   readonly socket: string;
   readonly hostKey: string;
+  readonly httpKey: string;
+  readonly httpCert: string;
   readonly initialPassword: string;
   readonly backups: string;
   readonly lastBackup: string;
@@ -41,6 +43,8 @@ export function dataDir(root: string, slot?: string): DataDir {
     lock: join(r, 'appliance.lock'),
     socket: join(r, 'confd.sock'),
     hostKey: join(r, 'ssh_host_ed25519_key'),
+    httpKey: join(r, 'https_key.pem'),
+    httpCert: join(r, 'https_cert.pem'),
     initialPassword: join(r, 'initial-admin-password'),
     backups: join(r, 'backups'),
     lastBackup: join(r, 'last-backup'),

@@ -53,6 +53,8 @@ export class CliService implements ShellService {
   /** CLI commands whose audit record could not be written, since start. */
   auditFailures = 0;
   private readonly audit: { log: Logger; onAuditFailure: (f: AuditFailure) => void };
+  /** Interactive shells, told of critical and major alarms. */
+  private readonly shells = new Set<ServerChannel>();
 
   constructor(private readonly o: CliServiceOptions) {
     this.audit = { log: o.log, onAuditFailure: (f) => { this.auditFailures++; o.onAuditFailure?.(f); } };
@@ -60,6 +62,8 @@ export class CliService implements ShellService {
 
   shell(channel: ServerChannel, user: string, address: string, pty: { cols: number; rows: number; term: string } | null): void {
     const { session, backend } = this.open(channel, user, address);
+    this.shells.add(channel);
+    channel.once('close', () => this.shells.delete(channel));
     void runShell({
       input: channel, output: channel, terminal: pty !== null, ...(pty ? { columns: pty.cols } : {}),
       backend, user, ...this.filesOf(user), grammars: this.grammars, ...this.audit,
@@ -77,6 +81,11 @@ export class CliService implements ShellService {
       this.o.log.error({ err: e, user }, 'CLI commands failed');
       this.end(channel, session, 1);
     });
+  }
+
+  /** Writes a line to every interactive CLI session (an alarm); a session that cannot take it misses it. */
+  broadcast(text: string): void {
+    for (const ch of this.shells) if (ch.writable) ch.write(text);
   }
 
   /** The user's file directory for load/save (none for a name that cannot be a directory). */

@@ -24,6 +24,13 @@ import { ensureInitialAdmin } from './initial-admin.js';
 import { NetconfServer } from '../northbound/netconf/server.js';
 import { loadOrCreateHostKey } from '../ssh/host-key.js';
 import { SshServer } from '../ssh/server.js';
+import { Monitor, monitorFile } from '../monitor/monitor.js';
+import { alarmNotification } from '../northbound/netconf/alarm-notification.js';
+import { BasicAuth } from '../northbound/http/auth.js';
+import { loadOrCreateCertificate } from '../northbound/http/certificate.js';
+import { MetricsEndpoint, metricsRoute } from '../northbound/http/metrics.js';
+import { HttpServer } from '../northbound/http/server.js';
+import type { LogRing } from './log-ring.js';
 
 export interface DaemonOptions {
   readonly dataDir: string;
@@ -39,6 +46,10 @@ export interface DaemonOptions {
   /** The slot this daemon runs from (its database is the slot's). */
   readonly slot?: string;
   readonly schemaVersion?: number;
+  /** HTTPS port (/metrics): 0 any free port, null off. */
+  readonly httpPort?: number | null;
+  /** The daemon's recent log records (show log messages). */
+  readonly logRing?: LogRing;
 }
 
 /**
@@ -66,6 +77,10 @@ export class Daemon {
     readonly sshPort: number,
     private readonly lock: DataDirLock,
     private readonly log: Logger,
+    readonly monitor: Monitor,
+    private readonly http: HttpServer | null,
+    /** The port HTTPS listens on (null: off). */
+    readonly httpPort: number | null,
   ) {
     // Subscriber acknowledgements are kept in memory and written once a second (an fsync per ack would cost more than the ack).
     this.ackTimer = setInterval(() => {
@@ -105,12 +120,26 @@ export class Daemon {
     const supervisor = new Supervisor(engine, dirs, log.child({ part: 'supervisor' }), options.daemons);
     engine.addParticipant(supervisor);
     let listening: Array<{ address: string; port: number }> = [];
-    const host: HostInfo = { daemons: () => supervisor.list(), sshPort: () => listening[0]?.port ?? 0, sshListen: () => listening };
+    const env = options.env ?? process.env;
+    const monitor = new Monitor({
+      engine, file: monitorFile(dirs.root), dataDir: dirs.root, databaseFile: dirs.database, log: log.child({ part: 'monitor' }),
+      daemons: () => supervisor.list(),
+      subscribers: () => bus.list().map((s) => ({ name: s.name, lag: s.lag, connected: s.connected, mandatory: s.mandatory })),
+      sources: {
+        ...(env.APPLIANCE_PROC_ROOT ? { proc: env.APPLIANCE_PROC_ROOT } : {}),
+        ...(env.APPLIANCE_SYS_CLASS_NET ? { sysClassNet: env.APPLIANCE_SYS_CLASS_NET } : {}),
+      },
+    });
+    const host: HostInfo = {
+      daemons: () => supervisor.list(), sshPort: () => listening[0]?.port ?? 0, sshListen: () => listening,
+      monitor: () => monitor, softwareVersion, recentLog: () => options.logRing?.recent() ?? [],
+    };
     const socket = new SocketServer(ops, bus, log.child({ part: 'socket' }), dirs.socket, host);
-    const state = { engine, softwareVersion: softwareVersion(), daemonState: (name: string) => supervisor.state(name) };
+    const state = { engine, softwareVersion: softwareVersion(), daemonState: (name: string) => supervisor.state(name), monitor };
     const modules = publishedModules(SCHEMAS_DIR, engine.schema.version);
-    const netconf = new NetconfServer({ ops, log: log.child({ part: 'netconf' }), state, modules });
+    const netconf = new NetconfServer({ ops, log: log.child({ part: 'netconf' }), state, modules, countRpc: (op, ok) => monitor.counters.rpc(op, ok) });
     let ssh: SshServer | undefined;
+    let http: HttpServer | null = null;
     try {
       await ensureInitialAdmin(engine, dirs, log, options.env ?? process.env);
       await socket.listen();
@@ -118,11 +147,29 @@ export class Daemon {
       ssh = new SshServer({ hostKey: loadOrCreateHostKey(dirs.hostKey), engine, netconf, log: log.child({ part: 'ssh' }), shell });
       listening = (await ssh.listen(options.port, options.listen)).map((a) => ({ address: a.address, port: a.port }));
       const sshPort = listening[0]!.port;
+      monitor.onAlarm((e) => {
+        netconf.notifications.publish('alarm-notification', alarmNotification(e, new Date().toISOString()));
+        bus.publish('/system/alarms', 'alarm', { event: e.kind, alarm: { ...e.alarm }, ...(e.user ? { user: e.user } : {}) });
+        const a = e.alarm;
+        if ((e.kind === 'raised' || e.kind === 'cleared') && (a.severity === 'critical' || a.severity === 'major') && !a.shelved) {
+          shell.broadcast(`\r\n*** alarm ${e.kind}: ${a.severity} ${a.type} ${a.resource}: ${a.text}\r\n`);
+        }
+      });
+      let httpPort: number | null = null;
+      if (options.httpPort !== null && options.httpPort !== undefined) {
+        const tls = loadOrCreateCertificate({ key: dirs.httpKey, cert: dirs.httpCert });
+        const metrics = new MetricsEndpoint(monitor, { softwareVersion: softwareVersion(), schemaVersion: engine.schema.version });
+        http = new HttpServer({ ...tls, routes: [metricsRoute(metrics)], auth: new BasicAuth(engine), log: log.child({ part: 'http' }) });
+        httpPort = (await http.listen(options.httpPort, options.listen[0]!)).port;
+      }
       supervisor.start();
-      log.info({ dataDir: dirs.root, txid: engine.store.lastTxid, nodes: engine.running.size, sshPort, listen: listening },
+      monitor.start();
+      log.info({ dataDir: dirs.root, txid: engine.store.lastTxid, nodes: engine.running.size, sshPort, httpPort, listen: listening },
         'appliance started');
-      return new Daemon(dirs, engine, ops, bus, supervisor, socket, netconf, ssh, sshPort, lock, log);
+      return new Daemon(dirs, engine, ops, bus, supervisor, socket, netconf, ssh, sshPort, lock, log, monitor, http, httpPort);
     } catch (e) {
+      await http?.close().catch(() => undefined);
+      monitor.close();
       await ssh?.close().catch(() => undefined);
       await socket.close().catch(() => undefined);
       engine.close();
@@ -135,6 +182,7 @@ export class Daemon {
   async stop(): Promise<void> {
     clearInterval(this.ackTimer);
     await this.supervisor.stop();
+    await this.http?.close();
     this.netconf.closeAll();
     await this.ssh.close();
     await this.socket.close();
@@ -143,6 +191,7 @@ export class Daemon {
     for (const s of this.engine.listSessions()) await this.engine.closeSession(s, 'shutdown');
     await this.engine.idle();
     this.bus.saveAcks();
+    this.monitor.close();
     this.engine.close();
     this.engine.store.close();
     this.lock.release();

@@ -200,6 +200,21 @@ export class ChangeBus implements Participant {
     return this.engine.store.deleteSubscriber(name);
   }
 
+  /**
+   * Tells every connected subscriber whose paths cover `path` of an event that is not a commit
+   * (an alarm under /system/alarms). Never waits: a backed-up connection misses it (events are
+   * state, and the subscriber can read it again).
+   */
+  publish(path: string, method: string, params: Record<string, unknown>): number {
+    let sent = 0;
+    for (const s of this.subs.values()) {
+      if (!s.link || s.link.closed || !s.filter.matches(path)) continue;
+      s.link.notify(method, params);
+      sent++;
+    }
+    return sent;
+  }
+
   list(): SubscriberStatus[] {
     const last = this.engine.store.lastTxid;
     return [...this.subs.values()].sort((a, b) => a.priority - b.priority || a.name.localeCompare(b.name)).map((s) => ({

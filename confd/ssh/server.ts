@@ -19,6 +19,7 @@ import type { NetconfServer } from '../northbound/netconf/server.js';
 import { streamTransport } from '../northbound/transport.js';
 import type { ConfigEngine } from '../txn/engine.js';
 import type { Actor } from '../txn/session.js';
+import { listenTcp } from '../northbound/tcp-listen.js';
 
 const { Server, utils } = ssh2;
 
@@ -130,13 +131,7 @@ export class SshServer {
     // One TCP listener per address; each admits its connections before ssh2 reads a byte of them.
     const tcp = createServer((socket) => this.admit(socket));
     this.listeners.push(tcp);
-    return new Promise((resolve, reject) => {
-      tcp.once('error', reject);
-      tcp.listen(port, host, () => {
-        tcp.off('error', reject);
-        resolve(tcp.address() as AddressInfo);
-      });
-    });
+    return listenTcp(tcp, port, host);
   }
 
   async close(): Promise<void> {

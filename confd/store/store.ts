@@ -448,6 +448,11 @@ export class Store {
     return record;
   }
 
+  /** Audit records in the chain not yet written to disk (monitoring's audit backlog). */
+  pendingAuditCount(): number {
+    return this.pendingAudit.length;
+  }
+
   /** Writes every pending audit record durably. On failure they stay pending. */
   flushAudit(): void {
     if (this.pendingAudit.length === 0) return;

@@ -710,12 +710,14 @@ export class ConfigEngine {
 
   /** Records an action in the audit chain (written durably within auditSyncMs, or by the next commit). */
   audit(s: Actor, action: string, target: string, result: string, detail?: Record<string, unknown>): void {
+    const input = this.auditInput(s, action, target, result, detail);
     try {
-      this.store.appendAudit(this.auditInput(s, action, target, result, detail));
+      this.store.appendAudit(input);
     } catch (e) {
       this.log.error({ err: e, action }, 'audit record could not be written');
       throw e;
     }
+    for (const fn of this.auditObservers) fn(input);
     // Once closed no timer may outlive the engine: a late record is written through.
     if (this.closed) this.store.flushAudit();
     else if (!this.auditTimer) {
@@ -725,6 +727,9 @@ export class ConfigEngine {
       });
     }
   }
+
+  /** Called with every audit record once it is in the chain (monitoring counts logins, failures, reverts); must not throw. */
+  readonly auditObservers: Array<(record: AuditInput) => void> = [];
 
   /** Facts for monitoring. */
   status(): { uptimeMs: number; commits: number; lastCommit: CommitHeader | undefined; sessions: number; nodes: number } {

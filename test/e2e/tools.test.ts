@@ -172,7 +172,7 @@ describe('tampering and corruption', () => {
     // Scribble over the middle of the database file.
     writeSync(fd, randomBytes(4096 * 4), 0, 4096 * 4, 4096 * 2);
     closeSync(fd);
-    const refused = await runAppliance(['start', ...D, '--port', '0', '--log-level', 'silent']);
+    const refused = await runAppliance(['start', ...D, '--port', '0', '--http-port', '0', '--log-level', 'silent']);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /integrity|not usable|corrupt/i);
     assert.ok(refused.stderr.includes(backupFile), `the message names the newest backup: ${refused.stderr}`);

@@ -36,7 +36,7 @@ export interface RunningAppliance {
 
 /** Starts `appliance start` on a free loopback port and waits until it reports that it is up. */
 export async function startAppliance(dataDir: string, extraArgs: readonly string[] = [], env: Record<string, string> = {}): Promise<RunningAppliance> {
-  const child = spawn(process.execPath, [APPLIANCE_BIN, 'start', '--data-dir', dataDir, '--port', '0', '--log-level', 'info', ...extraArgs], {
+  const child = spawn(process.execPath, [APPLIANCE_BIN, 'start', '--data-dir', dataDir, '--port', '0', '--http-port', '0', '--log-level', 'info', ...extraArgs], {
     env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

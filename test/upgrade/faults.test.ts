@@ -401,7 +401,7 @@ describe('the new version fails on the appliance: fall back to the last good slo
     const verified = await verifyBundle(bundle, { keyring: await loadKeyring(join(k.dir)), product: 'appliance', freeSpaceDir: scratch });
     await extractBundle(bundle, verified, join(scratch, 'app'));
     const daemon = spawn(process.execPath, [join(scratch, 'app', 'dist', 'main', 'appliance.js'), 'daemon', '--data-dir', join(scratch, 'data'),
-      '--port', '0', '--log-level', 'info'], { env: { ...process.env, APPLIANCE_FAULT: 'crash-version:9.0.0-crash' }, stdio: ['ignore', 'ignore', 'pipe'] });
+      '--port', '0', '--http-port', '0', '--log-level', 'info'], { env: { ...process.env, APPLIANCE_FAULT: 'crash-version:9.0.0-crash' }, stdio: ['ignore', 'ignore', 'pipe'] });
     t.after(() => { if (daemon.exitCode === null && daemon.signalCode === null) daemon.kill('SIGKILL'); });
     let log = '';
     daemon.stderr.on('data', (d: Buffer) => { log += d.toString(); });

@@ -45,6 +45,8 @@ export interface NetconfServerOptions {
   readonly limits?: Partial<NetconfLimits>;
   /** The YANG modules published (schema/yang-files publishedModules of the running version). */
   readonly modules: readonly PublishedModule[];
+  /** Told of every operation answered (monitoring's RPC counters). */
+  readonly countRpc?: (operation: string, ok: boolean) => void;
 }
 
 export class NetconfServer {
@@ -55,6 +57,7 @@ export class NetconfServer {
   readonly library: YangLibrary;
   readonly notifications: NotificationHub;
   readonly state: StateContext;
+  readonly countRpc: (operation: string, ok: boolean) => void;
   /** One parser for every message of every session (parsing is synchronous). */
   readonly xml: XmlReader;
   private readonly log: Logger;
@@ -70,6 +73,7 @@ export class NetconfServer {
 
   constructor(options: NetconfServerOptions) {
     this.ops = options.ops;
+    this.countRpc = options.countRpc ?? (() => undefined);
     this.schema = options.ops.engine.schema;
     this.log = options.log;
     this.state = options.state;

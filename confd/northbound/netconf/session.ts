@@ -158,9 +158,11 @@ export class NetconfSession {
     const ctx: OpContext = { ops: this.server.ops, session: this.session, schema: this.server.schema, netconf: this, server: this.server };
     try {
       const body = await handler(ctx, op);
+      this.server.countRpc(op.name, true);
       this.reply(attrs, body ?? '<ok/>');
       if (op.name === 'close-session' && op.ns === NETCONF_BASE_NS) this.close('close-session');
     } catch (e) {
+      this.server.countRpc(op.name, false);
       this.replyErrors(attrs, e);
     }
   }

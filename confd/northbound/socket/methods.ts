@@ -14,6 +14,8 @@ import type { Session } from '../../txn/session.js';
 import type { ChangeBus, SubscribeOptions, SubscriberLink } from '../../notify/bus.js';
 import { redactChange } from '../../auth/access.js';
 import { describeSchema } from '../../schema/describe.js';
+import type { Monitor } from '../../monitor/monitor.js';
+import { MONITOR_METHODS } from './monitor-methods.js';
 
 export interface MethodContext {
   readonly ops: Operations;
@@ -30,6 +32,11 @@ export interface HostInfo {
   sshPort(): number;
   /** Every address and port SSH listens on. */
   sshListen(): ReadonlyArray<{ address: string; port: number }>;
+  /** Monitoring (absent in tools that open the device in-process). */
+  monitor?(): Monitor | undefined;
+  softwareVersion?(): string;
+  /** The daemon's recent log records, oldest first. */
+  recentLog?(): readonly JsonObject[];
 }
 
 function busOf(ctx: MethodContext): { bus: ChangeBus; link: SubscriberLink } {
@@ -49,6 +56,7 @@ const obj = (properties: Record<string, object>, required: string[] = []) =>
 const outcome = (o: CommitOutcome) => ({ txid: o.header?.txid ?? null, confirmedPending: o.confirmedPending });
 
 const METHODS: Record<string, MethodDescriptor> = {
+  ...MONITOR_METHODS,
   'status': { params: obj({}), handler: ({ ops, session, host }) => ({ ...ops.status(session), daemons: host?.daemons() ?? [] }) },
   'health': {
     params: obj({}),

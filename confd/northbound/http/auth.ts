@@ -1,0 +1,63 @@
+/**
+ * @module confd/northbound/http/auth
+ * HTTP basic authentication against the device's users (scrypt hashes, as for SSH), with
+ * the login rate limiter and failed-login audit records, and the access check of a route (the
+ * user's group must be allowed to read its path). A successful check is remembered for a
+ * minute per credentials (a scrape every few seconds must not cost an scrypt each), and
+ * forgotten when the users or access rules change.
+ */
+import { createHash } from 'node:crypto';
+import { AccessControl } from '../../auth/access.js';
+import { DUMMY_HASH, verifyPassword } from '../../auth/passwords.js';
+import { LoginThrottle } from '../../auth/login-throttle.js';
+import { configuredRules, findUser } from '../../auth/users.js';
+import type { ConfigEngine } from '../../txn/engine.js';
+
+export interface Principal { readonly user: string; readonly address: string }
+export type AuthOutcome = Principal | 'unauthenticated' | 'forbidden' | 'throttled';
+
+const REMEMBER_MS = 60_000;
+
+export class BasicAuth {
+  private readonly throttle = new LoginThrottle();
+  private readonly remembered = new Map<string, { user: string; until: number; generation: number }>();
+  private generation = 0;
+
+  constructor(private readonly engine: ConfigEngine) {
+    engine.addParticipant({ name: 'http-auth', committed: () => { this.generation++; } });
+  }
+
+  async check(header: string | undefined, address: string, reads: string): Promise<AuthOutcome> {
+    const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
+    if (!m) return 'unauthenticated';
+    const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon <= 0) return 'unauthenticated';
+    const user = decoded.slice(0, colon), password = decoded.slice(colon + 1);
+    const ip = address.slice(0, address.lastIndexOf(':'));
+    const key = createHash('sha256').update(decoded).digest('base64');
+    const known = this.remembered.get(key);
+    let ok = known !== undefined && known.until > Date.now() && known.generation === this.generation;
+    if (!ok) {
+      // Counted before it is checked, as for SSH: concurrent guesses cannot all be checked.
+      const verdict = this.throttle.begin(ip, user);
+      if (!verdict.allowed) {
+        this.engine.auditBestEffort({ id: 0, user: user.slice(0, 64), source: 'http', address }, 'login-rate-limited', user.slice(0, 64), 'denied', { method: 'basic' });
+        return 'throttled';
+      }
+      if (verdict.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, verdict.delayMs));
+      const record = findUser(this.engine, user);
+      ok = await verifyPassword(password, record?.passwordHash ?? DUMMY_HASH) && record !== undefined;
+      this.throttle.settle(verdict.ticket, ok);
+      if (!ok) {
+        this.engine.auditBestEffort({ id: 0, user: user.slice(0, 64), source: 'http', address }, 'login-failed', user.slice(0, 64), 'denied', { method: 'basic' });
+        return 'unauthenticated';
+      }
+      if (this.remembered.size > 1000) this.remembered.clear();
+      this.remembered.set(key, { user, until: Date.now() + REMEMBER_MS, generation: this.generation });
+    }
+    const record = findUser(this.engine, user);
+    const access = new AccessControl(user, record?.role ?? null, configuredRules(this.engine));
+    return access.allowed('read', reads) ? { user, address } : 'forbidden';
+  }
+}

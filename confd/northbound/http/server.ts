@@ -1,0 +1,95 @@
+/**
+ * @module confd/northbound/http/server
+ * The appliance's one HTTPS listener (`appliance start --http-port P`, default 8443, 0 off):
+ * a route table (method + path → handler, and what access the route needs), HTTP basic
+ * authentication against the device's users, and a plain-text error for everything else.
+ * `/metrics` is the first route; RESTCONF and the status page add theirs to the same table.
+ */
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Logger } from 'pino';
+import type { BasicAuth, Principal } from './auth.js';
+import { listenTcp } from '../tcp-listen.js';
+
+export interface HttpRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly principal: Principal;
+  readonly raw: IncomingMessage;
+}
+
+export interface HttpReply { readonly status: number; readonly contentType: string; readonly body: string | Buffer }
+
+export interface Route {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** An exact path, or a prefix ending in '/' (a subtree: '/restconf/'). */
+  readonly path: string;
+  /** The data path the user must be allowed to read (checked with the device's access rules). */
+  readonly reads: string;
+  handle(req: HttpRequest): Promise<HttpReply> | HttpReply;
+}
+
+export interface HttpServerOptions {
+  readonly key: Buffer;
+  readonly cert: Buffer;
+  readonly routes: readonly Route[];
+  readonly auth: BasicAuth;
+  readonly log: Logger;
+}
+
+const text = (status: number, body: string, headers: Record<string, string> = {}) => ({ status, body, headers });
+
+export class HttpServer {
+  private readonly server: Server;
+
+  constructor(private readonly o: HttpServerOptions) {
+    this.server = createServer({ key: o.key, cert: o.cert }, (req, res) => { void this.serve(req, res); });
+    this.server.on('connection', (socket) => (socket as Socket).setNoDelay(true));
+    this.server.on('tlsClientError', (e) => o.log.debug({ err: e.message }, 'TLS handshake failed'));
+  }
+
+  private route(method: string, path: string): Route | 'wrong-method' | undefined {
+    const matching = this.o.routes.filter((r) => r.path === path || (r.path.endsWith('/') && path.startsWith(r.path)));
+    return matching.find((r) => r.method === method) ?? (matching.length > 0 ? 'wrong-method' : undefined);
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://appliance');
+    const method = req.method ?? 'GET';
+    let reply: { status: number; body: string | Buffer; headers: Record<string, string> };
+    try {
+      const route = this.route(method === 'HEAD' ? 'GET' : method, url.pathname);
+      if (route === undefined) reply = text(404, 'not found\n');
+      else if (route === 'wrong-method') reply = text(405, 'method not allowed\n');
+      else {
+        const address = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? 0}`;
+        const who = await this.o.auth.check(req.headers.authorization, address, route.reads);
+        if (who === 'unauthenticated') reply = text(401, 'authentication required\n', { 'www-authenticate': 'Basic realm="appliance", charset="UTF-8"' });
+        else if (who === 'throttled') reply = text(429, 'too many failed logins; try later\n');
+        else if (who === 'forbidden') reply = text(403, 'access denied\n');
+        else {
+          const r = await route.handle({ method, path: url.pathname, query: url.searchParams, principal: who, raw: req });
+          reply = { status: r.status, body: r.body, headers: { 'content-type': r.contentType } };
+        }
+      }
+    } catch (e) {
+      this.o.log.error({ err: e, path: url.pathname }, 'an HTTP request failed');
+      reply = text(500, 'internal error\n');
+    }
+    res.writeHead(reply.status, { 'content-type': 'text/plain; charset=utf-8', ...reply.headers, 'cache-control': 'no-store' });
+    res.end(method === 'HEAD' ? undefined : reply.body);
+  }
+
+  listen(port: number, host: string): Promise<AddressInfo> {
+    return listenTcp(this.server, port, host);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+}
