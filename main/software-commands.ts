@@ -50,7 +50,7 @@ async function follow(client: SocketClient, json: boolean): Promise<JobRecord | 
 function report(job: JobRecord | null, json: boolean): number {
   if (json) { printJson(job); return job && job.status !== 'succeeded' && job.status !== 'running' ? 1 : 0; }
   if (!job) { out('no software job has run'); return 0; }
-  out(`${job.kind} ${job.id}: ${job.status}${job.reason ? ` — ${job.reason}` : ''}`);
+  out(`${job.kind} ${job.id}: ${job.status}${job.rejectedAt ? ` at ${job.rejectedAt}` : ''}${job.reason ? ` — ${job.reason}` : ''}`);
   out(`  ${job.fromVersion} (slot ${job.from}) -> ${job.toVersion ?? '?'} (slot ${job.target}); steps: ${job.steps.map((s) => s.name).join(', ')}`);
   return job.status === 'succeeded' || job.status === 'running' ? 0 : 1;
 }
