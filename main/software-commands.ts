@@ -47,8 +47,12 @@ async function follow(client: SocketClient, json: boolean): Promise<JobRecord | 
   return final;
 }
 
-function report(job: JobRecord | null, json: boolean): number {
-  if (json) { printJson(job); return job && job.status !== 'succeeded' && job.status !== 'running' ? 1 : 0; }
+/** The job's end; with --json after following, one more JSON line (a follow prints JSON lines only). */
+function report(job: JobRecord | null, json: boolean, followed = false): number {
+  if (json) {
+    if (followed) out(JSON.stringify(job)); else printJson(job);
+    return job && job.status !== 'succeeded' && job.status !== 'running' ? 1 : 0;
+  }
   if (!job) { out('no software job has run'); return 0; }
   out(`${job.kind} ${job.id}: ${job.status}${job.rejectedAt ? ` at ${job.rejectedAt}` : ''}${job.reason ? ` — ${job.reason}` : ''}`);
   out(`  ${job.fromVersion} (slot ${job.from}) -> ${job.toVersion ?? '?'} (slot ${job.target}); steps: ${job.steps.map((s) => s.name).join(', ')}`);
@@ -63,13 +67,13 @@ function showChanges(r: { changes: Array<{ path: string; op: string }>; losses: 
 export const software: Command = {
   summary: 'install a signed software bundle, show the install status, or return to the other slot',
   usage: [
-    'appliance software add BUNDLE [--dry-run] [--no-follow] [--json]',
+    'appliance software add BUNDLE [--dry-run] [--force] [--no-follow] [--json]',
     'appliance software status [--follow] [--json]',
     'appliance software rollback [--confirm] [--dry-run] [--json]',
   ].join('\n       '),
   options: {
     ...DATA_DIR_OPTION, ...USER_OPTION, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, follow: { type: 'boolean' },
-    'no-follow': { type: 'boolean' }, confirm: { type: 'boolean' },
+    'no-follow': { type: 'boolean' }, confirm: { type: 'boolean' }, force: { type: 'boolean' },
   },
   async run(ctx) {
     const [sub, arg] = ctx.positionals;
@@ -80,18 +84,18 @@ export const software: Command = {
         case 'add': {
           if (!arg) throw new UsageError('add needs the bundle file');
           const r = await client.request<JobRecord | { dryRun: true; changes: []; losses: []; version: string }>('software.add',
-            { bundle: resolve(arg), dryRun: flag(ctx, 'dry-run') });
+            { bundle: resolve(arg), dryRun: flag(ctx, 'dry-run'), force: flag(ctx, 'force') });
           if ('dryRun' in r) {
             if (json) printJson(r);
             else { out(`dry run of ${r.version}: nothing was written`); showChanges(r); }
             return 0;
           }
           if (flag(ctx, 'no-follow')) return report(r, json);
-          return report(await follow(client, json), json);
+          return report(await follow(client, json), json, true);
         }
         case 'status': {
           const st = await client.request<{ state: unknown; booted: string | null; job: JobRecord | null }>('software.status');
-          if (flag(ctx, 'follow') && st.job?.status === 'running') return report(await follow(client, json), json);
+          if (flag(ctx, 'follow') && st.job?.status === 'running') return report(await follow(client, json), json, true);
           if (json) { printJson(st); return 0; }
           const state = st.state as { primary: string; trial: unknown; slots: Record<string, { status: string; version: string | null; schemaVersion: number | null; reason: string | null }> };
           out(`booted: slot ${st.booted ?? '-'}   primary: slot ${state.primary}${state.trial ? `   trial: ${JSON.stringify(state.trial)}` : ''}`);
@@ -104,7 +108,7 @@ export const software: Command = {
           const r = await client.request<JobRecord | { dryRun: true; changes: []; losses: [] }>('software.rollback',
             { confirm: flag(ctx, 'confirm'), dryRun: flag(ctx, 'dry-run') });
           if ('dryRun' in r) { if (json) printJson(r); else showChanges(r); return 0; }
-          return report(await follow(client, json), json);
+          return report(await follow(client, json), json, true);
         }
         default:
           throw new UsageError('software takes add, status or rollback');

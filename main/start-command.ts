@@ -51,7 +51,7 @@ export const start: Command = {
         case 'software.rollback':
           try {
             return req.method === 'software.add'
-              ? await jobs.add(String(p.bundle), { dryRun: p.dryRun === true, user })
+              ? await jobs.add(String(p.bundle), { dryRun: p.dryRun === true, force: p.force === true, user })
               : await jobs.rollback({ confirm: p.confirm === true, dryRun: p.dryRun === true, user });
           } catch (e) {
             // A request relayed by the daemon (CLI, NETCONF) was audited there already.

@@ -151,7 +151,10 @@ const OPERATIONAL: Spec[] = [
   { words: ['request', 'system', 'software'], help: 'Install or roll back system software' },
   {
     words: ['request', 'system', 'software', 'add'], help: 'Install a software bundle into the other slot',
-    args: [{ kind: 'text', name: 'file', help: 'Bundle file', file: true }],
+    args: [
+      { kind: 'text', name: 'file', help: 'Bundle file', file: true },
+      { kind: 'choice', name: 'force', optional: true, choices: [{ word: 'force', help: 'Install even the version that is running' }] },
+    ],
     run: (cx, args) => {
       const name = args.text('file')!;
       let bundle = name;
@@ -160,7 +163,7 @@ const OPERATIONAL: Spec[] = [
       } catch (e) {
         return Promise.resolve(cx.problem(problem('bad-argument', (e as Error).message)));
       }
-      return software(cx, 'software.add', { bundle });
+      return software(cx, 'software.add', { bundle, ...(args.text('force') ? { force: true } : {}) });
     },
   },
   {

@@ -377,10 +377,11 @@ export function jsonOf<T>(r: RunResult, what: string): T {
   }
 }
 
-/** The last pretty-printed JSON document of a `--json` output that also streams one-line progress. */
+/** The last line of a `--json --follow` output: JSON lines only (progress, then the job's end); throws on any other line. */
 export function lastJsonDocument<T>(stdout: string): T {
-  const at = stdout.startsWith('{\n') && !stdout.includes('\n{\n') ? 0 : stdout.lastIndexOf('\n{\n') + 1;
-  return JSON.parse(stdout.slice(at)) as T;
+  const lines = stdout.split('\n').filter((l) => l !== '');
+  for (const l of lines) JSON.parse(l);
+  return JSON.parse(lines.at(-1) ?? 'null') as T;
 }
 
 /** `appliance config import --merge FILE` of `tree` (written into the kit's directory). */

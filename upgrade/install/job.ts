@@ -200,13 +200,19 @@ export class JobManager {
 
   // ---- install ----
 
-  async add(bundle: string, o: { dryRun: boolean; user: string }): Promise<JobRecord | { dryRun: true; changes: MigrateResult['changes']; losses: Loss[]; version: string; schemaVersion: number }> {
+  async add(bundle: string, o: { dryRun: boolean; user: string; force?: boolean }): Promise<JobRecord | { dryRun: true; changes: MigrateResult['changes']; losses: Loss[]; version: string; schemaVersion: number }> {
     this.busy();
     const active = this.boot.booted() ?? this.boot.state().primary;
     const target = other(active);
     const layout = this.boot.layout;
     const verified = await verifyBundle(bundle, { keyring: await loadKeyring(layout.keyring), product: PRODUCT, freeSpaceDir: layout.root });
     if (o.dryRun) return this.dryRun(verified, active);
+    const running = this.boot.state().slots[active];
+    if (!o.force && running.version === verified.manifest.version && running.schemaVersion === verified.manifest.schemaVersion) {
+      throw new ConfdError('UPG_SAME_VERSION',
+        `version ${running.version} (schema ${running.schemaVersion}) is already running on slot ${active}; force to install it again`,
+        { details: { version: running.version, slot: active } });
+    }
     this.job = this.newJob('install', o.user, bundle, target, verified.manifest);
     this.audit('software-add', 'ok', { job: this.job.id, bundle, version: verified.manifest.version, started: true });
     void this.runInstall(verified).catch((e: unknown) => this.fail(e));

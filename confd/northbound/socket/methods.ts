@@ -85,7 +85,7 @@ const METHODS: Record<string, MethodDescriptor> = {
   },
   'software.status': { params: obj({}), handler: ({ ops, session }) => ops.software(session, 'software.status', {}) },
   'software.add': {
-    params: obj({ bundle: { type: 'string', minLength: 1 }, dryRun: { type: 'boolean' } }, ['bundle']),
+    params: obj({ bundle: { type: 'string', minLength: 1 }, dryRun: { type: 'boolean' }, force: { type: 'boolean' } }, ['bundle']),
     handler: ({ ops, session }, p) => ops.software(session, 'software.add', p),
   },
   'software.rollback': {

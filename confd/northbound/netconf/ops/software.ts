@@ -1,7 +1,7 @@
 /**
  * @module confd/northbound/netconf/ops/software
  * The upgrade manager's operations over NETCONF, in namespace urn:appliance:software:
- * <software-add><bundle>FILE</bundle><dry-run/>?</software-add>, <software-status/> and
+ * <software-add><bundle>FILE</bundle><dry-run/>?<force/>?</software-add>, <software-status/> and
  * <software-rollback><confirm/>?<dry-run/>?</software-rollback>. The reply carries the job (or
  * the dry run's changes) as JSON text in <result>, since the job record has no schema.
  */
@@ -22,7 +22,7 @@ async function relay(ctx: OpContext, method: 'software.status' | 'software.add' 
 export function softwareAdd(ctx: OpContext, op: XmlElement): Promise<string> {
   const bundle = text(op, 'bundle');
   if (!bundle) throw new ConfdError('NC_MISSING_ELEMENT', '<software-add> needs <bundle>', { details: { element: 'bundle' } });
-  return relay(ctx, 'software.add', { bundle, dryRun: has(op, 'dry-run') });
+  return relay(ctx, 'software.add', { bundle, dryRun: has(op, 'dry-run'), force: has(op, 'force') });
 }
 
 export function softwareStatus(ctx: OpContext): Promise<string> {
