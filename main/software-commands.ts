@@ -16,6 +16,7 @@ import { PRODUCT } from '../upgrade/install/factory.js';
 import type { JobRecord } from '../upgrade/install/job.js';
 import { deviceLayout } from '../upgrade/layout.js';
 import { DATA_DIR_OPTION, USER_OPTION, flag, str, toolUser, type Command, type CommandContext } from './commands.js';
+import { renderMigrationDiff, type MigrationDiff } from './migration-diff-text.js';
 import { UsageError, out, printJson } from './output.js';
 
 async function control(ctx: CommandContext): Promise<SocketClient> {
@@ -59,9 +60,9 @@ function report(job: JobRecord | null, json: boolean, followed = false): number 
   return job.status === 'succeeded' || job.status === 'running' ? 0 : 1;
 }
 
-function showChanges(r: { changes: Array<{ path: string; op: string }>; losses: Array<{ path: string; reason: string }> }): void {
-  for (const c of r.changes) out(`${c.op === 'create' ? '+' : c.op === 'delete' ? '-' : '~'} ${c.path}`);
-  for (const l of r.losses) out(`! cannot carry ${l.path}: ${l.reason}`);
+function showChanges(r: MigrationDiff): void {
+  out(`${r.changes.length} change${r.changes.length === 1 ? '' : 's'}, ${r.losses.length} loss${r.losses.length === 1 ? '' : 'es'}`);
+  for (const line of renderMigrationDiff(r)) out(line);
 }
 
 export const software: Command = {
@@ -83,7 +84,7 @@ export const software: Command = {
       switch (sub) {
         case 'add': {
           if (!arg) throw new UsageError('add needs the bundle file');
-          const r = await client.request<JobRecord | { dryRun: true; changes: []; losses: []; version: string }>('software.add',
+          const r = await client.request<JobRecord | (MigrationDiff & { dryRun: true; version: string })>('software.add',
             { bundle: resolve(arg), dryRun: flag(ctx, 'dry-run'), force: flag(ctx, 'force') });
           if ('dryRun' in r) {
             if (json) printJson(r);
@@ -105,7 +106,7 @@ export const software: Command = {
           return report(st.job, false);
         }
         case 'rollback': {
-          const r = await client.request<JobRecord | { dryRun: true; changes: []; losses: [] }>('software.rollback',
+          const r = await client.request<JobRecord | (MigrationDiff & { dryRun: true })>('software.rollback',
             { confirm: flag(ctx, 'confirm'), dryRun: flag(ctx, 'dry-run') });
           if ('dryRun' in r) { if (json) printJson(r); else showChanges(r); return 0; }
           return report(await follow(client, json), json, true);
@@ -116,7 +117,7 @@ export const software: Command = {
     } catch (e) {
       // Show the settings a rollback would lose, then the one-line reason.
       const losses = (e as ConfdError).details?.losses as Array<{ path: string; reason: string }> | undefined;
-      if (losses && !json) for (const l of losses) out(`! cannot carry ${l.path}: ${l.reason}`);
+      if (losses && !json) for (const line of renderMigrationDiff({ changes: [], losses })) out(line);
       throw e;
     } finally {
       client.close();
