@@ -57,6 +57,10 @@ function report(job: JobRecord | null, json: boolean, followed = false): number 
   if (!job) { out('no software job has run'); return 0; }
   out(`${job.kind} ${job.id}: ${job.status}${job.rejectedAt ? ` at ${job.rejectedAt}` : ''}${job.reason ? ` — ${job.reason}` : ''}`);
   out(`  ${job.fromVersion} (slot ${job.from}) -> ${job.toVersion ?? '?'} (slot ${job.target}); steps: ${job.steps.map((s) => s.name).join(', ')}`);
+  if (job.status === 'running' && job.step === 'confirm-wait') {
+    out(`  awaiting confirmation until ${job.confirmDeadline ?? '?'} (appliance software confirm); otherwise slot ${job.from} comes back`);
+  }
+  if (job.revertOf) out(`  reverts install ${job.revertOf.job}: ${job.revertOf.reason}`);
   return job.status === 'succeeded' || job.status === 'running' ? 0 : 1;
 }
 
@@ -65,16 +69,25 @@ function showChanges(r: MigrationDiff): void {
   for (const line of renderMigrationDiff(r)) out(line);
 }
 
+function confirmWithin(ctx: CommandContext): { confirmWithin?: number } {
+  const v = str(ctx, 'confirm-within');
+  if (v === undefined) return {};
+  const minutes = Number(v);
+  if (!(minutes > 0 && minutes <= 1440)) throw new UsageError('--confirm-within takes minutes, more than 0 and at most 1440');
+  return { confirmWithin: minutes };
+}
+
 export const software: Command = {
   summary: 'install a signed software bundle, show the install status, or return to the other slot',
   usage: [
-    'appliance software add BUNDLE [--dry-run] [--force] [--no-follow] [--json]',
+    'appliance software add BUNDLE [--dry-run] [--force] [--confirm-within MINUTES] [--no-follow] [--json]',
+    'appliance software confirm [--json]',
     'appliance software status [--follow] [--json]',
     'appliance software rollback [--confirm] [--dry-run] [--json]',
   ].join('\n       '),
   options: {
     ...DATA_DIR_OPTION, ...USER_OPTION, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, follow: { type: 'boolean' },
-    'no-follow': { type: 'boolean' }, confirm: { type: 'boolean' }, force: { type: 'boolean' },
+    'no-follow': { type: 'boolean' }, confirm: { type: 'boolean' }, force: { type: 'boolean' }, 'confirm-within': { type: 'string' },
   },
   async run(ctx) {
     const [sub, arg] = ctx.positionals;
@@ -85,7 +98,7 @@ export const software: Command = {
         case 'add': {
           if (!arg) throw new UsageError('add needs the bundle file');
           const r = await client.request<JobRecord | (MigrationDiff & { dryRun: true; version: string })>('software.add',
-            { bundle: resolve(arg), dryRun: flag(ctx, 'dry-run'), force: flag(ctx, 'force') });
+            { bundle: resolve(arg), dryRun: flag(ctx, 'dry-run'), force: flag(ctx, 'force'), ...confirmWithin(ctx) });
           if ('dryRun' in r) {
             if (json) printJson(r);
             else { out(`dry run of ${r.version}: nothing was written`); showChanges(r); }
@@ -105,6 +118,10 @@ export const software: Command = {
           }
           return report(st.job, false);
         }
+        case 'confirm': {
+          const job = await client.request<JobRecord>('software.confirm');
+          return report(job, json);
+        }
         case 'rollback': {
           const r = await client.request<JobRecord | (MigrationDiff & { dryRun: true })>('software.rollback',
             { confirm: flag(ctx, 'confirm'), dryRun: flag(ctx, 'dry-run') });
@@ -112,7 +129,7 @@ export const software: Command = {
           return report(await follow(client, json), json, true);
         }
         default:
-          throw new UsageError('software takes add, status or rollback');
+          throw new UsageError('software takes add, status, confirm or rollback');
       }
     } catch (e) {
       // Show the settings a rollback would lose, then the one-line reason.

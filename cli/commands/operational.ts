@@ -153,7 +153,11 @@ const OPERATIONAL: Spec[] = [
     words: ['request', 'system', 'software', 'add'], help: 'Install a software bundle into the other slot',
     args: [
       { kind: 'text', name: 'file', help: 'Bundle file', file: true },
-      { kind: 'choice', name: 'force', optional: true, choices: [{ word: 'force', help: 'Install even the version that is running' }] },
+      { kind: 'options', options: [
+        { word: 'force', help: 'Install even the version that is running' },
+        { word: 'confirm-within', help: 'Revert unless confirmed within this many minutes',
+          value: { kind: 'number', name: 'minutes', help: 'Minutes', decimal: true } },
+      ] },
     ],
     run: (cx, args) => {
       const name = args.text('file')!;
@@ -163,8 +167,13 @@ const OPERATIONAL: Spec[] = [
       } catch (e) {
         return Promise.resolve(cx.problem(problem('bad-argument', (e as Error).message)));
       }
-      return software(cx, 'software.add', { bundle, ...(args.text('force') ? { force: true } : {}) });
+      const within = args.number('confirm-within');
+      return software(cx, 'software.add', { bundle, ...(args.has('force') ? { force: true } : {}), ...(within !== undefined ? { confirmWithin: within } : {}) });
     },
+  },
+  {
+    words: ['request', 'system', 'software', 'confirm'], help: 'Keep the software installed with confirm-within',
+    run: (cx) => software(cx, 'software.confirm', {}),
   },
   {
     words: ['request', 'system', 'software', 'rollback'], help: 'Boot the previous software slot',

@@ -29,7 +29,8 @@ export type JobKind = 'install' | 'rollback';
  * but the new version then failed on the appliance (a crash loop) and the boot loader fell
  * back: `reason` says why and `rejectedAt` when.
  */
-export type JobStatus = 'running' | 'succeeded' | 'failed' | 'rolled-back' | 'rejected';
+/** `reverted`: installed with confirm-within and not confirmed in time; a rollback job carried the configuration back. */
+export type JobStatus = 'running' | 'succeeded' | 'failed' | 'rolled-back' | 'rejected' | 'reverted';
 
 export interface JobRecord {
   readonly id: string;
@@ -57,14 +58,21 @@ export interface JobRecord {
   changes: number | null;
   /** When a succeeded install's version was given up (status `rejected`). */
   rejectedAt?: string;
+  /** Minutes the new version has to be confirmed in (`confirm-within`), else it is reverted. */
+  confirmWithin?: number | null;
+  /** When it is reverted unless confirmed (ISO time), once the new slot passed its health check. */
+  confirmDeadline?: string | null;
+  /** A rollback that reverts an install: that job, and why. */
+  revertOf?: { readonly job: string; readonly reason: string } | null;
 }
 
 const PERCENT: Record<string, number> = {
   'verify': 5, 'mark-installing': 10, 'write-slot': 15, 'verify-slot': 45, 'copy-config': 50, 'transform': 60,
   'validate': 70, 'replace-config': 75, 'mark-ready': 80, 'switch': 85, 'restart': 88, 'health-check': 92, 'mark-good': 100,
+  'confirm-wait': 100, 'confirmed': 100,
 };
 /** Steps after which the job is decided by the trial boot rather than aborted on a restart. */
-const SWITCHED = new Set(['switch', 'restart', 'health-check']);
+const SWITCHED = new Set(['switch', 'restart', 'health-check', 'confirm-wait']);
 
 export class JobManager {
   private job: JobRecord | null = null;
@@ -94,6 +102,9 @@ export class JobManager {
     this.job = JSON.parse(readFileSync(file, 'utf8')) as JobRecord;
     const job = this.job;
     if (job.status !== 'running') return;
+    // Waiting for its confirmation: the deadline holds across restarts (armed at the next good boot).
+    if (job.step === 'confirm-wait') return;
+    if (job.step === 'mark-good' && job.confirmWithin) { this.awaitConfirmation(); return; }
     if (job.step === 'mark-good') {
       // Killed after its slot was marked good: the install stands.
       this.finish('succeeded', null);
@@ -200,7 +211,7 @@ export class JobManager {
 
   // ---- install ----
 
-  async add(bundle: string, o: { dryRun: boolean; user: string; force?: boolean }): Promise<JobRecord | { dryRun: true; changes: MigrateResult['changes']; losses: Loss[]; version: string; schemaVersion: number }> {
+  async add(bundle: string, o: { dryRun: boolean; user: string; force?: boolean; confirmWithin?: number }): Promise<JobRecord | { dryRun: true; changes: MigrateResult['changes']; losses: Loss[]; version: string; schemaVersion: number }> {
     this.busy();
     const active = this.boot.booted() ?? this.boot.state().primary;
     const target = other(active);
@@ -214,6 +225,7 @@ export class JobManager {
         { details: { version: running.version, slot: active } });
     }
     this.job = this.newJob('install', o.user, bundle, target, verified.manifest);
+    this.job.confirmWithin = o.confirmWithin ?? null;
     this.audit('software-add', 'ok', { job: this.job.id, bundle, version: verified.manifest.version, started: true });
     void this.runInstall(verified).catch((e: unknown) => this.fail(e));
     return this.job;
@@ -321,7 +333,7 @@ export class JobManager {
 
   // ---- rollback ----
 
-  async rollback(o: { confirm: boolean; dryRun: boolean; user: string }): Promise<unknown> {
+  async rollback(o: { confirm: boolean; dryRun: boolean; user: string; revertOf?: { job: string; reason: string } }): Promise<unknown> {
     this.busy();
     const state = this.boot.state();
     const active = this.boot.booted() ?? state.primary;
@@ -336,6 +348,7 @@ export class JobManager {
     }
     const previous = this.job;
     const job = this.job = this.newJob('rollback', o.user, null, target, { version: ts.version, schemaVersion: ts.schemaVersion });
+    job.revertOf = o.revertOf ?? null;
     // The configuration is carried before the request is answered, in one migration: a loss
     // the technician has not confirmed then refuses the rollback as if it had never started.
     try {
@@ -457,6 +470,52 @@ export class JobManager {
     this.freezer = null;
   }
 
+  // ---- confirm or revert ----
+
+  private confirmTimer: NodeJS.Timeout | null = null;
+
+  /** The new slot passed its health check: it stays only if confirmed by the deadline. */
+  private awaitConfirmation(): void {
+    const job = this.job!;
+    job.confirmDeadline = new Date(Date.now() + job.confirmWithin! * 60_000).toISOString();
+    this.enterQuietly('confirm-wait');
+    job.message = `confirm by ${job.confirmDeadline} (request system software confirm), or slot ${job.from} comes back`;
+    this.armConfirmTimer();
+  }
+
+  private armConfirmTimer(): void {
+    const job = this.job;
+    if (!job?.confirmDeadline || this.confirmTimer) return;
+    this.confirmTimer = setTimeout(() => { this.confirmTimer = null; void this.revert(); }, Math.max(0, Date.parse(job.confirmDeadline) - Date.now()));
+  }
+
+  /** `software confirm`: the install waiting for its confirmation stands. */
+  confirm(user: string): JobRecord {
+    const job = this.job;
+    if (!job || job.status !== 'running' || job.step !== 'confirm-wait') {
+      throw new ConfdError('UPG_NOTHING_TO_CONFIRM', 'no software install is waiting for its confirmation');
+    }
+    if (this.confirmTimer) clearTimeout(this.confirmTimer);
+    this.confirmTimer = null;
+    this.enterQuietly('confirmed');
+    job.message = `confirmed by ${user}`;
+    this.finish('succeeded', null);
+    return job;
+  }
+
+  /** The deadline passed unconfirmed: a rollback carries the configuration back (commits made meanwhile included). */
+  private async revert(): Promise<void> {
+    const job = this.job;
+    if (!job || job.status !== 'running' || job.step !== 'confirm-wait') return;
+    const reason = `not confirmed within ${job.confirmWithin} minutes (by ${job.confirmDeadline}); reverting to slot ${job.from} (version ${job.fromVersion})`;
+    this.finish('reverted', reason, 'UPG_NOT_CONFIRMED');
+    try {
+      await this.rollback({ confirm: true, dryRun: false, user: 'system', revertOf: { job: job.id, reason } });
+    } catch (e) {
+      this.log.error({ job: job.id, err: (e as Error).message }, 'the revert of an unconfirmed install could not start');
+    }
+  }
+
   /** The version a succeeded install brought failed later (a crash loop): the boot loader fell back from it. */
   private reject(job: JobRecord, reason: string): void {
     job.status = 'rejected';
@@ -483,9 +542,12 @@ export class JobManager {
       return;
     }
     if (!job || job.status !== 'running' || slot !== job.target || !SWITCHED.has(job.step)) return;
-    if (ok) {
+    if (ok && job.step === 'confirm-wait') {
+      this.armConfirmTimer();
+    } else if (ok) {
       this.enterQuietly('mark-good');
-      this.finish('succeeded', null);
+      if (job.confirmWithin) this.awaitConfirmation();
+      else this.finish('succeeded', null);
     } else {
       this.finish(job.kind === 'install' ? 'rolled-back' : 'failed', `slot ${slot} failed on boot (${reason}); back on slot ${job.from}`, 'UPG_BOOT_FAILED');
     }
