@@ -60,5 +60,11 @@ describe('software add --json follows the job in JSON lines', () => {
     assert.ok(jobs.slice(end).every((j) => j.status === 'succeeded'), 'then the end');
     assert.equal(jobs.at(-1)!.status, 'succeeded');
     assert.equal(jobs.at(-1)!.id, jobs[0]!.id);
+    // The health baseline recorded before the install (upgrade/watch/health.ts), from what exists today.
+    const baseline = jobs.at(-1)!.baseline;
+    assert.ok(baseline, 'a baseline was recorded');
+    assert.equal(typeof baseline.daemonRestarts, 'number');
+    assert.ok((baseline.memoryBytes ?? 0) > 1e6, `memory of the daemon: ${baseline.memoryBytes}`);
+    assert.equal(baseline.commitP99Ms, null, 'no latency source yet');
   });
 });

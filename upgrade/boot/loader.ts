@@ -54,6 +54,8 @@ export interface BootControl {
   persistQuietly(state: BootState): void;
   /** The slot the daemon runs from now (null while none runs). */
   booted(): SlotName | null;
+  /** The process id of the management daemon running now. */
+  daemonPid(): number | undefined;
   /** Stops the daemon and boots again (the chosen slot may change). Resolves once it is stopped. */
   restart(): Promise<void>;
   /** A session on the running daemon's socket. */
@@ -118,6 +120,10 @@ export class BootLoader implements BootControl {
 
   booted(): SlotName | null {
     return this.bootedSlot;
+  }
+
+  daemonPid(): number | undefined {
+    return this.child?.pid;
   }
 
   onBoot(listener: (slot: SlotName, ok: boolean, reason: string | null) => void): void {

@@ -17,6 +17,7 @@ import { readManifest, type BootControl } from '../boot/loader.js';
 import { markBad, markInstalling, markReady, other, startTrial, type SlotName } from '../boot/state.js';
 import { extractBundle, loadKeyring, verifyBundle, verifyExtracted, type VerifiedBundle } from '../bundle/index.js';
 import { faultPoint, faultValue, faultWait } from '../../confd/api/faults.js';
+import { DaemonHealthProvider, type HealthBaseline, type HealthSample } from '../watch/health.js';
 import { AuditQueue } from './audit-queue.js';
 import { PRODUCT } from './factory.js';
 import { removeDatabase, runMigration, type Loss, type MigrateResult } from './migration.js';
@@ -62,6 +63,8 @@ export interface JobRecord {
   confirmWithin?: number | null;
   /** When it is reverted unless confirmed (ISO time), once the new slot passed its health check. */
   confirmDeadline?: string | null;
+  /** The health of the appliance recorded before the install (upgrade/watch/health), for the watch after it. */
+  baseline?: HealthSample | null;
   /** A rollback that reverts an install: that job, and why. */
   revertOf?: { readonly job: string; readonly reason: string } | null;
 }
@@ -80,8 +83,14 @@ export class JobManager {
   private readonly followers = new Set<(job: JobRecord) => void>();
   private readonly auditQueue: AuditQueue;
 
-  constructor(private readonly boot: BootControl, private readonly log: Logger) {
+  private readonly health: HealthBaseline;
+
+  constructor(private readonly boot: BootControl, private readonly log: Logger, health?: HealthBaseline) {
     this.auditQueue = new AuditQueue(boot.layout.upgradeDir, () => boot.daemon(), log);
+    this.health = health ?? new DaemonHealthProvider(async () => {
+      const c = await boot.daemon();
+      try { return await c.request('health'); } finally { c.close(); }
+    }, () => boot.daemonPid());
     boot.onBoot((slot, ok, reason) => this.booted(slot, ok, reason));
   }
 
@@ -287,6 +296,10 @@ export class JobManager {
     const target = this.job!.target;
     const slot = this.boot.layout.slot(target);
     this.enter('verify');
+    this.job!.baseline = await this.health.sample().catch((e: unknown) => {
+      this.log.warn({ err: (e as Error).message }, 'no health baseline before the install');
+      return null;
+    });
     this.enter('mark-installing');
     this.boot.persist(markInstalling(this.boot.state(), target));
     this.enter('write-slot');
