@@ -61,6 +61,7 @@ function report(job: JobRecord | null, json: boolean, followed = false): number 
     out(`  awaiting confirmation until ${job.confirmDeadline ?? '?'} (appliance software confirm); otherwise slot ${job.from} comes back`);
   }
   if (job.revertOf) out(`  reverts install ${job.revertOf.job}: ${job.revertOf.reason}`);
+  if (job.watch === 'watching') out(`  on watch until ${job.watchUntil ?? '?'} (health against the baseline, sanity checks)`);
   return job.status === 'succeeded' || job.status === 'running' ? 0 : 1;
 }
 
@@ -82,6 +83,7 @@ export const software: Command = {
   usage: [
     'appliance software add BUNDLE [--dry-run] [--force] [--confirm-within MINUTES] [--no-follow] [--json]',
     'appliance software confirm [--json]',
+    'appliance software sanity-check [--json]',
     'appliance software status [--follow] [--json]',
     'appliance software rollback [--confirm] [--dry-run] [--json]',
   ].join('\n       '),
@@ -118,6 +120,13 @@ export const software: Command = {
           }
           return report(st.job, false);
         }
+        case 'sanity-check': {
+          const r = await client.request<{ ok: boolean; results: Array<{ name: string; ok: boolean; detail: string }> }>('software.sanity-check');
+          if (json) printJson(r);
+          else if (r.results.length === 0) out('no sanity checks are configured (/system/software/sanity-check)');
+          else for (const c of r.results) out(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
+          return r.ok ? 0 : 1;
+        }
         case 'confirm': {
           const job = await client.request<JobRecord>('software.confirm');
           return report(job, json);
@@ -129,7 +138,7 @@ export const software: Command = {
           return report(await follow(client, json), json, true);
         }
         default:
-          throw new UsageError('software takes add, status, confirm or rollback');
+          throw new UsageError('software takes add, status, confirm, sanity-check or rollback');
       }
     } catch (e) {
       // Show the settings a rollback would lose, then the one-line reason.

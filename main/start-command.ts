@@ -57,6 +57,8 @@ export const start: Command = {
           return { state: boot.state(), booted: boot.booted(), job: jobs.status() };
         case 'software.confirm':
           return jobs.confirm(user);
+        case 'software.sanity-check':
+          return jobs.sanityCheck();
         case 'software.add':
         case 'software.rollback':
           try {

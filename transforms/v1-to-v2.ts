@@ -19,6 +19,7 @@
  * that version 1 can say. What it cannot carry is dropped and reported as a Loss:
  * - an NTP server with prefer=true (the server is kept, the preference is lost);
  * - a prefix length other than 32 given without its address (it had no effect, but it was set);
+ * - anything under `/system/software` (the upgrade watch and sanity checks, new in version 2);
  * - an access rule naming an NTP server entry or something below it, or a new firewall leaf:
  *   a deny is widened to the nearest node version 1 can name (it denies more, never less), a
  *   permit is removed (the next matching rule decides, which never permits more).
@@ -114,6 +115,7 @@ function down(config: JsonObject): { config: JsonObject; losses: Loss[] } {
       });
     }
     forEachAccessRule(system, (rule, rulePath) => downAccessRule(rule, rulePath, losses));
+    dropSoftware(system, losses);
     out.system = renameKey(system, 'time-zone', 'timezone');
   }
   forEachFirewallRule(out, (rule, rulePath) => {
@@ -122,6 +124,26 @@ function down(config: JsonObject): { config: JsonObject; losses: Loss[] } {
     return r;
   });
   return { config: out, losses };
+}
+
+/** `/system/software` (the upgrade watch and sanity checks) is new in version 2: each setting of it is a loss. */
+function dropSoftware(system: JsonObject, losses: Loss[]): void {
+  const software = objectAt(system, 'software', '/system/software');
+  if (!software) return;
+  for (const [k, v] of Object.entries(software)) {
+    if (k !== 'sanity-check') {
+      losses.push({ path: `/system/software/${k}`, reason: 'version 1 has no upgrade watch; the setting is dropped' });
+      continue;
+    }
+    for (const check of Array.isArray(v) ? v : []) {
+      const name = isObject(check) && typeof check.name === 'string' ? check.name : '?';
+      losses.push({
+        path: childPath('/system/software', { name: 'sanity-check', keys: [['name', name]] }),
+        reason: 'version 1 has no sanity checks; the check is dropped',
+      });
+    }
+  }
+  delete system.software;
 }
 
 /** `source-address` + `source-prefix-length` → `source: "a.b.c.d/len"`, where the first of them was. */

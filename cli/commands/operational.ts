@@ -172,6 +172,10 @@ const OPERATIONAL: Spec[] = [
     },
   },
   {
+    words: ['request', 'system', 'software', 'sanity-check'], help: 'Run the sanity checks of /system/software now',
+    run: (cx) => software(cx, 'software.sanity-check', {}),
+  },
+  {
     words: ['request', 'system', 'software', 'confirm'], help: 'Keep the software installed with confirm-within',
     run: (cx) => software(cx, 'software.confirm', {}),
   },

@@ -174,6 +174,8 @@ export interface StartOptions {
   readonly healthDeadlineMs?: number;
   /** APPLIANCE_FAULT and friends. */
   readonly env?: Record<string, string>;
+  /** More arguments of `appliance start` (e.g. --daemon NAME). */
+  readonly args?: readonly string[];
 }
 
 interface LogLine { msg?: string; slot?: string; pid?: number; [k: string]: unknown }
@@ -193,6 +195,7 @@ export class BootLoaderProcess {
     const args = [APPLIANCE_BIN, 'start', '--data-dir', dir, '--port', '0', '--log-level', 'info',
       '--health-deadline', String(o.healthDeadlineMs ?? HEALTH_DEADLINE_MS)];
     if (o.schemaVersion !== undefined) args.push('--schema-version', String(o.schemaVersion));
+    args.push(...(o.args ?? []));
     const env: Record<string, string | undefined> = { ...process.env, ...o.env };
     if (!o.env?.APPLIANCE_FAULT) delete env.APPLIANCE_FAULT;
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });

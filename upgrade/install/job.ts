@@ -17,7 +17,9 @@ import { readManifest, type BootControl } from '../boot/loader.js';
 import { markBad, markInstalling, markReady, other, startTrial, type SlotName } from '../boot/state.js';
 import { extractBundle, loadKeyring, verifyBundle, verifyExtracted, type VerifiedBundle } from '../bundle/index.js';
 import { faultPoint, faultValue, faultWait } from '../../confd/api/faults.js';
-import { DaemonHealthProvider, type HealthBaseline, type HealthSample } from '../watch/health.js';
+import { DaemonHealthProvider, type DaemonHealth, type HealthBaseline, type HealthSample } from '../watch/health.js';
+import { runSanityChecks, type SanityDeps, type SanityResult } from '../watch/sanity.js';
+import { UpgradeWatch, watchSettings } from '../watch/watch.js';
 import { AuditQueue } from './audit-queue.js';
 import { PRODUCT } from './factory.js';
 import { removeDatabase, runMigration, type Loss, type MigrateResult } from './migration.js';
@@ -65,6 +67,9 @@ export interface JobRecord {
   confirmDeadline?: string | null;
   /** The health of the appliance recorded before the install (upgrade/watch/health), for the watch after it. */
   baseline?: HealthSample | null;
+  /** Until when a succeeded install is on watch (ISO time), and how the watch ended. */
+  watchUntil?: string | null;
+  watch?: 'watching' | 'passed' | 'failed' | null;
   /** A rollback that reverts an install: that job, and why. */
   revertOf?: { readonly job: string; readonly reason: string } | null;
 }
@@ -84,6 +89,8 @@ export class JobManager {
   private readonly auditQueue: AuditQueue;
 
   private readonly health: HealthBaseline;
+  private watcher: UpgradeWatch | null = null;
+  private readonly sanityDeps: SanityDeps;
 
   constructor(private readonly boot: BootControl, private readonly log: Logger, health?: HealthBaseline) {
     this.auditQueue = new AuditQueue(boot.layout.upgradeDir, () => boot.daemon(), log);
@@ -91,6 +98,11 @@ export class JobManager {
       const c = await boot.daemon();
       try { return await c.request('health'); } finally { c.close(); }
     }, () => boot.daemonPid());
+    const ask = async <T>(method: string): Promise<T> => {
+      const c = await boot.daemon();
+      try { return await c.request<T>(method); } finally { c.close(); }
+    };
+    this.sanityDeps = { config: () => ask('config.export'), daemons: async () => (await ask<DaemonHealth>('health')).daemons };
     boot.onBoot((slot, ok, reason) => this.booted(slot, ok, reason));
   }
 
@@ -138,6 +150,8 @@ export class JobManager {
       throw new ConfdError('UPG_BUSY', `install job ${this.job.id} is running (step ${this.job.step}); one job at a time`,
         { details: { job: this.job.id } });
     }
+    // A new job ends the watch of the last install (its outcome stands as it is).
+    this.stopWatch();
   }
 
   private newJob(
@@ -529,6 +543,74 @@ export class JobManager {
     }
   }
 
+  // ---- the watch after the switch ----
+
+  /** Starts the watch of an install whose new slot passed its health check (upgrade/watch). */
+  private startWatch(job: JobRecord): void {
+    if (job.kind !== 'install') return;
+    void (async () => {
+      let settings;
+      try {
+        settings = watchSettings(await this.sanityDeps.config());
+      } catch (e) {
+        this.log.warn({ job: job.id, err: (e as Error).message }, 'the watch could not read its settings; no watch');
+        return;
+      }
+      if (settings.minutes <= 0 || this.job !== job) return;
+      const w = this.watcher = new UpgradeWatch({
+        baseline: job.baseline ?? null, health: this.health, deps: this.sanityDeps, settings, onFail: (r) => void this.watchFailed(job, r),
+      });
+      job.watchUntil = new Date(w.until).toISOString();
+      job.watch = 'watching';
+      this.saveQuietly();
+      const failed = await w.run();
+      if (this.watcher === w) this.watcher = null;
+      if (failed === null && job.watch === 'watching') { job.watch = 'passed'; this.saveQuietly(); }
+    })();
+  }
+
+  private stopWatch(): void {
+    this.watcher?.stop();
+    this.watcher = null;
+  }
+
+  private saveQuietly(): void {
+    try {
+      this.save();
+    } catch (e) {
+      this.log.error({ job: this.job?.id, err: (e as Error).message }, 'the journal could not be written');
+    }
+  }
+
+  /** The watch failed: the install is reverted as an unconfirmed one is, with the reason. */
+  private async watchFailed(job: JobRecord, why: string): Promise<void> {
+    if (this.job !== job || (job.status !== 'succeeded' && job.status !== 'running')) return;
+    if (this.confirmTimer) { clearTimeout(this.confirmTimer); this.confirmTimer = null; }
+    const reason = `version ${job.toVersion ?? '?'} failed its watch: ${why}; reverting to slot ${job.from} (version ${job.fromVersion})`;
+    job.watch = 'failed';
+    if (job.status === 'running') this.finish('reverted', reason, 'UPG_WATCH_FAILED');
+    else {
+      job.status = 'reverted';
+      job.reason = reason;
+      job.code = 'UPG_WATCH_FAILED';
+      this.saveQuietly();
+      this.audit('software-add', 'error', { job: job.id, status: job.status, reason, code: job.code, steps: job.steps.map((s) => s.name) });
+    }
+    this.log.error({ job: job.id, reason }, 'the new version failed its watch');
+    try {
+      await this.rollback({ confirm: true, dryRun: false, user: 'system', revertOf: { job: job.id, reason } });
+    } catch (e) {
+      this.log.error({ job: job.id, err: (e as Error).message }, 'the revert after the failed watch could not start');
+    }
+  }
+
+  /** `software sanity-check`: the operator's checks, now. */
+  async sanityCheck(): Promise<{ ok: boolean; results: SanityResult[] }> {
+    const settings = watchSettings(await this.sanityDeps.config());
+    const results = await runSanityChecks(settings.checks, this.sanityDeps);
+    return { ok: results.every((r) => r.ok), results };
+  }
+
   /** The version a succeeded install brought failed later (a crash loop): the boot loader fell back from it. */
   private reject(job: JobRecord, reason: string): void {
     job.status = 'rejected';
@@ -550,6 +632,7 @@ export class JobManager {
     if (ok) void this.auditQueue.flush();
     else this.audit('boot-failed', 'error', { slot, reason });
     const job = this.job;
+    if (!ok) this.stopWatch();
     if (!ok && job?.kind === 'install' && job.status === 'succeeded' && slot === job.target) {
       this.reject(job, reason ?? 'it failed on boot');
       return;
@@ -561,6 +644,7 @@ export class JobManager {
       this.enterQuietly('mark-good');
       if (job.confirmWithin) this.awaitConfirmation();
       else this.finish('succeeded', null);
+      this.startWatch(job);
     } else {
       this.finish(job.kind === 'install' ? 'rolled-back' : 'failed', `slot ${slot} failed on boot (${reason}); back on slot ${job.from}`, 'UPG_BOOT_FAILED');
     }

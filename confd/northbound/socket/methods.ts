@@ -89,6 +89,7 @@ const METHODS: Record<string, MethodDescriptor> = {
       confirmWithin: { type: 'number', exclusiveMinimum: 0, maximum: 1440 } }, ['bundle']),
     handler: ({ ops, session }, p) => ops.software(session, 'software.add', p),
   },
+  'software.sanity-check': { params: obj({}), handler: ({ ops, session }) => ops.software(session, 'software.sanity-check', {}) },
   'software.confirm': { params: obj({}), handler: ({ ops, session }) => ops.software(session, 'software.confirm', {}) },
   'software.rollback': {
     params: obj({ confirm: { type: 'boolean' }, dryRun: { type: 'boolean' } }),
