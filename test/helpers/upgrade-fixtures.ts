@@ -293,6 +293,15 @@ export class BootLoaderProcess {
   }
 }
 
+/** A boot loader on a fresh data directory of `k`, killed when the test ends, once slot a passed its health check. */
+export async function bootFresh(t: { after(fn: () => Promise<void>): void }, k: UpgradeKit, o: StartOptions = { schemaVersion: 1 }): Promise<{ dir: string; app: BootLoaderProcess }> {
+  const dir = k.dataDir();
+  const app = BootLoaderProcess.start(dir, o);
+  t.after(() => app.kill());
+  await app.waitGood('a');
+  return { dir, app };
+}
+
 /** Whether process `pid` has ended (gone, or a zombie nobody reaped yet). */
 export function processGone(pid: number): boolean {
   try {

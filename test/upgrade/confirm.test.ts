@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import type { JsonObject } from '../../confd/api/index.js';
 import {
-  BootLoaderProcess, V1_CONFIG, assertOnGoodSlot, auditShow, control, exportConfig, importConfig, lastJsonDocument, refusedWith, runCli,
+  V1_CONFIG, bootFresh, assertOnGoodSlot, auditShow, control, exportConfig, importConfig, lastJsonDocument, refusedWith, runCli,
   softwareStatus, upgradeKit, waitFor, type JobRecord, type SoftwareStatus, type UpgradeKit,
 } from '../helpers/upgrade-fixtures.js';
 
@@ -19,10 +19,7 @@ before(async () => { k = await upgradeKit(); v2 = await k.bundle('2.0.0', 2); })
 after(() => k?.remove());
 
 async function fresh(t: TestContext): Promise<string> {
-  const dir = k.dataDir();
-  const app = BootLoaderProcess.start(dir, { schemaVersion: 1 });
-  t.after(() => app.kill());
-  await app.waitGood('a');
+  const { dir } = await bootFresh(t, k);
   await importConfig(k, dir, V1_CONFIG);
   return dir;
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { softwareVersion } from '../../confd/main/app-paths.js';
 import {
-  BootLoaderProcess, assertOnGoodSlot, auditShow, assertAuditedRefusal, control, lastSeq, refusedWith, runCli, softwareStatus,
+  assertOnGoodSlot, bootFresh, auditShow, assertAuditedRefusal, control, lastSeq, refusedWith, runCli, softwareStatus,
   upgradeKit, waitJobEnd, type JobRecord, type UpgradeKit,
 } from '../helpers/upgrade-fixtures.js';
 
@@ -16,11 +16,7 @@ before(async () => { k = await upgradeKit(); });
 after(() => k?.remove());
 
 async function fresh(t: TestContext): Promise<string> {
-  const dir = k.dataDir();
-  const app = BootLoaderProcess.start(dir, { schemaVersion: 1 });
-  t.after(() => app.kill());
-  await app.waitGood('a');
-  return dir;
+  return (await bootFresh(t, k)).dir;
 }
 
 describe('reinstalling the running version', () => {

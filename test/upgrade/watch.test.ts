@@ -11,7 +11,7 @@ import { createServer, type Server } from 'node:net';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import type { JsonObject } from '../../confd/api/index.js';
 import {
-  BootLoaderProcess, assertOnGoodSlot, control, exportConfig, importConfig, runCli, softwareStatus, upgradeKit, waitFor,
+  BootLoaderProcess, assertOnGoodSlot, bootFresh, control, exportConfig, importConfig, runCli, softwareStatus, upgradeKit, waitFor,
   type SoftwareStatus, type UpgradeKit,
 } from '../helpers/upgrade-fixtures.js';
 
@@ -20,12 +20,8 @@ let next: string;
 before(async () => { k = await upgradeKit(); next = await k.bundle('2.1.0', 2); });
 after(() => k?.remove());
 
-async function freshV2(t: TestContext, args: readonly string[] = []): Promise<{ dir: string; app: BootLoaderProcess }> {
-  const dir = k.dataDir();
-  const app = BootLoaderProcess.start(dir, { schemaVersion: 2, args });
-  t.after(() => app.kill());
-  await app.waitGood('a');
-  return { dir, app };
+function freshV2(t: TestContext, args: readonly string[] = []): Promise<{ dir: string; app: BootLoaderProcess }> {
+  return bootFresh(t, k, { schemaVersion: 2, args });
 }
 
 function listening(t: TestContext): Promise<number> {
