@@ -17,62 +17,17 @@ import { readManifest, type BootControl } from '../boot/loader.js';
 import { markBad, markInstalling, markReady, other, startTrial, type SlotName } from '../boot/state.js';
 import { extractBundle, loadKeyring, verifyBundle, verifyExtracted, type VerifiedBundle } from '../bundle/index.js';
 import { faultPoint, faultValue, faultWait } from '../../confd/api/faults.js';
-import { DaemonHealthProvider, type DaemonHealth, type HealthBaseline, type HealthSample } from '../watch/health.js';
-import { runSanityChecks, type SanityDeps, type SanityResult } from '../watch/sanity.js';
-import { UpgradeWatch, watchSettings } from '../watch/watch.js';
+import { DaemonHealthProvider, type DaemonHealth, type HealthBaseline } from '../watch/health.js';
+import type { SanityDeps, SanityResult } from '../watch/sanity.js';
+import type { JobRecord, JobKind, JobStatus } from './job-record.js';
+import { Verdicts } from './verdicts.js';
 import { AuditQueue } from './audit-queue.js';
 import { PRODUCT } from './factory.js';
 import { removeDatabase, runMigration, type Loss, type MigrateResult } from './migration.js';
 
 export type { Loss } from './migration.js';
 
-export type JobKind = 'install' | 'rollback';
-/**
- * `rejected`: the install had succeeded (its slot passed the health check of its trial boot),
- * but the new version then failed on the appliance (a crash loop) and the boot loader fell
- * back: `reason` says why and `rejectedAt` when.
- */
-/** `reverted`: installed with confirm-within and not confirmed in time; a rollback job carried the configuration back. */
-export type JobStatus = 'running' | 'succeeded' | 'failed' | 'rolled-back' | 'rejected' | 'reverted';
-
-export interface JobRecord {
-  readonly id: string;
-  readonly kind: JobKind;
-  status: JobStatus;
-  readonly bundle: string | null;
-  readonly from: SlotName;
-  readonly target: SlotName;
-  readonly fromVersion: string;
-  toVersion: string | null;
-  readonly fromSchema: number;
-  toSchema: number | null;
-  step: string;
-  percent: number;
-  message: string;
-  /** Every step entered, in order, with when. */
-  readonly steps: Array<{ name: string; at: string }>;
-  reason: string | null;
-  /** The error code of a failure (UPG_…, TXN_…), or of the boot failure that decided it. */
-  code: string | null;
-  readonly started: string;
-  finished: string | null;
-  readonly user: string;
-  losses: Loss[];
-  changes: number | null;
-  /** When a succeeded install's version was given up (status `rejected`). */
-  rejectedAt?: string;
-  /** Minutes the new version has to be confirmed in (`confirm-within`), else it is reverted. */
-  confirmWithin?: number | null;
-  /** When it is reverted unless confirmed (ISO time), once the new slot passed its health check. */
-  confirmDeadline?: string | null;
-  /** The health of the appliance recorded before the install (upgrade/watch/health), for the watch after it. */
-  baseline?: HealthSample | null;
-  /** Until when a succeeded install is on watch (ISO time), and how the watch ended. */
-  watchUntil?: string | null;
-  watch?: 'watching' | 'passed' | 'failed' | null;
-  /** A rollback that reverts an install: that job, and why. */
-  revertOf?: { readonly job: string; readonly reason: string } | null;
-}
+export type { JobKind, JobRecord, JobStatus } from './job-record.js';
 
 const PERCENT: Record<string, number> = {
   'verify': 5, 'mark-installing': 10, 'write-slot': 15, 'verify-slot': 45, 'copy-config': 50, 'transform': 60,
@@ -88,13 +43,11 @@ export class JobManager {
   private readonly followers = new Set<(job: JobRecord) => void>();
   private readonly auditQueue: AuditQueue;
 
-  private readonly health: HealthBaseline;
-  private watcher: UpgradeWatch | null = null;
-  private readonly sanityDeps: SanityDeps;
+  private readonly verdicts: Verdicts;
 
   constructor(private readonly boot: BootControl, private readonly log: Logger, health?: HealthBaseline) {
     this.auditQueue = new AuditQueue(boot.layout.upgradeDir, () => boot.daemon(), log);
-    this.health = health ?? new DaemonHealthProvider(async () => {
+    const provider = health ?? new DaemonHealthProvider(async () => {
       const c = await boot.daemon();
       try { return await c.request('health'); } finally { c.close(); }
     }, () => boot.daemonPid());
@@ -102,7 +55,12 @@ export class JobManager {
       const c = await boot.daemon();
       try { return await c.request<T>(method); } finally { c.close(); }
     };
-    this.sanityDeps = { config: () => ask('config.export'), daemons: async () => (await ask<DaemonHealth>('health')).daemons };
+    const sanityDeps: SanityDeps = { config: () => ask('config.export'), daemons: async () => (await ask<DaemonHealth>('health')).daemons };
+    this.verdicts = new Verdicts({
+      job: () => this.job, enterQuietly: (step) => this.enterQuietly(step), finish: (st, reason, code) => this.finish(st, reason, code),
+      saveQuietly: () => this.saveQuietly(), audit: (a, r, d) => this.audit(a, r, d), log,
+      revert: (revertOf) => this.rollback({ confirm: true, dryRun: false, user: 'system', revertOf }),
+    }, provider, sanityDeps);
     boot.onBoot((slot, ok, reason) => this.booted(slot, ok, reason));
   }
 
@@ -125,7 +83,7 @@ export class JobManager {
     if (job.status !== 'running') return;
     // Waiting for its confirmation: the deadline holds across restarts (armed at the next good boot).
     if (job.step === 'confirm-wait') return;
-    if (job.step === 'mark-good' && job.confirmWithin) { this.awaitConfirmation(); return; }
+    if (job.step === 'mark-good' && job.confirmWithin) { this.verdicts.awaitConfirmation(); return; }
     if (job.step === 'mark-good') {
       // Killed after its slot was marked good: the install stands.
       this.finish('succeeded', null);
@@ -151,7 +109,7 @@ export class JobManager {
         { details: { job: this.job.id } });
     }
     // A new job ends the watch of the last install (its outcome stands as it is).
-    this.stopWatch();
+    this.verdicts.stopWatch();
   }
 
   private newJob(
@@ -310,7 +268,7 @@ export class JobManager {
     const target = this.job!.target;
     const slot = this.boot.layout.slot(target);
     this.enter('verify');
-    this.job!.baseline = await this.health.sample().catch((e: unknown) => {
+    this.job!.baseline = await this.verdicts.baseline().catch((e: unknown) => {
       this.log.warn({ err: (e as Error).message }, 'no health baseline before the install');
       return null;
     });
@@ -497,83 +455,6 @@ export class JobManager {
     this.freezer = null;
   }
 
-  // ---- confirm or revert ----
-
-  private confirmTimer: NodeJS.Timeout | null = null;
-
-  /** The new slot passed its health check: it stays only if confirmed by the deadline. */
-  private awaitConfirmation(): void {
-    const job = this.job!;
-    job.confirmDeadline = new Date(Date.now() + job.confirmWithin! * 60_000).toISOString();
-    this.enterQuietly('confirm-wait');
-    job.message = `confirm by ${job.confirmDeadline} (request system software confirm), or slot ${job.from} comes back`;
-    this.armConfirmTimer();
-  }
-
-  private armConfirmTimer(): void {
-    const job = this.job;
-    if (!job?.confirmDeadline || this.confirmTimer) return;
-    this.confirmTimer = setTimeout(() => { this.confirmTimer = null; void this.revert(); }, Math.max(0, Date.parse(job.confirmDeadline) - Date.now()));
-  }
-
-  /** `software confirm`: the install waiting for its confirmation stands. */
-  confirm(user: string): JobRecord {
-    const job = this.job;
-    if (!job || job.status !== 'running' || job.step !== 'confirm-wait') {
-      throw new ConfdError('UPG_NOTHING_TO_CONFIRM', 'no software install is waiting for its confirmation');
-    }
-    if (this.confirmTimer) clearTimeout(this.confirmTimer);
-    this.confirmTimer = null;
-    this.enterQuietly('confirmed');
-    job.message = `confirmed by ${user}`;
-    this.finish('succeeded', null);
-    return job;
-  }
-
-  /** The deadline passed unconfirmed: a rollback carries the configuration back (commits made meanwhile included). */
-  private async revert(): Promise<void> {
-    const job = this.job;
-    if (!job || job.status !== 'running' || job.step !== 'confirm-wait') return;
-    const reason = `not confirmed within ${job.confirmWithin} minutes (by ${job.confirmDeadline}); reverting to slot ${job.from} (version ${job.fromVersion})`;
-    this.finish('reverted', reason, 'UPG_NOT_CONFIRMED');
-    try {
-      await this.rollback({ confirm: true, dryRun: false, user: 'system', revertOf: { job: job.id, reason } });
-    } catch (e) {
-      this.log.error({ job: job.id, err: (e as Error).message }, 'the revert of an unconfirmed install could not start');
-    }
-  }
-
-  // ---- the watch after the switch ----
-
-  /** Starts the watch of an install whose new slot passed its health check (upgrade/watch). */
-  private startWatch(job: JobRecord): void {
-    if (job.kind !== 'install') return;
-    void (async () => {
-      let settings;
-      try {
-        settings = watchSettings(await this.sanityDeps.config());
-      } catch (e) {
-        this.log.warn({ job: job.id, err: (e as Error).message }, 'the watch could not read its settings; no watch');
-        return;
-      }
-      if (settings.minutes <= 0 || this.job !== job) return;
-      const w = this.watcher = new UpgradeWatch({
-        baseline: job.baseline ?? null, health: this.health, deps: this.sanityDeps, settings, onFail: (r) => void this.watchFailed(job, r),
-      });
-      job.watchUntil = new Date(w.until).toISOString();
-      job.watch = 'watching';
-      this.saveQuietly();
-      const failed = await w.run();
-      if (this.watcher === w) this.watcher = null;
-      if (failed === null && job.watch === 'watching') { job.watch = 'passed'; this.saveQuietly(); }
-    })();
-  }
-
-  private stopWatch(): void {
-    this.watcher?.stop();
-    this.watcher = null;
-  }
-
   private saveQuietly(): void {
     try {
       this.save();
@@ -582,49 +463,14 @@ export class JobManager {
     }
   }
 
-  /** The watch failed: the install is reverted as an unconfirmed one is, with the reason. */
-  private async watchFailed(job: JobRecord, why: string): Promise<void> {
-    if (this.job !== job || (job.status !== 'succeeded' && job.status !== 'running')) return;
-    if (this.confirmTimer) { clearTimeout(this.confirmTimer); this.confirmTimer = null; }
-    const reason = `version ${job.toVersion ?? '?'} failed its watch: ${why}; reverting to slot ${job.from} (version ${job.fromVersion})`;
-    job.watch = 'failed';
-    if (job.status === 'running') this.finish('reverted', reason, 'UPG_WATCH_FAILED');
-    else {
-      job.status = 'reverted';
-      job.reason = reason;
-      job.code = 'UPG_WATCH_FAILED';
-      this.saveQuietly();
-      this.audit('software-add', 'error', { job: job.id, status: job.status, reason, code: job.code, steps: job.steps.map((s) => s.name) });
-    }
-    this.log.error({ job: job.id, reason }, 'the new version failed its watch');
-    try {
-      await this.rollback({ confirm: true, dryRun: false, user: 'system', revertOf: { job: job.id, reason } });
-    } catch (e) {
-      this.log.error({ job: job.id, err: (e as Error).message }, 'the revert after the failed watch could not start');
-    }
+  /** `software confirm` (upgrade/install/verdicts). */
+  confirm(user: string): JobRecord {
+    return this.verdicts.confirm(user);
   }
 
-  /** `software sanity-check`: the operator's checks, now. */
-  async sanityCheck(): Promise<{ ok: boolean; results: SanityResult[] }> {
-    const settings = watchSettings(await this.sanityDeps.config());
-    const results = await runSanityChecks(settings.checks, this.sanityDeps);
-    return { ok: results.every((r) => r.ok), results };
-  }
-
-  /** The version a succeeded install brought failed later (a crash loop): the boot loader fell back from it. */
-  private reject(job: JobRecord, reason: string): void {
-    job.status = 'rejected';
-    job.rejectedAt = new Date().toISOString();
-    job.reason = `version ${job.toVersion ?? '?'} was rejected: ${reason}; back on slot ${job.from} (version ${job.fromVersion})`;
-    job.code = 'UPG_BOOT_FAILED';
-    job.message = job.reason;
-    try {
-      this.save();
-    } catch (e) {
-      this.log.error({ job: job.id, err: (e as Error).message }, 'the journal could not record the rejection');
-    }
-    this.audit('software-add', 'error', { job: job.id, status: job.status, reason: job.reason, code: job.code, rejectedAt: job.rejectedAt, steps: job.steps.map((s) => s.name) });
-    this.log.error({ job: job.id, reason: job.reason }, 'the installed version was rejected');
+  /** `software sanity-check` (upgrade/install/verdicts). */
+  sanityCheck(): Promise<{ ok: boolean; results: SanityResult[] }> {
+    return this.verdicts.sanityCheck();
   }
 
   /** Every boot's result: the trial of this job's target decides it. */
@@ -632,19 +478,19 @@ export class JobManager {
     if (ok) void this.auditQueue.flush();
     else this.audit('boot-failed', 'error', { slot, reason });
     const job = this.job;
-    if (!ok) this.stopWatch();
+    if (!ok) this.verdicts.stopWatch();
     if (!ok && job?.kind === 'install' && job.status === 'succeeded' && slot === job.target) {
-      this.reject(job, reason ?? 'it failed on boot');
+      this.verdicts.reject(job, reason ?? 'it failed on boot');
       return;
     }
     if (!job || job.status !== 'running' || slot !== job.target || !SWITCHED.has(job.step)) return;
     if (ok && job.step === 'confirm-wait') {
-      this.armConfirmTimer();
+      this.verdicts.armConfirmTimer();
     } else if (ok) {
       this.enterQuietly('mark-good');
-      if (job.confirmWithin) this.awaitConfirmation();
+      if (job.confirmWithin) this.verdicts.awaitConfirmation();
       else this.finish('succeeded', null);
-      this.startWatch(job);
+      this.verdicts.startWatch(job);
     } else {
       this.finish(job.kind === 'install' ? 'rolled-back' : 'failed', `slot ${slot} failed on boot (${reason}); back on slot ${job.from}`, 'UPG_BOOT_FAILED');
     }
