@@ -18,7 +18,7 @@ describe('fallback after a crash loop', () => {
   it('software status says the new version was rejected, why and when', { timeout: 150_000 }, async (t) => {
     const bundle = await k.stampedBundle('9.2.0-rejected', 2);
     const dir = k.dataDir();
-    const app = BootLoaderProcess.start(dir, { schemaVersion: 1, env: { APPLIANCE_FAULT: 'crash-later-version:9.2.0-rejected' } });
+    const app = BootLoaderProcess.start(dir, { schemaVersion: 1, env: { APPLIANCE_FAULT: 'crash-later-version:9.2.0-rejected,crash-later-ms=8000' } });
     t.after(() => app.kill());
     await app.waitGood('a');
     await importConfig(k, dir, V1_CONFIG);
