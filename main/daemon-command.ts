@@ -8,7 +8,7 @@ import { softwareVersion } from '../confd/main/app-paths.js';
 import { Daemon } from '../confd/main/daemon.js';
 import { ConfdError } from '../confd/core/errors.js';
 import { EXIT_DATABASE_CORRUPT, EXIT_LOCKED } from '../upgrade/boot/loader.js';
-import { faultSet } from '../confd/api/faults.js';
+import { faultSet, faultValue } from '../confd/api/faults.js';
 import { DATA_DIR_OPTION, flag, str, type Command, type CommandContext, type OptionTable } from './commands.js';
 import { LOG_OPTIONS, createLogger, logsToStderr } from './logging.js';
 import { UsageError } from './output.js';
@@ -83,7 +83,8 @@ export const daemon: Command = {
     }
     if (faultSet(`crash-later-version:${softwareVersion()}`)) {
       // Passes its health check, then dies: a crash loop after a good boot.
-      setTimeout(() => { logger.fatal('injected crash after start'); process.exit(71); }, 3000).unref();
+      // crash-later-ms=N: how long after its start (3000 ms by default; longer on a loaded machine).
+      setTimeout(() => { logger.fatal('injected crash after start'); process.exit(71); }, Number(faultValue('crash-later-ms') ?? 3000)).unref();
     }
     const schemaVersion = str(ctx, 'schema-version') === undefined ? undefined : Number(str(ctx, 'schema-version'));
     let d: Daemon;

@@ -17,6 +17,7 @@ import { PRODUCT } from '../upgrade/install/factory.js';
 import type { JobRecord } from '../upgrade/install/job.js';
 import { deviceLayout } from '../upgrade/layout.js';
 import { DATA_DIR_OPTION, JSON_OPTION, USER_OPTION, flag, str, toolUser, type Command, type CommandContext } from './commands.js';
+import { renderMigrationDiff, type MigrationDiff } from './migration-diff-text.js';
 import { UsageError, out, printJson } from './output.js';
 
 async function control(ctx: CommandContext): Promise<SocketClient> {
@@ -48,33 +49,54 @@ async function follow(client: SocketClient, json: boolean): Promise<JobRecord | 
   return final;
 }
 
-function report(job: JobRecord | null, json: boolean): number {
-  if (json) { printJson(job); return job && job.status !== 'succeeded' && job.status !== 'running' ? 1 : 0; }
+/** The job's end; with --json after following, one more JSON line (a follow prints JSON lines only). */
+function report(job: JobRecord | null, json: boolean, followed = false): number {
+  if (json) {
+    if (followed) out(JSON.stringify(job)); else printJson(job);
+    return job && job.status !== 'succeeded' && job.status !== 'running' ? 1 : 0;
+  }
   if (!job) { out('no software job has run'); return 0; }
-  out(`${job.kind} ${job.id}: ${job.status}${job.reason ? ` — ${job.reason}` : ''}`);
+  out(`${job.kind} ${job.id}: ${job.status}${job.rejectedAt ? ` at ${job.rejectedAt}` : ''}${job.reason ? ` — ${job.reason}` : ''}`);
   out(`  ${job.fromVersion} (slot ${job.from}) -> ${job.toVersion ?? '?'} (slot ${job.target}); steps: ${job.steps.map((s) => s.name).join(', ')}`);
+  if (job.status === 'running' && job.step === 'confirm-wait') {
+    out(`  awaiting confirmation until ${job.confirmDeadline ?? '?'} (appliance software confirm); otherwise slot ${job.from} comes back`);
+  }
+  if (job.revertOf) out(`  reverts install ${job.revertOf.job}: ${job.revertOf.reason}`);
+  if (job.watch === 'watching') out(`  on watch until ${job.watchUntil ?? '?'} (health against the baseline, sanity checks)`);
   return job.status === 'succeeded' || job.status === 'running' ? 0 : 1;
 }
 
-function showChanges(r: { changes: Array<{ path: string; op: string }>; losses: Array<{ path: string; reason: string }> }): void {
-  for (const c of r.changes) out(`${c.op === 'create' ? '+' : c.op === 'delete' ? '-' : '~'} ${c.path}`);
-  for (const l of r.losses) out(`! cannot carry ${l.path}: ${l.reason}`);
+function showChanges(r: MigrationDiff): void {
+  out(`${r.changes.length} change${r.changes.length === 1 ? '' : 's'}, ${r.losses.length} loss${r.losses.length === 1 ? '' : 'es'}`);
+  for (const line of renderMigrationDiff(r)) out(line);
+}
+
+function confirmWithin(ctx: CommandContext): { confirmWithin?: number } {
+  const v = str(ctx, 'confirm-within');
+  if (v === undefined) return {};
+  const minutes = Number(v);
+  if (!(minutes > 0 && minutes <= 1440)) throw new UsageError('--confirm-within takes minutes, more than 0 and at most 1440');
+  return { confirmWithin: minutes };
 }
 
 export const software: Command = {
   summary: 'install a signed software bundle, show the install status, or return to the other slot',
   usage: [
-    'appliance software add BUNDLE [--dry-run] [--no-follow] [--json]',
+    'appliance software add BUNDLE [--dry-run] [--force] [--confirm-within MINUTES] [--no-follow] [--json]',
+    'appliance software confirm [--json]',
+    'appliance software sanity-check [--json]',
     'appliance software status [--follow] [--json]',
     'appliance software rollback [--confirm] [--dry-run] [--json]',
   ].join('\n       '),
-  subcommands: ['add', 'status', 'rollback'],
+  subcommands: ['add', 'confirm', 'sanity-check', 'status', 'rollback'],
   options: {
     ...DATA_DIR_OPTION, ...USER_OPTION, ...JSON_OPTION,
     'dry-run': { type: 'boolean', describe: 'add, rollback: show what would change; write nothing' },
     follow: { type: 'boolean', describe: 'status: follow a running job to its end' },
     'no-follow': { type: 'boolean', describe: 'add: return once the job has started' },
     confirm: { type: 'boolean', describe: 'rollback: go back even though settings of the newer version are lost' },
+    force: { type: 'boolean', describe: 'add: install even the version that is running' },
+    'confirm-within': { type: 'string', arg: 'MINUTES', describe: 'add: keep the new version only if `software confirm` comes within MINUTES' },
   },
   async run(ctx) {
     const [sub, arg] = ctx.positionals;
@@ -84,19 +106,19 @@ export const software: Command = {
       switch (sub) {
         case 'add': {
           if (!arg) throw new UsageError('add needs the bundle file');
-          const r = await client.request<JobRecord | { dryRun: true; changes: []; losses: []; version: string }>('software.add',
-            { bundle: resolve(arg), dryRun: flag(ctx, 'dry-run') });
+          const r = await client.request<JobRecord | (MigrationDiff & { dryRun: true; version: string })>('software.add',
+            { bundle: resolve(arg), dryRun: flag(ctx, 'dry-run'), force: flag(ctx, 'force'), ...confirmWithin(ctx) });
           if ('dryRun' in r) {
             if (json) printJson(r);
             else { out(`dry run of ${r.version}: nothing was written`); showChanges(r); }
             return 0;
           }
           if (flag(ctx, 'no-follow')) return report(r, json);
-          return report(await follow(client, json), json);
+          return report(await follow(client, json), json, true);
         }
         case 'status': {
           const st = await client.request<{ state: unknown; booted: string | null; job: JobRecord | null }>('software.status');
-          if (flag(ctx, 'follow') && st.job?.status === 'running') return report(await follow(client, json), json);
+          if (flag(ctx, 'follow') && st.job?.status === 'running') return report(await follow(client, json), json, true);
           if (json) { printJson(st); return 0; }
           const state = st.state as { primary: string; trial: unknown; slots: Record<string, { status: string; version: string | null; schemaVersion: number | null; reason: string | null }> };
           out(`booted: slot ${st.booted ?? '-'}   primary: slot ${state.primary}${state.trial ? `   trial: ${JSON.stringify(state.trial)}` : ''}`);
@@ -105,19 +127,30 @@ export const software: Command = {
           }
           return report(st.job, false);
         }
+        case 'sanity-check': {
+          const r = await client.request<{ ok: boolean; results: Array<{ name: string; ok: boolean; detail: string }> }>('software.sanity-check');
+          if (json) printJson(r);
+          else if (r.results.length === 0) out('no sanity checks are configured (/system/software/sanity-check)');
+          else for (const c of r.results) out(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
+          return r.ok ? 0 : 1;
+        }
+        case 'confirm': {
+          const job = await client.request<JobRecord>('software.confirm');
+          return report(job, json);
+        }
         case 'rollback': {
-          const r = await client.request<JobRecord | { dryRun: true; changes: []; losses: [] }>('software.rollback',
+          const r = await client.request<JobRecord | (MigrationDiff & { dryRun: true })>('software.rollback',
             { confirm: flag(ctx, 'confirm'), dryRun: flag(ctx, 'dry-run') });
           if ('dryRun' in r) { if (json) printJson(r); else showChanges(r); return 0; }
-          return report(await follow(client, json), json);
+          return report(await follow(client, json), json, true);
         }
         default:
-          throw new UsageError('software takes add, status or rollback');
+          throw new UsageError('software takes add, status, confirm, sanity-check or rollback');
       }
     } catch (e) {
       // Show the settings a rollback would lose, then the one-line reason.
       const losses = (e as ConfdError).details?.losses as Array<{ path: string; reason: string }> | undefined;
-      if (losses && !json) for (const l of losses) out(`! cannot carry ${l.path}: ${l.reason}`);
+      if (losses && !json) for (const line of renderMigrationDiff({ changes: [], losses })) out(line);
       throw e;
     } finally {
       client.close();

@@ -16,6 +16,14 @@ import { DAEMON_OPTIONS, httpPortOf, listenOf, portOf, untilSignal } from './dae
 import { createLogger, logArgs, logsToStderr } from './logging.js';
 import { UsageError } from './output.js';
 
+/** `confirmWithin` (minutes, fractions allowed, at most a day) of a software.add request. */
+function confirmWithin(p: Record<string, unknown>): { confirmWithin?: number } {
+  const v = p.confirmWithin;
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'number' || !(v > 0) || v > 1440) throw new ConfdError('SOCK_BAD_REQUEST', 'confirm-within takes minutes, more than 0 and at most 1440');
+  return { confirmWithin: v };
+}
+
 export const start: Command = {
   summary: 'run the appliance in the foreground (SSH on 127.0.0.1:8830 by default)',
   usage: 'appliance start [--data-dir D] [--listen ADDR]… [--port P] [--http-port P|0] [--log-level LEVEL] [--log-file PATH] [--daemon NAME]… '
@@ -53,11 +61,15 @@ export const start: Command = {
       switch (req.method) {
         case 'software.status':
           return { state: boot.state(), booted: boot.booted(), job: jobs.status() };
+        case 'software.confirm':
+          return jobs.confirm(user);
+        case 'software.sanity-check':
+          return jobs.sanityCheck();
         case 'software.add':
         case 'software.rollback':
           try {
             return req.method === 'software.add'
-              ? await jobs.add(String(p.bundle), { dryRun: p.dryRun === true, user })
+              ? await jobs.add(String(p.bundle), { dryRun: p.dryRun === true, force: p.force === true, user, ...confirmWithin(p) })
               : await jobs.rollback({ confirm: p.confirm === true, dryRun: p.dryRun === true, user });
           } catch (e) {
             // A request relayed by the daemon (CLI, NETCONF) was audited there already.
@@ -66,12 +78,14 @@ export const start: Command = {
           }
         case 'software.follow': {
           // Streams the job's progress until it ends (or the client leaves).
+          // A job waiting for its confirmation has done what it can: following it ends there.
+          const done = (job: JobRecord) => job.status !== 'running' || job.step === 'confirm-wait';
           const current = jobs.status();
-          if (!current || current.status !== 'running') return current;
+          if (!current || done(current)) return current;
           return new Promise<JobRecord>((resolve) => {
             const stop = jobs.follow((job) => {
               req.notify('progress', { ...job });
-              if (job.status !== 'running') { stop(); resolve(job); }
+              if (done(job)) { stop(); resolve(job); }
             });
             void req.closed.then(() => { stop(); resolve(jobs.status()!); });
           });

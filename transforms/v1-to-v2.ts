@@ -22,6 +22,7 @@
  * - an NTP server with prefer=true (the server is kept, the preference is lost);
  * - a `/system/services` leaf set to anything but its default (version 1 uses the default);
  * - a prefix length other than 32 given without its address (it had no effect, but it was set);
+ * - anything under `/system/software` (the upgrade watch and sanity checks, new in version 2);
  * - an access rule naming an NTP server entry or something below it, or a new firewall leaf:
  *   a deny is widened to the nearest node version 1 can name (it denies more, never less), a
  *   permit is removed (the next matching rule decides, which never permits more).
@@ -119,6 +120,7 @@ function down(config: JsonObject): { config: JsonObject; losses: Loss[] } {
     forEachAccessRule(system, (rule, rulePath) => downAccessRule(rule, rulePath, losses));
     dropWithLosses(system, 'services', SERVICES_DEFAULTS, losses);
     dropWithLosses(system, 'monitoring', MONITORING_DEFAULTS, losses);
+    dropWithLosses(system, 'software', SOFTWARE_DEFAULTS, losses);
     out.system = renameKey(system, 'time-zone', 'timezone');
   }
   forEachFirewallRule(out, (rule, rulePath) => {
@@ -138,6 +140,9 @@ const SERVICES_DEFAULTS: JsonObject = {
 
 /** Defaults of /system/monitoring: version 1 samples every 10 s with these thresholds. */
 const MONITORING_DEFAULTS: JsonObject = { 'interval-seconds': 10, 'disk-usage-alarm-percent': 90, 'memory-available-alarm-percent': 5 };
+
+/** Defaults of /system/software: version 1 has no upgrade watch, so nothing else is kept. */
+const SOFTWARE_DEFAULTS: JsonObject = { 'watch-minutes': 5, 'commit-p99-ratio': 3, 'memory-ratio': 2 };
 
 /** Removes `/system/KEY`, which version 1 does not have, with a loss for every value that is not its default there. */
 function dropWithLosses(system: JsonObject, key: string, defaults: JsonObject, losses: Loss[]): void {

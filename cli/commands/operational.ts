@@ -152,7 +152,14 @@ const OPERATIONAL: Spec[] = [
   { words: ['request', 'system', 'software'], help: 'Install or roll back system software' },
   {
     words: ['request', 'system', 'software', 'add'], help: 'Install a software bundle into the other slot',
-    args: [{ kind: 'text', name: 'file', help: 'Bundle file', file: true }],
+    args: [
+      { kind: 'text', name: 'file', help: 'Bundle file', file: true },
+      { kind: 'options', options: [
+        { word: 'force', help: 'Install even the version that is running' },
+        { word: 'confirm-within', help: 'Revert unless confirmed within this many minutes',
+          value: { kind: 'number', name: 'minutes', help: 'Minutes', decimal: true } },
+      ] },
+    ],
     run: (cx, args) => {
       const name = args.text('file')!;
       let bundle = name;
@@ -161,8 +168,17 @@ const OPERATIONAL: Spec[] = [
       } catch (e) {
         return Promise.resolve(cx.problem(problem('bad-argument', (e as Error).message)));
       }
-      return software(cx, 'software.add', { bundle });
+      const within = args.number('confirm-within');
+      return software(cx, 'software.add', { bundle, ...(args.has('force') ? { force: true } : {}), ...(within !== undefined ? { confirmWithin: within } : {}) });
     },
+  },
+  {
+    words: ['request', 'system', 'software', 'sanity-check'], help: 'Run the sanity checks of /system/software now',
+    run: (cx) => software(cx, 'software.sanity-check', {}),
+  },
+  {
+    words: ['request', 'system', 'software', 'confirm'], help: 'Keep the software installed with confirm-within',
+    run: (cx) => software(cx, 'software.confirm', {}),
   },
   {
     words: ['request', 'system', 'software', 'rollback'], help: 'Boot the previous software slot',

@@ -29,7 +29,7 @@ function operationPath(name: string): string {
 }
 
 const OPERATOR_EXEC_DENIED = [
-  'kill-session', 'delete-config', 'restore', 'import', 'backup', 'subscribers-remove', 'software-add', 'software-rollback',
+  'kill-session', 'delete-config', 'restore', 'import', 'backup', 'subscribers-remove', 'software-add', 'software-rollback', 'software-confirm', 'software-sanity-check',
 ];
 const VIEWER_EXEC_PERMITTED = [
   'get', 'get-config', 'close-session', 'create-subscription', 'validate', 'history', 'compare', 'blame', 'status',

@@ -76,6 +76,10 @@ export const ERROR_CODES = {
   UPG_TRANSFORM_FAILED: 'the configuration could not be carried to the other schema version',
   UPG_INTERRUPTED: 'a software job was interrupted before its switch (the boot loader restarted) and aborted',
   UPG_BOOT_FAILED: 'the new slot failed its health check or crashed on boot; the appliance fell back',
+  UPG_NOTHING_TO_CONFIRM: 'no software install is waiting for its confirmation',
+  UPG_NOT_CONFIRMED: 'an install with confirm-within was not confirmed in time; the appliance reverted to the previous slot',
+  UPG_WATCH_FAILED: 'the new version failed its watch (a sanity check, a degraded metric, a critical alarm); the appliance reverted',
+  UPG_SAME_VERSION: 'the bundle holds the version that is running; it is installed again only when forced',
   INTERNAL: 'an unexpected internal error; its correlation id is in the log',
 } as const;
 

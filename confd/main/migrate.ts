@@ -9,7 +9,7 @@
  * and writes nothing.
  */
 import type { Logger } from 'pino';
-import { leafChanges, type LeafChange } from '../core/diff.js';
+import type { LeafChange } from '../core/diff.js';
 import { ConfdError, validationFailed } from '../core/errors.js';
 import type { JsonObject } from '../core/tree.js';
 import { loadDeviceSchema } from '../schema/loader.js';
@@ -24,6 +24,7 @@ import { migrate, type Loss } from '../../transforms/index.js';
 import { faultPoint, faultSet } from '../api/faults.js';
 import { SCHEMAS_DIR } from './app-paths.js';
 import { emptyRootBody, openStore } from './device.js';
+import { changesBetween } from './migration-diff.js';
 
 export interface MigrationResult {
   readonly from: number;
@@ -85,16 +86,6 @@ function countChanged(before: readonly StoredNode[], after: readonly StoredNode[
   return n;
 }
 
-function changesBetween(before: readonly StoredNode[], after: readonly StoredNode[]): LeafChange[] {
-  const a = new Map(before.map((n) => [n.path, n.body]));
-  const b = new Map(after.map((n) => [n.path, n.body]));
-  const out: LeafChange[] = [];
-  for (const path of [...new Set([...a.keys(), ...b.keys()])].sort()) {
-    out.push(...leafChanges({ path, old: a.get(path) ?? null, new: b.get(path) ?? null }));
-  }
-  return out;
-}
-
 export async function migrateDatabase(o: MigrationOptions): Promise<MigrationResult> {
   const fromSchema = loadDeviceSchema(SCHEMAS_DIR, o.from);
   const toSchema = loadDeviceSchema(SCHEMAS_DIR, o.to);
@@ -114,7 +105,7 @@ export async function migrateDatabase(o: MigrationOptions): Promise<MigrationRes
     o.onStep?.('validate');
     // The leaf-by-leaf changes are for showing (a dry run); a real run only counts the nodes.
     const before = nodesOf(engine, 'running');
-    const changes = o.dryRun ? changesBetween(before, target.running) : [];
+    const changes = o.dryRun ? changesBetween(fromSchema, toSchema, before, target.running) : [];
     const changed = o.dryRun ? changes.length : countChanged(before, target.running);
     const losses = [...running.losses, ...startup.losses.filter((l) => !running.losses.some((r) => r.path === l.path))];
     if (o.dryRun || o.from === o.to) return { from: o.from, to: o.to, changes, changed, losses, txid: null };

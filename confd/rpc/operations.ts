@@ -58,7 +58,7 @@ export class Operations {
    * Relays a software operation (software.status, software.add, software.rollback) to the
    * boot loader, which runs install jobs: they must outlive this daemon's restarts.
    */
-  async software(s: Session, method: 'software.status' | 'software.add' | 'software.rollback', params: Record<string, unknown>): Promise<unknown> {
+  async software(s: Session, method: 'software.status' | 'software.add' | 'software.rollback' | 'software.confirm' | 'software.sanity-check', params: Record<string, unknown>): Promise<unknown> {
     this.authorize(s, method.replace('.', '-'));
     if (!this.bootSocket || !existsSync(this.bootSocket)) {
       throw new ConfdError('TXN_NOT_SUPPORTED', 'no upgrade manager: the appliance was not started by its boot loader');

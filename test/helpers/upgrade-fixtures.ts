@@ -174,6 +174,8 @@ export interface StartOptions {
   readonly healthDeadlineMs?: number;
   /** APPLIANCE_FAULT and friends. */
   readonly env?: Record<string, string>;
+  /** More arguments of `appliance start` (e.g. --daemon NAME). */
+  readonly args?: readonly string[];
 }
 
 interface LogLine { msg?: string; slot?: string; pid?: number; [k: string]: unknown }
@@ -193,6 +195,7 @@ export class BootLoaderProcess {
     const args = [APPLIANCE_BIN, 'start', '--data-dir', dir, '--port', '0', '--log-level', 'info',
       '--health-deadline', String(o.healthDeadlineMs ?? HEALTH_DEADLINE_MS)];
     if (o.schemaVersion !== undefined) args.push('--schema-version', String(o.schemaVersion));
+    args.push(...(o.args ?? []));
     const env: Record<string, string | undefined> = { ...process.env, ...o.env };
     if (!o.env?.APPLIANCE_FAULT) delete env.APPLIANCE_FAULT;
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -290,6 +293,15 @@ export class BootLoaderProcess {
   }
 }
 
+/** A boot loader on a fresh data directory of `k`, killed when the test ends, once slot a passed its health check. */
+export async function bootFresh(t: { after(fn: () => Promise<void>): void }, k: UpgradeKit, o: StartOptions = { schemaVersion: 1 }): Promise<{ dir: string; app: BootLoaderProcess }> {
+  const dir = k.dataDir();
+  const app = BootLoaderProcess.start(dir, o);
+  t.after(() => app.kill());
+  await app.waitGood('a');
+  return { dir, app };
+}
+
 /** Whether process `pid` has ended (gone, or a zombie nobody reaped yet). */
 export function processGone(pid: number): boolean {
   try {
@@ -377,10 +389,11 @@ export function jsonOf<T>(r: RunResult, what: string): T {
   }
 }
 
-/** The last pretty-printed JSON document of a `--json` output that also streams one-line progress. */
+/** The last line of a `--json --follow` output: JSON lines only (progress, then the job's end); throws on any other line. */
 export function lastJsonDocument<T>(stdout: string): T {
-  const at = stdout.startsWith('{\n') && !stdout.includes('\n{\n') ? 0 : stdout.lastIndexOf('\n{\n') + 1;
-  return JSON.parse(stdout.slice(at)) as T;
+  const lines = stdout.split('\n').filter((l) => l !== '');
+  for (const l of lines) JSON.parse(l);
+  return JSON.parse(lines.at(-1) ?? 'null') as T;
 }
 
 /** `appliance config import --merge FILE` of `tree` (written into the kit's directory). */

@@ -154,6 +154,16 @@ describe('frozen fixtures', () => {
 });
 
 describe('what down cannot carry', () => {
+  it('the upgrade watch and sanity checks (/system/software, new in version 2): dropped, each setting a loss', async () => {
+    const v2config = fixture(2, 'constructs.json');
+    (v2config.system as JsonObject).software = { 'watch-minutes': 2, 'sanity-check': [{ name: 'ssh', port: 22 }, { name: 'ntp', daemon: 'ntp' }] };
+    await normalized(v2, v2config);
+    const { config, losses } = down(v2config);
+    assert.deepEqual(config, fixture(1, 'constructs.json'));
+    assert.deepEqual(losses.map((l) => l.path), [
+      '/system/software/watch-minutes', "/system/software/sanity-check[name='ssh']", "/system/software/sanity-check[name='ntp']",
+    ]);
+  });
   it('an NTP server with prefer=true: the server stays, the preference is reported lost', async () => {
     const v2config = fixture(2, 'constructs.json');
     const servers = entries(v2config, 'system', 'ntp', 'server');

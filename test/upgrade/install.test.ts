@@ -51,10 +51,16 @@ describe('software add and rollback, v1 → v2 → v1', { timeout: 240_000 }, ()
 
     const text = await runCli(['software', 'add', v2Bundle, '--dry-run'], dir);
     assert.equal(text.code, 0, text.stderr);
-    const lines = text.stdout.split('\n');
-    for (const line of ['- /system/timezone', '+ /system/time-zone', "+ /firewall/rule[sequence='10']/source-address"]) {
-      assert.ok(lines.includes(line), `the diff shows "${line}":\n${text.stdout}`);
-    }
+    // Old → new values under [edit …] headers, as `show | compare`; schema defaults (prefer false) are no change.
+    const shown = text.stdout.slice(text.stdout.indexOf('[edit'));
+    for (const block of [
+      '[edit system]\n-   timezone Europe/Zurich\n+   time-zone Europe/Zurich\n',
+      '[edit system ntp]\n-   server [ 0.pool.ntp.org 192.0.2.123 ]\n+   server 0.pool.ntp.org\n+   server 192.0.2.123\n',
+      '[edit firewall rule 10]\n-   source 10.10.0.0/16\n-   destination 10.10.0.1/32\n+   source-address 10.10.0.0\n+   source-prefix-length 16\n'
+        + '+   destination-address 10.10.0.1\n+   destination-prefix-length 32\n',
+    ]) assert.ok(shown.includes(block), `the diff shows\n${block}in:\n${text.stdout}`);
+    assert.doesNotMatch(text.stdout, /prefer/, 'defaults are not changes');
+    assert.match(text.stdout, /^\d+ changes, 0 losses$/m);
 
     const json = await runCli(['software', 'add', v2Bundle, '--dry-run', '--json'], dir);
     assert.equal(json.code, 0, json.stderr);
@@ -65,6 +71,9 @@ describe('software add and rollback, v1 → v2 → v1', { timeout: 240_000 }, ()
     assert.deepEqual(r.losses, []);
     assert.deepEqual(r.changes.find((c) => c.path === '/system/timezone'), { path: '/system/timezone', op: 'delete', old: 'Europe/Zurich' });
     assert.deepEqual(r.changes.find((c) => c.path === '/system/time-zone'), { path: '/system/time-zone', op: 'create', new: 'Europe/Zurich' });
+    assert.ok(!JSON.stringify(r.changes).includes('prefer'), 'defaults are not changes in --json either');
+    assert.deepEqual(r.changes.find((c) => c.path === "/system/ntp/server[address='0.pool.ntp.org']"),
+      { path: "/system/ntp/server[address='0.pool.ntp.org']", op: 'create', new: { address: '0.pool.ntp.org' } });
     assert.deepEqual(r.changes.find((c) => c.path === "/firewall/rule[sequence='20']/source-prefix-length"),
       { path: "/firewall/rule[sequence='20']/source-prefix-length", op: 'create', new: 16 });
 
@@ -147,13 +156,17 @@ describe('software add and rollback, v1 → v2 → v1', { timeout: 240_000 }, ()
     assert.equal(preview.dryRun, true);
     assert.equal(preview.target, 'a');
     assert.deepEqual(preview.losses.map((l) => l.path), [PREFERRED]);
+    const dryText = await runCli(['software', 'rollback', '--dry-run'], dir);
+    assert.equal(dryText.code, 0, dryText.stderr);
+    assert.ok(dryText.stdout.includes(`!!! 1 setting cannot be carried (LOST):\n!!!   ${PREFERRED}: `), `the loss stands out:\n${dryText.stdout}`);
+    assert.match(dryText.stdout, /^\[edit system\]\n-   hostname peak-gw|^-   time-zone /m, `old → new values:\n${dryText.stdout}`);
 
     const e = await refusedWith(control(dir, 'software.rollback', {}), 'UPG_LOSSES');
     assert.deepEqual((e.details?.losses as Array<{ path: string }>).map((l) => l.path), [PREFERRED]);
 
     const r = await runCli(['software', 'rollback'], dir);
     assert.equal(r.code, 1);
-    assert.ok(r.stdout.split('\n').some((l) => l.startsWith(`! cannot carry ${PREFERRED}: `)), `the loss is listed:\n${r.stdout}`);
+    assert.ok(r.stdout.split('\n').some((l) => l.startsWith(`!!!   ${PREFERRED}: `)), `the loss is listed:\n${r.stdout}`);
     assert.equal(r.stderr.trim().split('\n').length, 1, `one line of reason: ${r.stderr}`);
 
     assert.equal(bootStateFile(dir).text, state, 'boot state unchanged');

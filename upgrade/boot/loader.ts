@@ -48,9 +48,14 @@ export type BootOutcome =
 export interface BootControl {
   readonly layout: DeviceLayout;
   state(): BootState;
+  /** Writes the boot state durably, then makes it current; throws (the old state stays) when the write fails. */
   persist(state: BootState): void;
+  /** Makes `state` current and writes it; a failed write is logged and tried again at the next persist. */
+  persistQuietly(state: BootState): void;
   /** The slot the daemon runs from now (null while none runs). */
   booted(): SlotName | null;
+  /** The process id of the management daemon running now. */
+  daemonPid(): number | undefined;
   /** Stops the daemon and boots again (the chosen slot may change). Resolves once it is stopped. */
   restart(): Promise<void>;
   /** A session on the running daemon's socket. */
@@ -92,8 +97,33 @@ export class BootLoader implements BootControl {
     this.current = state;
   }
 
+  persistQuietly(state: BootState): void {
+    this.current = state;
+    try {
+      writeBootState(this.layout.bootState, state);
+    } catch (e) {
+      // The boot loader goes on with the state in memory: a full or failing disk must not stop
+      // it or the running slot. On disk the previous state stays whole (it is replaced atomically).
+      this.log.error({ err: (e as Error).message }, 'the boot state could not be written; going on with it in memory');
+    }
+  }
+
+  private tell(slot: SlotName, ok: boolean, reason: string | null): void {
+    for (const l of this.listeners) {
+      try {
+        l(slot, ok, reason);
+      } catch (e) {
+        this.log.error({ slot, err: (e as Error).message }, 'a boot listener failed');
+      }
+    }
+  }
+
   booted(): SlotName | null {
     return this.bootedSlot;
+  }
+
+  daemonPid(): number | undefined {
+    return this.child?.pid;
   }
 
   onBoot(listener: (slot: SlotName, ok: boolean, reason: string | null) => void): void {
@@ -140,22 +170,22 @@ export class BootLoader implements BootControl {
     let failures = 0;
     while (!this.stopping && failures < maxFailures) {
       const choice = chooseBoot(this.state());
-      if (choice.state !== this.current) this.persist(choice.state);
+      if (choice.state !== this.current) this.persistQuietly(choice.state);
       if (choice.failedTrial) {
         this.log.error({ slot: choice.failedTrial }, 'the trial slot used up its boot attempts; falling back');
-        for (const l of this.listeners) l(choice.failedTrial, false, TRIAL_EXHAUSTED);
+        this.tell(choice.failedTrial, false, TRIAL_EXHAUSTED);
       }
       const outcome = await this.boot(choice.slot);
       if (outcome.kind === 'stopped') return;
       if (outcome.kind === 'restart') { failures = 0; continue; }
       failures++;
       this.log.error({ slot: choice.slot, reason: outcome.reason, trial: choice.trial }, 'boot failed');
-      for (const l of this.listeners) l(choice.slot, false, outcome.reason);
+      this.tell(choice.slot, false, outcome.reason);
       const fallback = other(choice.slot);
       if (choice.trial || this.state().slots[fallback].status === 'good') {
         // Give the failed slot up; the last good one is primary (a trial's failure never touched it).
         const st = markBad(this.state(), choice.slot, outcome.reason);
-        this.persist(choice.trial ? st : { ...st, primary: fallback });
+        this.persistQuietly(choice.trial ? st : { ...st, primary: fallback });
       } else {
         // Nothing better to boot: retry this slot after a pause that grows, bounded.
         await this.pause(Math.min(30_000, 500 * 2 ** Math.min(failures, 6)));
@@ -217,9 +247,9 @@ export class BootLoader implements BootControl {
     }
     this.lockRetries = 0;
     faultPoint('boot-mark-good');
-    this.persist(markGood(this.state(), slot));
+    this.persistQuietly(markGood(this.state(), slot));
     this.log.info({ slot }, 'slot is good');
-    for (const l of this.listeners) l(slot, true, null);
+    this.tell(slot, true, null);
 
     const how = await exited;
     this.child = null;

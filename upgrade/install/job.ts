@@ -8,64 +8,59 @@
  * to the target schema by the code that knows both versions; commits are suspended from the
  * copy until the switch, so nothing committed meanwhile can be lost.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
-import { ConfdError, JsonLinesDecoder, syncDirectory, writeFileDurably, type SocketClient } from '../../confd/api/index.js';
+import { ConfdError, syncDirectory, writeFileDurably, type SocketClient } from '../../confd/api/index.js';
 import { readManifest, type BootControl } from '../boot/loader.js';
 import { markBad, markInstalling, markReady, other, startTrial, type SlotName } from '../boot/state.js';
 import { extractBundle, loadKeyring, verifyBundle, verifyExtracted, type VerifiedBundle } from '../bundle/index.js';
-import { faultPoint, faultValue } from '../../confd/api/faults.js';
+import { faultPoint, faultValue, faultWait } from '../../confd/api/faults.js';
+import { DaemonHealthProvider, type DaemonHealth, type HealthBaseline } from '../watch/health.js';
+import type { SanityDeps, SanityResult } from '../watch/sanity.js';
+import type { JobRecord, JobKind, JobStatus } from './job-record.js';
+import { Verdicts } from './verdicts.js';
+import { AuditQueue } from './audit-queue.js';
 import { PRODUCT } from './factory.js';
+import { removeDatabase, runMigration, type Loss, type MigrateResult } from './migration.js';
 
-export type JobKind = 'install' | 'rollback';
-export type JobStatus = 'running' | 'succeeded' | 'failed' | 'rolled-back';
+export type { Loss } from './migration.js';
 
-export interface Loss { readonly path: string; readonly reason: string }
-
-export interface JobRecord {
-  readonly id: string;
-  readonly kind: JobKind;
-  status: JobStatus;
-  readonly bundle: string | null;
-  readonly from: SlotName;
-  readonly target: SlotName;
-  readonly fromVersion: string;
-  toVersion: string | null;
-  readonly fromSchema: number;
-  toSchema: number | null;
-  step: string;
-  percent: number;
-  message: string;
-  /** Every step entered, in order, with when. */
-  readonly steps: Array<{ name: string; at: string }>;
-  reason: string | null;
-  /** The error code of a failure (UPG_…, TXN_…), or of the boot failure that decided it. */
-  code: string | null;
-  readonly started: string;
-  finished: string | null;
-  readonly user: string;
-  losses: Loss[];
-  changes: number | null;
-}
-
-interface MigrateResult { changes: Array<{ path: string; op: string; old?: unknown; new?: unknown }>; changed: number; losses: Loss[]; txid: number | null }
+export type { JobKind, JobRecord, JobStatus } from './job-record.js';
 
 const PERCENT: Record<string, number> = {
   'verify': 5, 'mark-installing': 10, 'write-slot': 15, 'verify-slot': 45, 'copy-config': 50, 'transform': 60,
   'validate': 70, 'replace-config': 75, 'mark-ready': 80, 'switch': 85, 'restart': 88, 'health-check': 92, 'mark-good': 100,
+  'confirm-wait': 100, 'confirmed': 100,
 };
 /** Steps after which the job is decided by the trial boot rather than aborted on a restart. */
-const SWITCHED = new Set(['switch', 'restart', 'health-check']);
+const SWITCHED = new Set(['switch', 'restart', 'health-check', 'confirm-wait']);
 
 export class JobManager {
   private job: JobRecord | null = null;
   private freezer: SocketClient | null = null;
   private readonly followers = new Set<(job: JobRecord) => void>();
+  private readonly auditQueue: AuditQueue;
 
-  constructor(private readonly boot: BootControl, private readonly log: Logger) {
+  private readonly verdicts: Verdicts;
+
+  constructor(private readonly boot: BootControl, private readonly log: Logger, health?: HealthBaseline) {
+    this.auditQueue = new AuditQueue(boot.layout.upgradeDir, () => boot.daemon(), log);
+    const provider = health ?? new DaemonHealthProvider(async () => {
+      const c = await boot.daemon();
+      try { return await c.request('health'); } finally { c.close(); }
+    }, () => boot.daemonPid());
+    const ask = async <T>(method: string): Promise<T> => {
+      const c = await boot.daemon();
+      try { return await c.request<T>(method); } finally { c.close(); }
+    };
+    const sanityDeps: SanityDeps = { config: () => ask('config.export'), daemons: async () => (await ask<DaemonHealth>('health')).daemons };
+    this.verdicts = new Verdicts({
+      job: () => this.job, enterQuietly: (step) => this.enterQuietly(step), finish: (st, reason, code) => this.finish(st, reason, code),
+      saveQuietly: () => this.saveQuietly(), audit: (a, r, d) => this.audit(a, r, d), log,
+      revert: (revertOf) => this.rollback({ confirm: true, dryRun: false, user: 'system', revertOf }),
+    }, provider, sanityDeps);
     boot.onBoot((slot, ok, reason) => this.booted(slot, ok, reason));
   }
 
@@ -86,6 +81,9 @@ export class JobManager {
     this.job = JSON.parse(readFileSync(file, 'utf8')) as JobRecord;
     const job = this.job;
     if (job.status !== 'running') return;
+    // Waiting for its confirmation: the deadline holds across restarts (armed at the next good boot).
+    if (job.step === 'confirm-wait') return;
+    if (job.step === 'mark-good' && job.confirmWithin) { this.verdicts.awaitConfirmation(); return; }
     if (job.step === 'mark-good') {
       // Killed after its slot was marked good: the install stands.
       this.finish('succeeded', null);
@@ -100,7 +98,8 @@ export class JobManager {
       return;
     }
     const reason = `interrupted at step ${job.step} (the boot loader restarted); the job was aborted and slot ${job.from} kept`;
-    if (job.kind === 'install') this.boot.persist(markBad(this.boot.state(), job.target, reason));
+    if (job.kind === 'install') this.discardSlot(job.target, reason);
+    else this.restoreDatabase(job.target, job.id);
     this.finish('failed', reason, 'UPG_INTERRUPTED');
   }
 
@@ -109,6 +108,8 @@ export class JobManager {
       throw new ConfdError('UPG_BUSY', `install job ${this.job.id} is running (step ${this.job.step}); one job at a time`,
         { details: { job: this.job.id } });
     }
+    // A new job ends the watch of the last install (its outcome stands as it is).
+    this.verdicts.stopWatch();
   }
 
   private newJob(
@@ -134,6 +135,18 @@ export class JobManager {
     faultPoint(step);
   }
 
+  /**
+   * `enter` for the steps after the switch, which the trial boot decides: a journal that
+   * cannot be written then must not stop the switch (the boot state already holds the trial).
+   */
+  private enterQuietly(step: string): void {
+    try {
+      this.enter(step);
+    } catch (e) {
+      this.log.error({ job: this.job?.id, step, err: (e as Error).message }, 'the journal could not record the step; the job goes on');
+    }
+  }
+
   private progress(percent: number, message: string): void {
     const job = this.job!;
     job.percent = percent;
@@ -142,9 +155,9 @@ export class JobManager {
   }
 
   private save(): void {
-    mkdirSync(this.boot.layout.upgradeDir, { recursive: true });
-    writeFileDurably(this.boot.layout.journal, JSON.stringify(this.job, null, 2) + '\n');
     for (const f of this.followers) f(this.job!);
+    mkdirSync(this.boot.layout.upgradeDir, { recursive: true });
+    writeFileDurably(this.boot.layout.journal, JSON.stringify(this.job, null, 2) + '\n', 0o644, () => faultPoint('journal-write'));
   }
 
   private finish(status: JobStatus, reason: string | null, code: string | null = null): void {
@@ -155,61 +168,22 @@ export class JobManager {
     job.finished = new Date().toISOString();
     job.message = reason ?? (status === 'succeeded' ? 'done' : '');
     if (status === 'succeeded') job.percent = 100;
-    this.save();
     this.unfreeze();
+    try {
+      this.save();
+    } catch (e) {
+      // The outcome stands in memory (software status shows it) and in the log; a restart finds
+      // the job at its last journaled step and aborts it, which the slot's state agrees with.
+      this.log.error({ job: job.id, err: (e as Error).message }, 'the journal could not record the end of the job');
+    }
     this.audit(job.kind === 'install' ? 'software-add' : 'software-rollback', status === 'succeeded' ? 'ok' : 'error',
       { job: job.id, status, reason, code: job.code, steps: job.steps.map((s) => s.name) });
     this.log[status === 'succeeded' ? 'info' : 'error']({ job: job.id, status, reason }, `${job.kind} job ended`);
   }
 
-  /**
-   * An audit record in the running appliance's log. Records wait durably in the upgrade
-   * directory until a management daemon is up to take them (it may be restarting, or none may
-   * run yet when a job is recovered), and are written in order.
-   */
   private audit(action: string, result: 'ok' | 'error' | 'denied', detail: Record<string, unknown>): void {
-    const pending = this.pendingAudit();
-    pending.push({ action, result, detail: { ...detail, at: new Date().toISOString() } });
-    writeFileDurably(this.pendingAuditFile(), JSON.stringify(pending) + '\n');
-    void this.flushAudit();
+    this.auditQueue.record(action, result, detail);
   }
-
-  private pendingAuditFile(): string {
-    return join(this.boot.layout.upgradeDir, 'pending-audit.json');
-  }
-
-  private pendingAudit(): Array<{ action: string; result: string; detail: Record<string, unknown> }> {
-    mkdirSync(this.boot.layout.upgradeDir, { recursive: true });
-    const file = this.pendingAuditFile();
-    return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Array<{ action: string; result: string; detail: Record<string, unknown> }> : [];
-  }
-
-  /** Writes the waiting audit records to the running daemon; those it cannot write keep waiting. */
-  private async flushAudit(): Promise<void> {
-    if (this.flushing) return;
-    this.flushing = true;
-    try {
-      let pending = this.pendingAudit();
-      if (pending.length === 0) return;
-      const c = await this.boot.daemon();
-      try {
-        while (pending.length > 0) {
-          const r = pending[0]!;
-          await c.request('audit.record', { action: r.action, target: String(r.detail.job ?? r.detail.slot ?? ''), result: r.result, detail: r.detail });
-          pending = pending.slice(1);
-          writeFileDurably(this.pendingAuditFile(), JSON.stringify(pending) + '\n');
-        }
-      } finally {
-        c.close();
-      }
-    } catch (e) {
-      this.log.debug({ err: (e as Error).message }, 'audit records wait for the next daemon');
-    } finally {
-      this.flushing = false;
-    }
-  }
-
-  private flushing = false;
 
   /** A refused software request, recorded as the daemon's relay records one. */
   refused(method: 'software.add' | 'software.rollback', e: unknown, user: string): void {
@@ -218,26 +192,75 @@ export class JobManager {
 
   // ---- install ----
 
-  async add(bundle: string, o: { dryRun: boolean; user: string }): Promise<JobRecord | { dryRun: true; changes: MigrateResult['changes']; losses: Loss[]; version: string; schemaVersion: number }> {
+  async add(bundle: string, o: { dryRun: boolean; user: string; force?: boolean; confirmWithin?: number }): Promise<JobRecord | { dryRun: true; changes: MigrateResult['changes']; losses: Loss[]; version: string; schemaVersion: number }> {
     this.busy();
     const active = this.boot.booted() ?? this.boot.state().primary;
     const target = other(active);
     const layout = this.boot.layout;
     const verified = await verifyBundle(bundle, { keyring: await loadKeyring(layout.keyring), product: PRODUCT, freeSpaceDir: layout.root });
     if (o.dryRun) return this.dryRun(verified, active);
+    const running = this.boot.state().slots[active];
+    if (!o.force && running.version === verified.manifest.version && running.schemaVersion === verified.manifest.schemaVersion) {
+      throw new ConfdError('UPG_SAME_VERSION',
+        `version ${running.version} (schema ${running.schemaVersion}) is already running on slot ${active}; force to install it again`,
+        { details: { version: running.version, slot: active } });
+    }
     this.job = this.newJob('install', o.user, bundle, target, verified.manifest);
+    this.job.confirmWithin = o.confirmWithin ?? null;
     this.audit('software-add', 'ok', { job: this.job.id, bundle, version: verified.manifest.version, started: true });
     void this.runInstall(verified).catch((e: unknown) => this.fail(e));
     return this.job;
   }
 
+  /**
+   * Ends a job that failed before its switch (the boot state holds no trial of its target):
+   * the half-written slot is removed and marked bad, the copy of the configuration dropped,
+   * and nothing of the active slot changed. Never throws: it is the last word of a job, and
+   * an I/O error here (the disk is still full) must not stop the boot loader.
+   */
   private fail(e: unknown): void {
     if (this.job?.status !== 'running') return;
-    const reason = e instanceof Error ? e.message : String(e);
     const job = this.job;
-    // A slot that was being written is left not bootable; nothing of the active slot changed.
-    if (job.kind === 'install' && !SWITCHED.has(job.step) && job.step !== 'verify') this.boot.persist(markBad(this.boot.state(), job.target, reason));
-    this.finish('failed', reason, e instanceof ConfdError ? e.code : 'INTERNAL');
+    const errno = (e as NodeJS.ErrnoException | undefined)?.code;
+    const code = e instanceof ConfdError ? e.code : typeof errno === 'string' && /^E[A-Z]+$/.test(errno) ? 'UPG_IO' : 'INTERNAL';
+    const reason = `${job.kind} failed at step ${job.step}: ${e instanceof Error ? e.message : String(e)}`;
+    try {
+      if (this.boot.state().trial?.slot !== job.target) {
+        // An install's target is discarded once marked installing (a failed mark leaves it as it was).
+        const written = ['installing', 'ready'].includes(this.boot.state().slots[job.target].status);
+        if (job.kind === 'install' && written) this.discardSlot(job.target, reason);
+        else this.restoreDatabase(job.target, job.id);
+      }
+    } catch (cleanup) {
+      this.log.error({ job: job.id, err: (cleanup as Error).message }, 'cleaning up after the failed job failed');
+    }
+    this.finish('failed', reason, code);
+  }
+
+  /** The target's own database back in place of one a job carried into it (a rollback's target stays as it was). */
+  private restoreDatabase(target: SlotName, jobId: string): void {
+    const db = this.boot.layout.slot(target).database;
+    removeDatabase(`${db}.new`);
+    const replaced = `${db}.replaced-${jobId}`;
+    if (!existsSync(replaced)) return;
+    removeDatabase(db);
+    for (const suffix of ['', '-wal', '-shm']) if (existsSync(replaced + suffix)) renameSync(replaced + suffix, db + suffix);
+    syncDirectory(dirname(db));
+  }
+
+  /**
+   * A slot an install did not finish: its files are removed first (on a full disk that frees
+   * the space the writes below need), then it is marked bad with the reason. If the boot state
+   * cannot be written, the slot is bad in memory and, its files gone, unbootable on disk too.
+   */
+  private discardSlot(target: SlotName, reason: string): void {
+    const st = markBad(this.boot.state(), target, reason);
+    try {
+      rmSync(this.boot.layout.slot(target).dir, { recursive: true, force: true });
+    } catch (e) {
+      this.log.error({ slot: target, err: (e as Error).message }, 'the half-written slot could not be removed');
+    }
+    this.boot.persistQuietly(st);
   }
 
   /** Installs a bundle `add` verified (extraction checks every byte against it again). */
@@ -245,22 +268,30 @@ export class JobManager {
     const target = this.job!.target;
     const slot = this.boot.layout.slot(target);
     this.enter('verify');
+    this.job!.baseline = await this.verdicts.baseline().catch((e: unknown) => {
+      this.log.warn({ err: (e as Error).message }, 'no health baseline before the install');
+      return null;
+    });
     this.enter('mark-installing');
     this.boot.persist(markInstalling(this.boot.state(), target));
     this.enter('write-slot');
+    await faultWait('write-slot');
     rmSync(slot.dir, { recursive: true, force: true });
     mkdirSync(slot.dir, { recursive: true, mode: 0o755 });
     // Fault injection: the disk fills up after so many bytes of the slot, or the process dies there.
     const slotFullAfter = faultValue('slot-full-after');
     const slotKillAfter = faultValue('slot-kill-after');
     await extractBundle(verified.file, verified, slot.app, {
-      onProgress: (done, total) => this.progress(15 + Math.floor((30 * done) / Math.max(1, total)), `writing slot ${target}`),
+      onProgress: (done, total) => {
+        faultPoint('slot-write');
+        this.progress(15 + Math.floor((30 * done) / Math.max(1, total)), `writing slot ${target}`);
+      },
       faults: {
         ...(slotFullAfter !== undefined ? { failWriteAfterBytes: Number(slotFullAfter) } : {}),
         ...(slotKillAfter !== undefined ? { afterBytes: { bytes: Number(slotKillAfter), reached: () => process.kill(process.pid, 'SIGKILL') } } : {}),
       },
     });
-    writeFileDurably(slot.manifest, JSON.stringify(verified.manifest) + '\n');
+    writeFileDurably(slot.manifest, JSON.stringify(verified.manifest) + '\n', 0o644, () => faultPoint('manifest-write'));
     this.enter('verify-slot');
     await verifyExtracted(slot.app, verified.manifest);
     await this.carryConfiguration({ refuseLosses: true });
@@ -291,7 +322,7 @@ export class JobManager {
 
   // ---- rollback ----
 
-  async rollback(o: { confirm: boolean; dryRun: boolean; user: string }): Promise<unknown> {
+  async rollback(o: { confirm: boolean; dryRun: boolean; user: string; revertOf?: { job: string; reason: string } }): Promise<unknown> {
     this.busy();
     const state = this.boot.state();
     const active = this.boot.booted() ?? state.primary;
@@ -306,6 +337,7 @@ export class JobManager {
     }
     const previous = this.job;
     const job = this.job = this.newJob('rollback', o.user, null, target, { version: ts.version, schemaVersion: ts.schemaVersion });
+    job.revertOf = o.revertOf ?? null;
     // The configuration is carried before the request is answered, in one migration: a loss
     // the technician has not confirmed then refuses the rollback as if it had never started.
     try {
@@ -369,6 +401,7 @@ export class JobManager {
     const copy = `${slot.database}.new`;
     removeDatabase(copy);
     await this.backupActive(copy);
+    faultPoint('config-copy-write');
     this.enter('transform');
     // The migration reports each stage when it ends: validation begins once the transform is done.
     const r = await runMigration(this.transformingApp(from, fromSchema, target, toSchema), copy, fromSchema, toSchema,
@@ -382,21 +415,34 @@ export class JobManager {
     job.changes = r.changed;
     job.losses = r.losses;
     this.enter('replace-config');
-    for (const suffix of ['', '-wal', '-shm']) {
-      if (existsSync(slot.database + suffix)) renameSync(slot.database + suffix, `${slot.database}.replaced-${job.id}${suffix}`);
+    const replaced = `${slot.database}.replaced-${job.id}`;
+    const moved: string[] = [];
+    try {
+      for (const suffix of ['', '-wal', '-shm']) {
+        if (!existsSync(slot.database + suffix)) continue;
+        renameSync(slot.database + suffix, replaced + suffix);
+        moved.push(suffix);
+      }
+      faultPoint('replace-config-write');
+      renameSync(copy, slot.database);
+      syncDirectory(slot.dir);
+    } catch (e) {
+      // The target's own database goes back where it was (a rollback's target must stay bootable).
+      for (const suffix of moved) renameSync(replaced + suffix, slot.database + suffix);
+      removeDatabase(copy);
+      throw e;
     }
-    renameSync(copy, slot.database);
-    syncDirectory(slot.dir);
   }
 
   /** The switch: the target is tried on the next boots; then the daemon restarts into it. */
   private async switchTo(target: SlotName): Promise<void> {
     this.enter('switch');
     this.boot.persist(startTrial(this.boot.state(), target));
-    this.enter('restart');
+    // From here the trial boot decides the job.
+    this.enterQuietly('restart');
     this.unfreeze();
     await this.boot.restart();
-    this.enter('health-check');
+    this.enterQuietly('health-check');
   }
 
   private async backupActive(file: string): Promise<void> {
@@ -413,58 +459,44 @@ export class JobManager {
     this.freezer = null;
   }
 
+  private saveQuietly(): void {
+    try {
+      this.save();
+    } catch (e) {
+      this.log.error({ job: this.job?.id, err: (e as Error).message }, 'the journal could not be written');
+    }
+  }
+
+  /** `software confirm` (upgrade/install/verdicts). */
+  confirm(user: string): JobRecord {
+    return this.verdicts.confirm(user);
+  }
+
+  /** `software sanity-check` (upgrade/install/verdicts). */
+  sanityCheck(): Promise<{ ok: boolean; results: SanityResult[] }> {
+    return this.verdicts.sanityCheck();
+  }
+
   /** Every boot's result: the trial of this job's target decides it. */
   private booted(slot: SlotName, ok: boolean, reason: string | null): void {
-    if (ok) void this.flushAudit();
+    if (ok) void this.auditQueue.flush();
     else this.audit('boot-failed', 'error', { slot, reason });
     const job = this.job;
+    if (!ok) this.verdicts.stopWatch();
+    if (!ok && job?.kind === 'install' && job.status === 'succeeded' && slot === job.target) {
+      this.verdicts.reject(job, reason ?? 'it failed on boot');
+      return;
+    }
     if (!job || job.status !== 'running' || slot !== job.target || !SWITCHED.has(job.step)) return;
-    if (ok) {
-      this.enter('mark-good');
-      this.finish('succeeded', null);
+    if (ok && job.step === 'confirm-wait') {
+      this.verdicts.armConfirmTimer();
+    } else if (ok) {
+      this.enterQuietly('mark-good');
+      if (job.confirmWithin) this.verdicts.awaitConfirmation();
+      else this.finish('succeeded', null);
+      this.verdicts.startWatch(job);
     } else {
       this.finish(job.kind === 'install' ? 'rolled-back' : 'failed', `slot ${slot} failed on boot (${reason}); back on slot ${job.from}`, 'UPG_BOOT_FAILED');
     }
   }
-}
-
-/** A database copy and its WAL files, if any. */
-function removeDatabase(file: string): void {
-  for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
-}
-
-/**
- * Runs `appliance migrate` of the build in `app` on a database copy. Its stdout is JSON lines:
- * {"step": …} as it goes, then {"result": …}; a failure is one line on stderr and exit 1.
- */
-function runMigration(
-  app: string, db: string, from: number, to: number,
-  o: { dryRun?: boolean; acceptLosses?: boolean; onStep?: (step: string) => void } = {},
-): Promise<MigrateResult> {
-  return new Promise((resolve, reject) => {
-    const args = [join(app, 'dist', 'main', 'appliance.js'), 'migrate', '--db', db, '--from', String(from), '--to', String(to), '--json'];
-    if (o.dryRun) args.push('--dry-run');
-    if (o.acceptLosses) args.push('--accept-losses');
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const lines = new JsonLinesDecoder();
-    let err = '';
-    let result: MigrateResult | undefined;
-    child.stdout.on('data', (d: Buffer) => {
-      try {
-        for (const m of lines.push(d) as Array<{ step?: string; result?: MigrateResult }>) {
-          if (m.step) o.onStep?.(m.step);
-          if (m.result) result = m.result;
-        }
-      } catch (e) {
-        err += `unreadable output: ${(e as Error).message}\n`;
-        child.kill('SIGKILL');
-      }
-    });
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0 && result) resolve(result);
-      else reject(new ConfdError('UPG_TRANSFORM_FAILED', `carrying the configuration from schema ${from} to ${to} failed: ${err.trim().split('\n').pop() ?? `exit ${code}`}`));
-    });
-  });
 }

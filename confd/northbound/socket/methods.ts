@@ -95,9 +95,12 @@ const METHODS: Record<string, MethodDescriptor> = {
   },
   'software.status': { params: obj({}), handler: ({ ops, session }) => ops.software(session, 'software.status', {}) },
   'software.add': {
-    params: obj({ bundle: { type: 'string', minLength: 1 }, dryRun: { type: 'boolean' } }, ['bundle']),
+    params: obj({ bundle: { type: 'string', minLength: 1 }, dryRun: { type: 'boolean' }, force: { type: 'boolean' },
+      confirmWithin: { type: 'number', exclusiveMinimum: 0, maximum: 1440 } }, ['bundle']),
     handler: ({ ops, session }, p) => ops.software(session, 'software.add', p),
   },
+  'software.sanity-check': { params: obj({}), handler: ({ ops, session }) => ops.software(session, 'software.sanity-check', {}) },
+  'software.confirm': { params: obj({}), handler: ({ ops, session }) => ops.software(session, 'software.confirm', {}) },
   'software.rollback': {
     params: obj({ confirm: { type: 'boolean' }, dryRun: { type: 'boolean' } }),
     handler: ({ ops, session }, p) => ops.software(session, 'software.rollback', p),

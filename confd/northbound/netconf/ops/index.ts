@@ -25,7 +25,7 @@ import { killSession } from './kill-session.js';
 import { lock } from './lock.js';
 import { unlock } from './unlock.js';
 import { validate } from './validate.js';
-import { softwareAdd, softwareRollback, softwareStatus } from './software.js';
+import { softwareAdd, softwareConfirm, softwareSanityCheck, softwareRollback, softwareStatus } from './software.js';
 
 export interface OpContext {
   readonly ops: Operations;
@@ -57,6 +57,8 @@ const SOFTWARE: Readonly<Record<string, OpHandler>> = {
   'software-add': softwareAdd,
   'software-status': softwareStatus,
   'software-rollback': softwareRollback,
+  'software-confirm': softwareConfirm,
+  'software-sanity-check': softwareSanityCheck,
 };
 
 export function findOperation(op: XmlElement): OpHandler | undefined {
