@@ -88,11 +88,22 @@ export async function runShell(o: ShellOptions): Promise<number> {
   out.pipe(o.output, { end: false });
   const flushed = new Promise<void>((resolve) => out.once('end', resolve));
   const write = (text: string) => { out.write(text); };
+  // A question a command asks (exit discard…): the next line typed is its answer.
+  let answer: ((line: string | null) => void) | null = null;
+  const queue: string[] = [];
+  let rl: Interface | undefined;
+  const ask = (question: string): Promise<string | null> => new Promise((resolve) => {
+    if (queue.length > 0) { write(`${question}${queue[0]!}\n`); resolve(queue.shift()!); return; }
+    if (!rl) { resolve(null); return; }
+    answer = resolve;
+    rl.setPrompt(question);
+    rl.prompt();
+  });
   let session: CliSession;
   try {
     session = await CliSession.open({
       backend: o.backend, user: o.user, output: { write }, ...(o.files ? { files: o.files } : {}),
-      ...(o.host ? { host: o.host } : {}), ...(o.grammars ? { grammars: o.grammars } : {}),
+      ...(o.host ? { host: o.host } : {}), ...(o.grammars ? { grammars: o.grammars } : {}), ...(terminal ? { ask } : {}),
     });
   } catch (e) {
     write(describeFailure(e, { action: 'other' }).lines.join('\n') + '\n');
@@ -101,13 +112,12 @@ export async function runShell(o: ShellOptions): Promise<number> {
     return 1;
   }
   const s = session;
-  let rl: Interface;
   const listing = async (line: string) => {
     const text = await s.help(line, null);
     write('\n' + text);
-    rl.prompt(true);
+    rl?.prompt(true);
   };
-  rl = createInterface({
+  const rli = rl = createInterface({
     input: o.input, output: out, terminal, historySize: 500, tabSize: 4, prompt: s.prompt(),
     completer: (line: string, callback: (err: Error | null, result: [string[], string]) => void) => {
       void s.complete(line).then(({ words, completeOn }) => {
@@ -121,28 +131,27 @@ export async function runShell(o: ShellOptions): Promise<number> {
       }, () => callback(null, [[], line]));
     },
   });
-  const internals = rl as unknown as ReadlineInternals;
+  const internals = rli as unknown as ReadlineInternals;
 
   let busy = false;
   /** `exit`: lines still queued are not run. */
   let ended = false;
   let inputClosed = false;
-  const queue: string[] = [];
   const prompt = () => {
     const banner = s.banner();
     if (banner) write(`\n${banner}\n`);
-    rl.setPrompt(s.prompt());
-    rl.prompt();
+    rli.setPrompt(s.prompt());
+    rli.prompt();
   };
 
   if (terminal) {
-    const ttyWrite = internals._ttyWrite.bind(rl);
+    const ttyWrite = internals._ttyWrite.bind(rli);
     internals._ttyWrite = (text, key) => {
       if (text === '?' && !key?.ctrl && !key?.meta && !busy && !insideQuote(internals.line.slice(0, internals.cursor))) {
         const line = internals.line.slice(0, internals.cursor);
         void s.help(line, s.prompt().length).then((help) => {
           write('?\n' + help);
-          rl.prompt(true);
+          rli.prompt(true);
         });
         return;
       }
@@ -177,23 +186,25 @@ export async function runShell(o: ShellOptions): Promise<number> {
         if (queue.length === 0 && !ended && !inputClosed) prompt();
       }
       busy = false;
-      if (ended) rl.close();
+      if (ended) rli.close();
       if (inputClosed) finish();
     };
-    rl.on('line', (line) => {
+    rli.on('line', (line) => {
+      if (answer) { const a = answer; answer = null; a(line); return; }
       queue.push(line);
       void drain();
     });
-    rl.on('SIGINT', () => {
+    rli.on('SIGINT', () => {
       if (busy) return;
       internals.line = '';
       internals.cursor = 0;
       write('^C\n');
       prompt();
     });
-    rl.on('close', () => {
+    rli.on('close', () => {
       if (terminal && !ended) write('\n');
       inputClosed = true;
+      if (answer) { const a = answer; answer = null; a(null); }
       // Lines already typed still run; a running command finishes first.
       if (!busy) void drain();
     });

@@ -126,6 +126,19 @@ export class Operations {
    */
   async enterConfigure(s: Session, mode: 'shared' | 'private' | 'exclusive'): Promise<void> {
     this.authorize(s, 'configure');
+    const holder = this.engine.lockHolder('candidate');
+    if (holder && holder !== s) {
+      // Refused at the door, as Junos does: every edit would fail under the lock anyway.
+      this.engine.auditBestEffort(s, 'configure', mode, 'denied', { holder: holder.id });
+      throw new ConfdError('TXN_IN_USE',
+        `the configuration is locked by session ${holder.id} (${holder.user}${holder.editing === 'exclusive' ? ', configure exclusive' : `, ${holder.source}`})`,
+        { details: { session: holder.id, user: holder.user } });
+    }
+    if (mode === 'private' && this.engine.candidate.dirty) {
+      // A private commit and a later shared one would overwrite each other's leaves.
+      this.engine.auditBestEffort(s, 'configure', mode, 'denied', { reason: 'shared candidate modified' });
+      throw this.engine.sharedModified('must be empty to enter configure private');
+    }
     if (mode === 'exclusive') await this.engine.lock(s, 'candidate');
     if (mode === 'private') this.engine.startPrivateCandidate(s);
     s.editing = mode;
@@ -139,12 +152,24 @@ export class Operations {
     s.editing = undefined;
   }
 
-  /** Who is editing: sessions in configuration mode, and how many nodes each candidate changes. */
+  /**
+   * Who is editing: sessions in configuration mode, and how many nodes each changed (in the
+   * shared candidate, the nodes that session edited).
+   */
   editors(): Array<{ session: number; user: string; address: string; mode: string; since: string; pending: number }> {
+    const owned = new Map(this.engine.sharedOwners().map((o) => [o.session, o.nodes]));
     return this.engine.listSessions().filter((x) => x.editing).map((x) => ({
       session: x.id, user: x.user, address: x.address, mode: x.editing!, since: new Date(x.startedAt).toISOString(),
-      pending: this.engine.candidateOf(x).changes.size,
+      pending: x.privateCandidate ? x.privateCandidate.overlay.changes.size : owned.get(x.id) ?? 0,
     }));
+  }
+
+  /** Whose uncommitted changes the candidate of `s` holds (the shared one: by session; a private one: its own). */
+  candidateOwners(s: Session): Array<{ session: number; user: string; nodes: number; self: boolean; active: boolean }> {
+    this.authorize(s, 'get-config');
+    const pc = s.privateCandidate;
+    const owners = pc ? (pc.overlay.dirty ? [{ session: s.id, user: s.user, nodes: pc.overlay.changes.size }] : []) : this.engine.sharedOwners();
+    return owners.map((o) => ({ ...o, self: o.session === s.id, active: this.engine.session(o.session) !== undefined }));
   }
 
   /** Loads the configuration as of `back` commits ago into the session's candidate (CLI `rollback N`). */
@@ -252,9 +277,23 @@ export class Operations {
   }
 
   /** Replaces running with `tree` (or merges it in) as one validated, audited commit. */
-  async importConfig(s: Session, tree: JsonObject, options: { merge: boolean; comment?: string }): Promise<CommitOutcome> {
+  async importConfig(s: Session, tree: JsonObject, options: { merge: boolean; comment?: string; force?: boolean }): Promise<CommitOutcome> {
     this.authorize(s, 'import');
-    return this.engine.load(s, tree, { merge: options.merge, source: 'import', comment: options.comment ?? '' });
+    return this.engine.load(s, tree, {
+      merge: options.merge, source: 'import', comment: options.comment ?? '', force: this.forceAllowed(s, options.force),
+    });
+  }
+
+  /**
+   * `force` (commit a configuration that leaves no administrator login) is for a technician
+   * at the console only: a local session of a trusted local source, never one from the network.
+   */
+  private forceAllowed(s: Session, force: boolean | undefined): boolean {
+    if (force !== true) return false;
+    if (s.address !== 'local' || !LOCAL_SOURCES.has(s.source) || s.source === 'cli') {
+      throw new ConfdError('ACCESS_DENIED', 'force is only accepted from a local tool at the console', { details: { user: s.user } });
+    }
+    return true;
   }
 
   async backup(s: Session, file: string): Promise<{ file: string; bytes: number }> {
@@ -276,8 +315,9 @@ export class Operations {
    * the way through first; history and audit of this device continue (the restore is a commit
    * in them).
    */
-  async restore(s: Session, file: string): Promise<CommitOutcome> {
+  async restore(s: Session, file: string, force?: boolean): Promise<CommitOutcome> {
     this.authorize(s, 'restore');
+    const forced = this.forceAllowed(s, force);
     let tree: JsonObject;
     try {
       const contents = inspectBackup(file, this.engine.schema.version);
@@ -292,7 +332,7 @@ export class Operations {
       this.engine.audit(s, 'restore', file, 'error', { error: (e as ConfdError).code ?? 'INTERNAL' });
       throw e;
     }
-    return this.engine.load(s, tree, { merge: false, source: 'restore', comment: `restore from ${file}` });
+    return this.engine.load(s, tree, { merge: false, source: 'restore', comment: `restore from ${file}`, force: forced });
   }
 
   auditVerify(s: Session): ChainVerdict {
