@@ -403,7 +403,7 @@ export class ConfigEngine {
       const errors = applyEdit(this.schema, scratch, tree, { defaultOperation: 'replace' });
       if (target === 'startup' && errors.length === 0) {
         errors.push(...validateChanges(this.schema, this.indexes, scratch, this.deltas(scratch, [])));
-        if (errors.length === 0) this.guardLockout(s, 'copy-config', scratch, [...scratch.changes.keys()], false);
+        if (errors.length === 0) this.guardLockout(s, 'copy-config', scratch, null, false);
       }
       if (errors.length > 0) {
         this.auditBestEffort(s, 'copy-config', target, 'error', { errors: errors.length });
@@ -621,7 +621,7 @@ export class ConfigEngine {
   }
 
   /** Refuses (audited) a result that leaves no administrator login, unless forced (audited as such). */
-  private guardLockout(s: Session, action: string, view: DataView, paths: readonly string[], force: boolean): void {
+  private guardLockout(s: Session, action: string, view: DataView, paths: readonly string[] | null, force: boolean): void {
     try {
       checkLockout(this.schema, this.running, view, paths);
     } catch (e) {

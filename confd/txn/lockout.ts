@@ -31,10 +31,11 @@ export function touchesUsers(paths: Iterable<string>): boolean {
 
 /**
  * Throws TXN_LOCKOUT when `after` leaves no administrator login that `before` had.
- * `changed`: the node paths that differ (the check is skipped when none is a user's).
+ * `changed`: the node paths that differ (the check is skipped when none is a user's); null
+ * when `after` is not a change of `before` (a whole startup configuration).
  */
-export function checkLockout(schema: DeviceSchema, before: DataView, after: DataView, changed: Iterable<string>): void {
-  if (!touchesUsers(changed)) return;
+export function checkLockout(schema: DeviceSchema, before: DataView, after: DataView, changed: Iterable<string> | null): void {
+  if (changed !== null && !touchesUsers(changed)) return;
   if (adminLogins(schema, after).length > 0) return;
   const had = adminLogins(schema, before);
   if (had.length === 0) return;
