@@ -41,7 +41,7 @@ const TABLE: Partial<Record<ErrorCode, Formatter>> = {
   ACCESS_DENIED: (e) => error(`error: ${e.message}`),
   TXN_IN_USE: lockedBy,
   TXN_LOCK_DENIED: (e, cx) => (e.details?.session === 0
-    ? error('error: configuration database modified: commit or discard the pending changes first')
+    ? error(`error: configuration database modified: ${e.message}`)
     : lockedBy(e, cx)),
   TXN_VETOED: (e) => error(`error: commit failed: ${e.message}`),
   TXN_DATA_MISSING: (e, cx) => (cx.action === 'delete'
