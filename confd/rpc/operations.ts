@@ -40,12 +40,16 @@ export class Operations {
   private readonly access = new WeakMap<Session, { version: number; control: AccessControl }>();
   /** Bumped by every commit that touches users or access rules: the access rules are rebuilt then. */
   private policyVersion = 0;
+  /** Schema paths of the x-sensitive leaves: only the admin group reads them. */
+  private readonly sensitive: readonly string[];
 
   constructor(
     readonly engine: ConfigEngine, private readonly log: Logger,
     /** The boot loader's control socket, when the appliance was started by it (software operations). */
     private readonly bootSocket?: string,
   ) {
+    this.sensitive = [...engine.schema.nodes.values()]
+      .filter((n) => (n.kind === 'leaf' || n.kind === 'leaf-list') && n.sensitive).map((n) => n.schemaPath);
     engine.addParticipant({
       name: 'access-rules',
       committed: (e) => {
@@ -96,7 +100,7 @@ export class Operations {
     // Only a local connection (never a network login, even of a user removed since) falls back to admin.
     const local = s.address === 'local' && LOCAL_SOURCES.has(s.source);
     const group: Group | null = user ? user.role : local ? 'admin' : null;
-    const control = new AccessControl(s.user, group, configuredRules(this.engine));
+    const control = new AccessControl(s.user, group, configuredRules(this.engine), this.sensitive);
     this.access.set(s, { version, control });
     return control;
   }

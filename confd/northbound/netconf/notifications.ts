@@ -7,6 +7,7 @@
 import { childPath } from '../../core/path.js';
 import { deepEqual, type JsonObject } from '../../core/tree.js';
 import type { DeviceSchema } from '../../schema/model.js';
+import type { ConfirmedEvent } from '../../txn/engine.js';
 import type { CommitEvent, Participant } from '../../txn/participant.js';
 import { NETCONF_NOTIFICATIONS_NS, NOTIFICATION_NS } from './capabilities.js';
 import { hostOf } from './monitoring.js';
@@ -39,6 +40,26 @@ export class NotificationHub implements Participant {
   committed(event: CommitEvent): void {
     if (this.sinks.size === 0) return;
     const xml = this.configChange(event);
+    for (const sink of this.sinks) sink.sendNotification(xml);
+  }
+
+  /** Sends the RFC 6470 netconf-confirmed-commit notification of a confirmed-commit event. */
+  confirmedCommit(e: ConfirmedEvent, now: number): void {
+    if (this.sinks.size === 0) return;
+    const w = new XmlWriter();
+    w.start('notification', { xmlns: NOTIFICATION_NS });
+    w.leaf('eventTime', new Date(now).toISOString());
+    w.start('netconf-confirmed-commit', { xmlns: NETCONF_NOTIFICATIONS_NS });
+    // common-session-parms name who acted; a timeout is the server's own and names no one.
+    if (e.event !== 'timeout') {
+      w.leaf('username', e.by.user);
+      w.leaf('session-id', String(e.by.id));
+      if (e.by.address !== 'local') w.leaf('source-host', hostOf(e.by.address));
+    }
+    w.leaf('confirm-event', e.event);
+    if (e.event === 'start' || e.event === 'extend') w.leaf('timeout', String(Math.max(0, Math.round((e.pending.deadline - now) / 1000))));
+    w.end().end();
+    const xml = w.toString();
     for (const sink of this.sinks) sink.sendNotification(xml);
   }
 
