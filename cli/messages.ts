@@ -33,7 +33,9 @@ function lockedBy(e: ConfdError, cx: MessageContext): CliMessage {
   const id = e.details?.session;
   if (typeof id !== 'number' || id === 0) return plain(e);
   const user = typeof e.details?.user === 'string' ? e.details.user : cx.sessionUsers?.get(id);
-  return error(`error: configuration database locked by session ${id}${user ? ` (${user})` : ''}`);
+  const how = typeof e.details?.how === 'string' ? e.details.how : undefined;
+  const who = [user, how].filter((x) => x !== undefined).join(', ');
+  return error(`error: configuration database locked by session ${id}${who ? ` (${who})` : ''}`);
 }
 
 /** The table: codes not listed read as `error: PATH: MESSAGE` (the appliance's own words). */

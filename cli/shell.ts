@@ -28,6 +28,16 @@ export interface ShellOptions {
   readonly host?: string;
   readonly files?: FileStore;
   readonly grammars?: GrammarCache;
+  /** What the appliance tells every logged-in shell (a confirmed commit rolled back, running changed). */
+  readonly notices?: ShellNotices;
+}
+
+/** A notice for every shell: a one-line message to show, and whether running changed (the prompt's host name). */
+export interface ShellNotice { readonly message?: string; readonly runningChanged: boolean }
+
+export interface ShellNotices {
+  /** Calls `fn` on each notice until the returned function is called. */
+  subscribe(fn: (n: ShellNotice) => void): () => void;
 }
 
 /** What the shell reaches inside readline: the line being edited and its key handler. */
@@ -201,7 +211,15 @@ export async function runShell(o: ShellOptions): Promise<number> {
       write('^C\n');
       prompt();
     });
+    const unsubscribe = o.notices?.subscribe((n) => {
+      void (n.runningChanged ? s.changed('running') : Promise.resolve()).then(() => {
+        if (n.message) write(`\n${n.message}\n`);
+        // The line being typed is kept; the prompt shows the host name as it is now.
+        if (!busy && !answer) { rli.setPrompt(s.prompt()); rli.prompt(true); }
+      });
+    });
     rli.on('close', () => {
+      unsubscribe?.();
       if (terminal && !ended) write('\n');
       inputClosed = true;
       if (answer) { const a = answer; answer = null; a(null); }

@@ -8,7 +8,8 @@
  */
 import type { Logger } from 'pino';
 import type { ServerChannel } from 'ssh2';
-import { GrammarCache, runCommands, runShell, userFiles, type Backend, type FileStore } from '../../cli/index.js';
+import { GrammarCache, runCommands, runShell, userFiles, type Backend, type FileStore, type ShellNotice } from '../../cli/index.js';
+import { isPathWithin } from '../core/path.js';
 import { ConfdError, hideInternal } from '../core/errors.js';
 import { methodTable, type MethodContext } from '../northbound/socket/methods.js';
 import type { ChangeBus, SubscriberLink } from '../notify/bus.js';
@@ -48,14 +49,36 @@ function channelLink(channel: ServerChannel): SubscriberLink {
 export class CliService implements ShellService {
   private readonly methods = methodTable();
   private readonly grammars = new GrammarCache();
+  /** The logged-in shells, for broadcasts. */
+  private readonly shells = new Set<(n: ShellNotice) => void>();
+  private readonly notices = {
+    subscribe: (fn: (n: ShellNotice) => void) => { this.shells.add(fn); return () => { this.shells.delete(fn); }; },
+  };
 
-  constructor(private readonly o: CliServiceOptions) {}
+  constructor(private readonly o: CliServiceOptions) {
+    const engine = o.ops.engine;
+    // Every shell hears of a rolled-back confirmed commit (as Junos' broadcast), and its prompt
+    // follows the host name through reverts, imports and rollbacks.
+    engine.onConfirmed((e) => {
+      if (e.event !== 'timeout' && e.event !== 'cancel') return;
+      const why = e.event === 'timeout' ? 'was not confirmed in time' : `was cancelled by ${e.by.user} (session ${e.by.id})`;
+      this.broadcast({ runningChanged: true, message: `Message from the appliance: the confirmed commit of ${e.pending.user} (session ${e.pending.session}) ${why} and has been rolled back` });
+    });
+    engine.addParticipant({
+      name: 'cli-prompts',
+      committed: (e) => { if (e.leafChanges().some((c) => isPathWithin(c.path, '/system/hostname'))) this.broadcast({ runningChanged: true }); },
+    });
+  }
+
+  private broadcast(n: ShellNotice): void {
+    for (const fn of this.shells) fn(n);
+  }
 
   shell(channel: ServerChannel, user: string, address: string, pty: { cols: number; rows: number; term: string } | null): void {
     const { session, backend } = this.open(channel, user, address);
     void runShell({
       input: channel, output: channel, terminal: pty !== null, ...(pty ? { columns: pty.cols } : {}),
-      backend, user, ...this.filesOf(user), grammars: this.grammars,
+      backend, user, ...this.filesOf(user), grammars: this.grammars, notices: this.notices,
     }).then((code) => this.end(channel, session, code), (e: unknown) => {
       this.o.log.error({ err: e, user }, 'the CLI shell failed');
       this.end(channel, session, 1);

@@ -134,9 +134,9 @@ export class Operations {
     if (holder && holder !== s) {
       // Refused at the door, as Junos does: every edit would fail under the lock anyway.
       this.engine.auditBestEffort(s, 'configure', mode, 'denied', { holder: holder.id });
-      throw new ConfdError('TXN_IN_USE',
-        `the configuration is locked by session ${holder.id} (${holder.user}${holder.editing === 'exclusive' ? ', configure exclusive' : `, ${holder.source}`})`,
-        { details: { session: holder.id, user: holder.user } });
+      const how = holder.editing === 'exclusive' ? 'configure exclusive' : `${holder.source} lock`;
+      throw new ConfdError('TXN_IN_USE', `the configuration is locked by session ${holder.id} (${holder.user}, ${how})`,
+        { details: { session: holder.id, user: holder.user, how } });
     }
     if (mode === 'private' && this.engine.candidate.dirty) {
       // A private commit and a later shared one would overwrite each other's leaves.

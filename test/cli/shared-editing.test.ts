@@ -124,7 +124,7 @@ describe('who may enter which mode', () => {
     await alice.type('configure exclusive');
     for (const how of ['configure', 'configure private']) {
       const out = await bob.type(how);
-      assert.match(out, /error: configuration database locked by session \d+ \(alice\)/, how);
+      assert.match(out, /error: configuration database locked by session \d+ \(alice, configure exclusive\)/, how);
       assert.match(out, /bob@\w+> $/, `${how}: bob stays in operational mode`);
     }
     await alice.type('exit');
