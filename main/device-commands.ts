@@ -145,7 +145,7 @@ export const config: Command = {
   summary: 'export, import, and inspect the configuration and its history',
   usage: [
     'appliance config export [--format json|xml] [--data-dir D]',
-    'appliance config import FILE [--merge] [--comment TEXT] [--data-dir D]',
+    'appliance config import FILE --merge|--replace [--force] [--comment TEXT] [--data-dir D]',
     'appliance config history [--last N] [--json]',
     'appliance config rollback N [--comment TEXT]     (N commits back; a new commit)',
     'appliance config compare FROM TO                 (commit numbers, running or candidate)',
@@ -153,6 +153,7 @@ export const config: Command = {
   ].join('\n       '),
   options: {
     ...DATA_DIR_OPTION, ...USER_OPTION, format: { type: 'string', default: 'json' }, merge: { type: 'boolean' },
+    replace: { type: 'boolean' }, force: { type: 'boolean' },
     comment: { type: 'string' }, last: { type: 'string' }, json: { type: 'boolean' },
   },
   run: (ctx) => {
@@ -168,10 +169,15 @@ export const config: Command = {
         });
       case 'import': {
         if (!arg) throw new UsageError('import needs a file');
+        // Replacing everything (users included) is never the silent default: say which is meant.
+        if (flag(ctx, 'merge') === flag(ctx, 'replace')) {
+          throw new UsageError('import takes --merge (add the file to the configuration) or --replace (the file becomes the whole configuration)');
+        }
         const tree = parseConfigFile(arg);
         return withDevice(ctx, async (api) => {
           reportCommit(await api.request<Outcome>('config.import', {
-            tree, merge: flag(ctx, 'merge'), ...(str(ctx, 'comment') ? { comment: str(ctx, 'comment') } : {}),
+            tree, merge: flag(ctx, 'merge'), ...(flag(ctx, 'force') ? { force: true } : {}),
+            ...(str(ctx, 'comment') ? { comment: str(ctx, 'comment') } : {}),
           }), 'import');
           return 0;
         });
