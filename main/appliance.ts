@@ -13,8 +13,9 @@ import { daemon } from './daemon-command.js';
 import { cli } from './cli-command.js';
 import { migrate } from './migrate-command.js';
 import { bundle, software } from './software-commands.js';
+import { user } from './user-command.js';
 
-const COMMANDS: Record<string, Command> = { start, cli, backup, restore, audit, config, watch, subscribers, software, bundle };
+const COMMANDS: Record<string, Command> = { start, cli, backup, restore, audit, config, watch, subscribers, software, bundle, user };
 /** Run by the appliance itself, not listed in the help. */
 const INTERNAL: Record<string, Command> = { daemon, migrate };
 

@@ -23,7 +23,7 @@ import { UsageError, out, printJson } from './output.js';
 
 const toolLogger = () => pino({ level: process.env.APPLIANCE_LOG_LEVEL ?? 'warn' }, pino.destination(2));
 
-async function withDevice<T>(ctx: CommandContext, fn: (api: DeviceApi) => Promise<T>): Promise<T> {
+export async function withDevice<T>(ctx: CommandContext, fn: (api: DeviceApi) => Promise<T>): Promise<T> {
   const root = str(ctx, 'data-dir')!;
   const api = await connectDevice(root, toolUser(ctx), toolLogger(), activeSlot(root));
   try {
@@ -33,9 +33,9 @@ async function withDevice<T>(ctx: CommandContext, fn: (api: DeviceApi) => Promis
   }
 }
 
-interface Outcome { txid: number | null; confirmedPending: boolean }
+export interface Outcome { txid: number | null; confirmedPending: boolean }
 
-function reportCommit(o: Outcome, what: string): void {
+export function reportCommit(o: Outcome, what: string): void {
   out(o.txid === null ? `${what}: no changes` : `${what}: committed as commit ${o.txid}`);
 }
 

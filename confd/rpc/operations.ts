@@ -23,6 +23,7 @@ import type { Session, SessionInfo } from '../txn/session.js';
 import { AccessControl, redactChange, type Group } from '../auth/access.js';
 import { configuredRules, findUser } from '../auth/users.js';
 import { runningWithState, type StateContext } from '../monitor/state.js';
+import { hashCandidatePasswords, hashTreePasswords } from './clear-passwords.js';
 import { selectConfig } from './select.js';
 import type { Selector } from './selector.js';
 
@@ -202,6 +203,7 @@ export class Operations {
 
   async commit(s: Session, options?: CommitOptions): Promise<CommitOutcome> {
     this.authorize(s, 'commit');
+    await hashCandidatePasswords(this.engine, s);
     return this.engine.commit(s, options);
   }
 
@@ -283,7 +285,7 @@ export class Operations {
   /** Replaces running with `tree` (or merges it in) as one validated, audited commit. */
   async importConfig(s: Session, tree: JsonObject, options: { merge: boolean; comment?: string; force?: boolean }): Promise<CommitOutcome> {
     this.authorize(s, 'import');
-    return this.engine.load(s, tree, {
+    return this.engine.load(s, await hashTreePasswords(tree), {
       merge: options.merge, source: 'import', comment: options.comment ?? '', force: this.forceAllowed(s, options.force),
     });
   }

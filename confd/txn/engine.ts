@@ -706,6 +706,12 @@ export class ConfigEngine {
       return null;
     }
     const issues = validateChanges(this.schema, this.indexes, view, deltas);
+    // Clear text is hashed by confd/rpc before a commit; one that got through is never stored.
+    for (const d of deltas) {
+      if (d.after && typeof d.after.body['plain-text-password'] === 'string') {
+        issues.push(new ConfdError('TXN_BAD_ARGUMENT', 'a clear-text password must be hashed before it is committed', { path: `${d.path}/plain-text-password` }));
+      }
+    }
     if (issues.length > 0) {
       this.auditBestEffort(s, how.action, 'running', 'error', { errors: issues.length, first: issues[0]!.code, path: issues[0]!.path });
       throw validationFailed(issues);
