@@ -51,6 +51,8 @@ export interface CommandContext {
    * answer is yes, and what is done is said in the output instead.
    */
   confirm(question: string, byDefault: boolean): Promise<boolean>;
+  /** Reads a secret without echo on an interactive terminal; null without one (or at the end of input). */
+  secret(question: string): Promise<string | null>;
   /** Reports a problem the CLI found; returns 1. */
   problem(p: CliProblem): number;
   /** Runs a command of another mode (`run show …`) with the pipes given. */

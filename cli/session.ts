@@ -32,7 +32,7 @@ export interface SessionOptions {
   readonly grammars?: GrammarCache;
   readonly now?: () => number;
   /** Reads the answer to a question from the terminal (null at the end of input); absent when not interactive. */
-  readonly ask?: (question: string) => Promise<string | null>;
+  readonly ask?: (question: string, hidden?: boolean) => Promise<string | null>;
 }
 
 export interface LineResult {
@@ -62,7 +62,7 @@ export class CliSession implements CommandContext {
   private buffer: string[] | null = null;
   private current: Current = { text: '', promptWidth: null };
   private auditAvailable = true;
-  private readonly ask: ((question: string) => Promise<string | null>) | undefined;
+  private readonly ask: ((question: string, hidden?: boolean) => Promise<string | null>) | undefined;
 
   private constructor(readonly grammar: Grammar, o: SessionOptions) {
     this.backend = o.backend;
@@ -208,6 +208,10 @@ export class CliSession implements CommandContext {
       if (a === 'no' || a === 'n') return false;
       this.output.write("Please answer 'yes' or 'no'.\n");
     }
+  }
+
+  secret(question: string): Promise<string | null> {
+    return this.ask ? this.ask(question, true) : Promise.resolve(null);
   }
 
   problem(p: CliProblem): number {

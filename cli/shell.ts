@@ -45,6 +45,7 @@ interface ReadlineInternals {
   line: string;
   cursor: number;
   _ttyWrite(s: string | undefined, key: { name?: string; ctrl?: boolean; meta?: boolean } | undefined): void;
+  _writeToOutput(text: string): void;
 }
 
 /**
@@ -102,12 +103,16 @@ export async function runShell(o: ShellOptions): Promise<number> {
   let answer: ((line: string | null) => void) | null = null;
   const queue: string[] = [];
   let rl: Interface | undefined;
-  const ask = (question: string): Promise<string | null> => new Promise((resolve) => {
-    if (queue.length > 0) { write(`${question}${queue[0]!}\n`); resolve(queue.shift()!); return; }
+  /** While a secret is typed, readline's echo is dropped. */
+  let hiddenInput = false;
+  const ask = (question: string, hidden = false): Promise<string | null> => new Promise((resolve) => {
+    if (queue.length > 0) { write(`${question}${hidden ? '' : queue[0]!}\n`); resolve(queue.shift()!); return; }
     if (!rl) { resolve(null); return; }
-    answer = resolve;
+    answer = (line) => { if (hiddenInput) write('\n'); hiddenInput = false; resolve(line); };
     rl.setPrompt(question);
     rl.prompt();
+    // After the prompt is shown: only what is typed goes unechoed.
+    hiddenInput = hidden;
   });
   let session: CliSession;
   try {
@@ -142,6 +147,8 @@ export async function runShell(o: ShellOptions): Promise<number> {
     },
   });
   const internals = rli as unknown as ReadlineInternals;
+  const echo = internals._writeToOutput.bind(rli);
+  internals._writeToOutput = (text) => { if (!hiddenInput) echo(text); };
 
   let busy = false;
   /** `exit`: lines still queued are not run. */

@@ -12,6 +12,7 @@ import { deleteEdit, setEdit } from '../edit-tree.js';
 import { topOf, upFrom } from '../grammar.js';
 import type { Action } from '../messages.js';
 import type { PipeName } from '../pipes.js';
+import { isPrompted } from '../path-parser.js';
 import { problem } from '../problem.js';
 import { consentToDiscard, exit, leave } from './leave.js';
 import { applyLoad, load, save } from './load-save.js';
@@ -88,7 +89,15 @@ const CONFIGURATION: Spec[] = [
   {
     words: ['set'], help: 'Set a value, or create a list entry',
     args: [{ kind: 'path', name: 'path', purpose: 'set' }],
-    run: (cx, args) => edit(cx, setEdit(args.path('path')!), 'set'),
+    run: async (cx, args) => {
+      const target = args.path('path')!;
+      if (target.values !== undefined || target.node.kind !== 'leaf' || !isPrompted(target.node)) return edit(cx, setEdit(target), 'set');
+      // A sensitive leaf without a value (plain-text-password): prompted twice, never echoed.
+      const first = await cx.secret('New password: ');
+      if (first === null) return cx.problem(problem('bad-argument', `'${target.node.name}' is prompted for on an interactive terminal; give its value instead`));
+      if ((await cx.secret('Retype new password: ')) !== first) return cx.problem(problem('bad-argument', 'the passwords do not match; nothing changed'));
+      return edit(cx, setEdit({ ...target, values: [first] }), 'set');
+    },
   },
   {
     words: ['delete'], help: 'Delete a value, a list entry or a whole level',

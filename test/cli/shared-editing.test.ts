@@ -11,7 +11,8 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import { runShell, type Backend } from '../../cli/index.js';
 import { MethodTable } from '../../confd/northbound/socket/methods.js';
 import { Operations } from '../../confd/rpc/operations.js';
-import { openTestDevice, quietLogger, type TestDevice } from '../helpers/device.js';
+import { verifyPassword } from '../../confd/auth/passwords.js';
+import { openTestDevice, quietLogger, testSchema, type TestDevice } from '../helpers/device.js';
 
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 const methods = new MethodTable();
@@ -160,5 +161,29 @@ describe('confirmed commit across sessions', () => {
     assert.match(await bob.type('commit'), /confirmed the pending commit of alice \(session \d+\): it will not be rolled back\ncommit complete/);
     assert.equal(device.engine.pendingConfirmed(), null);
     assert.equal((device.engine.getConfig('running').system as { domain?: string }).domain, 'example.org');
+  });
+});
+
+describe('set … plain-text-password (schema v2)', () => {
+  test('prompts twice without echo and commits only the scrypt hash; a mismatch changes nothing', async () => {
+    const v2 = await openTestDevice({ schema: testSchema(2) });
+    const v2ops = new Operations(v2.engine, quietLogger);
+    const root = new Operator(v2ops, 'root');
+    await root.waitFor(/root@\w+> $/);
+    await root.type('configure');
+    await root.type('set system users user root role admin');
+    assert.match(await root.type('set system users user root plain-text-password', /New password: $/), /New password: $/);
+    await root.type('secret-one-1', /Retype new password: $/);
+    assert.match(await root.type('secret-two-2'), /the passwords do not match; nothing changed/);
+    await root.type('set system users user root plain-text-password', /New password: $/);
+    await root.type('horse battery staple', /Retype new password: $/);
+    await root.type('horse battery staple');
+    assert.match(await root.type('commit'), /commit complete/);
+    assert.doesNotMatch(root.text, /secret-one|secret-two|horse battery/, 'never echoed');
+    const user = ((v2.engine.getConfig('running').system as { users: { user: Array<Record<string, string>> } }).users.user)[0]!;
+    assert.equal(user['plain-text-password'], undefined);
+    assert.ok(await verifyPassword('horse battery staple', user['password-hash']!));
+    await root.close();
+    v2.close();
   });
 });
