@@ -62,6 +62,8 @@ export interface ConfirmedEvent {
   readonly pending: PendingConfirmed;
   /** Who caused it (the system for a timeout). */
   readonly by: Actor;
+  /** When, on the engine's clock (epoch ms). */
+  readonly at: number;
 }
 
 export interface EngineOptions {
@@ -269,7 +271,8 @@ export class ConfigEngine {
     return () => this.confirmedListeners.delete(fn);
   }
 
-  private emitConfirmed(e: ConfirmedEvent): void {
+  private emitConfirmed(event: Omit<ConfirmedEvent, 'at'>): void {
+    const e: ConfirmedEvent = { ...event, at: this.clock.now() };
     for (const fn of this.confirmedListeners) {
       try { fn(e); } catch (err) { this.log.error({ err }, 'a confirmed-commit listener failed'); }
     }

@@ -44,8 +44,9 @@ export class NotificationHub implements Participant {
   }
 
   /** Sends the RFC 6470 netconf-confirmed-commit notification of a confirmed-commit event. */
-  confirmedCommit(e: ConfirmedEvent, now: number): void {
+  confirmedCommit(e: ConfirmedEvent): void {
     if (this.sinks.size === 0) return;
+    const now = e.at;
     const w = new XmlWriter();
     w.start('notification', { xmlns: NOTIFICATION_NS });
     w.leaf('eventTime', new Date(now).toISOString());

@@ -64,7 +64,7 @@ export class NetconfServer {
     this.xml = new XmlReader({ ...this.limits, maxBytes: this.limits.maxMessageBytes });
     this.notifications = new NotificationHub(this.schema, (id) => this.ops.engine.session(id)?.address);
     this.ops.engine.addParticipant(this.notifications);
-    this.ops.engine.onConfirmed((e) => this.notifications.confirmedCommit(e, Date.now()));
+    this.ops.engine.onConfirmed((e) => this.notifications.confirmedCommit(e));
   }
 
   /**
