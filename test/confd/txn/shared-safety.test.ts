@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import type { ConfigEngine, ConfirmedEvent } from '../../../confd/txn/engine.js';
+import type { Session } from '../../../confd/txn/session.js';
 import { openTestDevice, tempDir, type TestDevice } from '../../helpers/device.js';
 import {
   FakeClock, commitEdit, ifPath, interfaces, openDeviceOnClock, openSession, rejectsWith, snapshot,
@@ -113,13 +114,19 @@ describe('a CLI confirmed commit (anySession)', () => {
 });
 
 describe('the shared candidate', () => {
-  it('a shared commit over a leaf committed meanwhile (by a private candidate) is a conflict; running keeps the other value', async () => {
+  /** A device with eth0, a shared editor (alice) and a private one (bob). */
+  async function twoEditors(): Promise<{ engine: ConfigEngine; shared: Session; priv: Session }> {
     device = await openTestDevice();
     const engine = device.engine;
     const shared = openSession(engine, 'alice', 'cli');
     const priv = openSession(engine, 'bob', 'cli');
     await commitEdit(engine, shared, interfaces({ name: 'eth0' }));
     engine.startPrivateCandidate(priv);
+    return { engine, shared, priv };
+  }
+
+  it('a shared commit over a leaf committed meanwhile (by a private candidate) is a conflict; running keeps the other value', async () => {
+    const { engine, shared, priv } = await twoEditors();
     await engine.editConfig(shared, interfaces({ name: 'eth0', mtu: 2000 }));
     await engine.editConfig(priv, interfaces({ name: 'eth0', mtu: 4000 }));
     await engine.commit(priv);
@@ -130,12 +137,7 @@ describe('the shared candidate', () => {
   });
 
   it('changes to other leaves of the same node are carried over', async () => {
-    device = await openTestDevice();
-    const engine = device.engine;
-    const shared = openSession(engine, 'alice', 'cli');
-    const priv = openSession(engine, 'bob', 'cli');
-    await commitEdit(engine, shared, interfaces({ name: 'eth0' }));
-    engine.startPrivateCandidate(priv);
+    const { engine, shared, priv } = await twoEditors();
     await engine.editConfig(shared, interfaces({ name: 'eth0', description: 'uplink' }));
     await commitEdit(engine, priv, interfaces({ name: 'eth0', mtu: 4000 }));
     await engine.commit(shared);
