@@ -42,12 +42,19 @@ export interface CommandContext {
   readonly files: FileStore | undefined;
   readonly state: SessionState;
   readonly tables: Readonly<Record<Mode, CommandTable<CommandContext>>>;
-  /** The session ends with the commands it was given (exec): nothing outlives them. */
-  readonly oneShot: boolean;
+  /** An operator at a terminal (a shell with a pty), who can be asked and can press Ctrl-C. */
+  readonly interactive: boolean;
   /** Writes the command's output (filtered by `| match`… when given). */
   out(text: string): void;
   /** Reports an error a command met; returns the exit status (0 for a mere warning). */
   fail(e: unknown, cx: MessageContext): Promise<number>;
+  /**
+   * Asks a yes/no question on an interactive terminal; without one (exec, piped input) the
+   * answer is yes, and what is done is said in the output instead.
+   */
+  confirm(question: string, byDefault: boolean): Promise<boolean>;
+  /** Reads a secret without echo on an interactive terminal; null without one (or at the end of input). */
+  secret(question: string): Promise<string | null>;
   /** Reports a problem the CLI found; returns 1. */
   problem(p: CliProblem): number;
   /** Runs a command of another mode (`run show …`) with the pipes given. */

@@ -26,7 +26,7 @@ export async function runCommands(text: string, o: RunCommandsOptions): Promise<
   let session: CliSession;
   try {
     session = await CliSession.open({
-      backend: o.backend, user: o.user ?? 'user', output: o.output, errorOutput, oneShot: true, ...auditOptions(o),
+      backend: o.backend, user: o.user ?? 'user', output: o.output, errorOutput, ...auditOptions(o),
       ...(o.files ? { files: o.files } : {}), ...(o.host ? { host: o.host } : {}), ...(o.grammars ? { grammars: o.grammars } : {}),
     });
   } catch (e) {

@@ -33,7 +33,9 @@ function lockedBy(e: ConfdError, cx: MessageContext): CliMessage {
   const id = e.details?.session;
   if (typeof id !== 'number' || id === 0) return plain(e);
   const user = typeof e.details?.user === 'string' ? e.details.user : cx.sessionUsers?.get(id);
-  return error(`error: configuration database locked by session ${id}${user ? ` (${user})` : ''}`);
+  const how = typeof e.details?.how === 'string' ? e.details.how : undefined;
+  const who = [user, how].filter((x) => x !== undefined).join(', ');
+  return error(`error: configuration database locked by session ${id}${who ? ` (${who})` : ''}`);
 }
 
 /** The table: codes not listed read as `error: PATH: MESSAGE` (the appliance's own words). */
@@ -41,7 +43,7 @@ const TABLE: Partial<Record<ErrorCode, Formatter>> = {
   ACCESS_DENIED: (e) => error(`error: ${e.message}`),
   TXN_IN_USE: lockedBy,
   TXN_LOCK_DENIED: (e, cx) => (e.details?.session === 0
-    ? error('error: configuration database modified: commit or discard the pending changes first')
+    ? error(`error: configuration database modified: ${e.message}`)
     : lockedBy(e, cx)),
   TXN_VETOED: (e) => error(`error: commit failed: ${e.message}`),
   TXN_DATA_MISSING: (e, cx) => (cx.action === 'delete'

@@ -69,6 +69,11 @@ export function walkPath(start: Location, tokens: readonly Token[], purpose: Pat
 }
 
 /** Parses a whole path: every token must belong to it, and it must be complete for `purpose`. */
+/** A clear-text password leaf: `set` without a value prompts for it, without echo (as Junos). */
+export function isPrompted(leaf: { readonly name: string; readonly sensitive: boolean }): boolean {
+  return leaf.sensitive && leaf.name === 'plain-text-password';
+}
+
 export function parsePathWords(start: Location, tokens: readonly Token[], purpose: PathPurpose, endOffset: number): PathTarget | CliProblem {
   const walk = walkPath(start, tokens, purpose);
   if (walk.problem) return walk.problem;
@@ -89,7 +94,7 @@ export function expectAfter(walk: PathWalk, purpose: PathPurpose): PathExpectati
     case 'keys':
       return { ...none, key: { list: s.list, parent: s.segments, given: s.given }, canEnd: (purpose === 'show' || purpose === 'delete') && s.given.length === 0 };
     case 'leaf':
-      return purpose === 'set' && s.value === undefined ? { ...none, value: s.leaf, canEnd: false } : { ...none, canEnd: true };
+      return purpose === 'set' && s.value === undefined ? { ...none, value: s.leaf, canEnd: isPrompted(s.leaf) } : { ...none, canEnd: true };
     case 'leaf-list':
       if (purpose === 'set') {
         if (s.open) return { ...none, value: s.leaf, closeBracket: true, canEnd: false };
@@ -182,7 +187,7 @@ function finish(s: State, purpose: PathPurpose, consumedAny: boolean): PathTarge
       }
       return problem('incomplete', `incomplete command: missing ${s.list.keys[s.given.length] ?? 'key'} of ${s.list.name}`);
     case 'leaf':
-      if (purpose === 'set' && s.value === undefined) return problem('incomplete', `incomplete command: missing the value of '${s.leaf.name}'`);
+      if (purpose === 'set' && s.value === undefined && !isPrompted(s.leaf)) return problem('incomplete', `incomplete command: missing the value of '${s.leaf.name}'`);
       return { node: s.leaf, segments: s.segments, ...(s.value !== undefined ? { values: [s.value] } : {}) };
     case 'leaf-list':
       if (purpose === 'set' && (s.values === undefined || s.open)) {

@@ -71,8 +71,8 @@ export interface SessionOptions extends AuditOptions {
   /** Shared by the sessions of one process, so the schema is compiled once. */
   readonly grammars?: GrammarCache;
   readonly now?: () => number;
-  /** The session ends with the commands it runs (exec): commands whose effect would outlive it warn. */
-  readonly oneShot?: boolean;
+  /** Reads the answer to a question from the terminal (null at the end of input); absent when not interactive. */
+  readonly ask?: (question: string, hidden?: boolean) => Promise<string | null>;
 }
 
 export interface LineResult {
@@ -96,19 +96,19 @@ export class CliSession implements CommandContext {
   readonly backend: Backend;
   readonly user: string;
   readonly files: FileStore | undefined;
-  readonly oneShot: boolean;
   private readonly output: Output;
   private readonly errorOutput: Output;
   private readonly keyCache: KeyCache;
   private buffer: string[] | null = null;
   private current: Current = { text: '', promptWidth: null };
   private readonly auditLog: AuditOptions;
+  private readonly ask: ((question: string, hidden?: boolean) => Promise<string | null>) | undefined;
 
   private constructor(readonly grammar: Grammar, o: SessionOptions) {
     this.backend = o.backend;
     this.user = o.user;
     this.files = o.files;
-    this.oneShot = o.oneShot === true;
+    this.ask = o.ask;
     this.output = o.output;
     this.errorOutput = o.errorOutput ?? o.output;
     this.keyCache = new KeyCache(o.backend, o.now);
@@ -237,6 +237,27 @@ export class CliSession implements CommandContext {
     const m = describeFailure(e, { ...cx, ...(sessionUsers ? { sessionUsers } : {}) });
     (m.severity === 'warning' ? this.output : this.errorOutput).write(escapeTerminal(m.lines.join('\n')) + '\n');
     return m.severity === 'warning' ? 0 : 1;
+  }
+
+  get interactive(): boolean {
+    return this.ask !== undefined;
+  }
+
+  async confirm(question: string, byDefault: boolean): Promise<boolean> {
+    if (!this.ask) return true;
+    for (;;) {
+      const answer = await this.ask(question);
+      if (answer === null) return false;
+      const a = answer.trim().toLowerCase();
+      if (a === '') return byDefault;
+      if (a === 'yes' || a === 'y') return true;
+      if (a === 'no' || a === 'n') return false;
+      this.output.write("Please answer 'yes' or 'no'.\n");
+    }
+  }
+
+  secret(question: string): Promise<string | null> {
+    return this.ask ? this.ask(question, true) : Promise.resolve(null);
   }
 
   problem(p: CliProblem): number {

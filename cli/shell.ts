@@ -28,6 +28,16 @@ export interface ShellOptions extends AuditOptions {
   readonly host?: string;
   readonly files?: FileStore;
   readonly grammars?: GrammarCache;
+  /** What the appliance tells every logged-in shell (a confirmed commit rolled back, running changed). */
+  readonly notices?: ShellNotices;
+}
+
+/** A notice for every shell: a one-line message to show, and whether running changed (the prompt's host name). */
+export interface ShellNotice { readonly message?: string; readonly runningChanged: boolean }
+
+export interface ShellNotices {
+  /** Calls `fn` on each notice until the returned function is called. */
+  subscribe(fn: (n: ShellNotice) => void): () => void;
 }
 
 /** What the shell reaches inside readline: the line being edited and its key handler. */
@@ -35,6 +45,7 @@ interface ReadlineInternals {
   line: string;
   cursor: number;
   _ttyWrite(s: string | undefined, key: { name?: string; ctrl?: boolean; meta?: boolean } | undefined): void;
+  _writeToOutput(text: string): void;
 }
 
 /**
@@ -88,11 +99,26 @@ export async function runShell(o: ShellOptions): Promise<number> {
   out.pipe(o.output, { end: false });
   const flushed = new Promise<void>((resolve) => out.once('end', resolve));
   const write = (text: string) => { out.write(text); };
+  // A question a command asks (exit discard…): the next line typed is its answer.
+  let answer: ((line: string | null) => void) | null = null;
+  const queue: string[] = [];
+  let rl: Interface | undefined;
+  /** While a secret is typed, readline's echo is dropped. */
+  let hiddenInput = false;
+  const ask = (question: string, hidden = false): Promise<string | null> => new Promise((resolve) => {
+    if (queue.length > 0) { write(`${question}${hidden ? '' : queue[0]!}\n`); resolve(queue.shift()!); return; }
+    if (!rl) { resolve(null); return; }
+    answer = (line) => { if (hiddenInput) write('\n'); hiddenInput = false; resolve(line); };
+    rl.setPrompt(question);
+    rl.prompt();
+    // After the prompt is shown: only what is typed goes unechoed.
+    hiddenInput = hidden;
+  });
   let session: CliSession;
   try {
     session = await CliSession.open({
       backend: o.backend, user: o.user, output: { write }, ...auditOptions(o), ...(o.files ? { files: o.files } : {}),
-      ...(o.host ? { host: o.host } : {}), ...(o.grammars ? { grammars: o.grammars } : {}),
+      ...(o.host ? { host: o.host } : {}), ...(o.grammars ? { grammars: o.grammars } : {}), ...(terminal ? { ask } : {}),
     });
   } catch (e) {
     write(describeFailure(e, { action: 'other' }).lines.join('\n') + '\n');
@@ -101,13 +127,12 @@ export async function runShell(o: ShellOptions): Promise<number> {
     return 1;
   }
   const s = session;
-  let rl: Interface;
   const listing = async (line: string) => {
     const text = await s.help(line, null);
     write('\n' + text);
-    rl.prompt(true);
+    rl?.prompt(true);
   };
-  rl = createInterface({
+  const rli = rl = createInterface({
     input: o.input, output: out, terminal, historySize: 500, tabSize: 4, prompt: s.prompt(),
     completer: (line: string, callback: (err: Error | null, result: [string[], string]) => void) => {
       void s.complete(line).then(({ words, completeOn }) => {
@@ -121,28 +146,29 @@ export async function runShell(o: ShellOptions): Promise<number> {
       }, () => callback(null, [[], line]));
     },
   });
-  const internals = rl as unknown as ReadlineInternals;
+  const internals = rli as unknown as ReadlineInternals;
+  const echo = internals._writeToOutput.bind(rli);
+  internals._writeToOutput = (text) => { if (!hiddenInput) echo(text); };
 
   let busy = false;
   /** `exit`: lines still queued are not run. */
   let ended = false;
   let inputClosed = false;
-  const queue: string[] = [];
   const prompt = () => {
     const banner = s.banner();
     if (banner) write(`\n${banner}\n`);
-    rl.setPrompt(s.prompt());
-    rl.prompt();
+    rli.setPrompt(s.prompt());
+    rli.prompt();
   };
 
   if (terminal) {
-    const ttyWrite = internals._ttyWrite.bind(rl);
+    const ttyWrite = internals._ttyWrite.bind(rli);
     internals._ttyWrite = (text, key) => {
       if (text === '?' && !key?.ctrl && !key?.meta && !busy && !insideQuote(internals.line.slice(0, internals.cursor))) {
         const line = internals.line.slice(0, internals.cursor);
         void s.help(line, s.prompt().length).then((help) => {
           write('?\n' + help);
-          rl.prompt(true);
+          rli.prompt(true);
         });
         return;
       }
@@ -177,23 +203,33 @@ export async function runShell(o: ShellOptions): Promise<number> {
         if (queue.length === 0 && !ended && !inputClosed) prompt();
       }
       busy = false;
-      if (ended) rl.close();
+      if (ended) rli.close();
       if (inputClosed) finish();
     };
-    rl.on('line', (line) => {
+    rli.on('line', (line) => {
+      if (answer) { const a = answer; answer = null; a(line); return; }
       queue.push(line);
       void drain();
     });
-    rl.on('SIGINT', () => {
+    rli.on('SIGINT', () => {
       if (busy) return;
       internals.line = '';
       internals.cursor = 0;
       write('^C\n');
       prompt();
     });
-    rl.on('close', () => {
+    const unsubscribe = o.notices?.subscribe((n) => {
+      void (n.runningChanged ? s.changed('running') : Promise.resolve()).then(() => {
+        if (n.message) write(`\n${n.message}\n`);
+        // The line being typed is kept; the prompt shows the host name as it is now.
+        if (!busy && !answer) { rli.setPrompt(s.prompt()); rli.prompt(true); }
+      });
+    });
+    rli.on('close', () => {
+      unsubscribe?.();
       if (terminal && !ended) write('\n');
       inputClosed = true;
+      if (answer) { const a = answer; answer = null; a(null); }
       // Lines already typed still run; a running command finishes first.
       if (!busy) void drain();
     });

@@ -15,6 +15,7 @@ import { daemon } from './daemon-command.js';
 import { cli } from './cli-command.js';
 import { migrate } from './migrate-command.js';
 import { bundle, software } from './software-commands.js';
+import { user } from './user-command.js';
 import { status } from './status-command.js';
 import { schema } from './schema-command.js';
 
@@ -32,6 +33,7 @@ const COMMANDS: Record<string, Command> = {
   software,
   bundle,
   schema,
+  user,
   completion: {
     summary: 'print a shell completion script (bash): source <(appliance completion bash)',
     usage: 'appliance completion bash',

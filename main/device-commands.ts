@@ -25,7 +25,7 @@ import { UsageError, out, printJson } from './output.js';
 
 const toolLogger = () => pino({ level: process.env.APPLIANCE_LOG_LEVEL ?? 'warn' }, pino.destination(2));
 
-async function withDevice<T>(ctx: CommandContext, fn: (api: DeviceApi) => Promise<T>): Promise<T> {
+export async function withDevice<T>(ctx: CommandContext, fn: (api: DeviceApi) => Promise<T>): Promise<T> {
   const root = str(ctx, 'data-dir')!;
   const api = await connectDevice(root, toolUser(ctx), toolLogger(), activeSlot(root));
   try {
@@ -35,9 +35,9 @@ async function withDevice<T>(ctx: CommandContext, fn: (api: DeviceApi) => Promis
   }
 }
 
-interface Outcome { txid: number | null; confirmedPending: boolean }
+export interface Outcome { txid: number | null; confirmedPending: boolean }
 
-function reportCommit(ctx: CommandContext, o: Outcome, what: string): void {
+export function reportCommit(ctx: CommandContext, o: Outcome, what: string): void {
   if (flag(ctx, 'json')) printJson(o);
   else out(o.txid === null ? `${what}: no changes` : `${what}: committed as commit ${o.txid}`);
 }
@@ -164,7 +164,7 @@ export const config: Command = {
   summary: 'export, import, and inspect the configuration and its history',
   usage: [
     'appliance config export [--format json|xml] [--data-dir D]',
-    'appliance config import FILE [--merge] [--comment TEXT] [--json] [--data-dir D]',
+    'appliance config import FILE --merge|--replace [--force] [--comment TEXT] [--json] [--data-dir D]',
     'appliance config history [--last N] [--json]',
     'appliance config rollback N [--comment TEXT] [--json]     (N commits back; a new commit)',
     'appliance config compare FROM TO                 (commit numbers, running or candidate)',
@@ -174,7 +174,9 @@ export const config: Command = {
   options: {
     ...DATA_DIR_OPTION, ...USER_OPTION, ...JSON_OPTION, ...COMMENT_OPTION,
     format: { type: 'string', arg: 'json|xml', default: 'json', describe: 'export: JSON, or XML as NETCONF <config>' },
-    merge: { type: 'boolean', describe: 'import: merge the file into the configuration instead of replacing it' },
+    merge: { type: 'boolean', describe: 'import: merge the file into the configuration' },
+    replace: { type: 'boolean', describe: 'import: replace the whole configuration with the file' },
+    force: { type: 'boolean', describe: 'import: commit even a configuration that locks every administrator out (audited)' },
     last: { type: 'string', arg: 'N', describe: 'history: the N newest commits', defaultText: '20' },
   },
   run: (ctx) => {
@@ -191,10 +193,15 @@ export const config: Command = {
         });
       case 'import': {
         if (!arg) throw new UsageError('import needs a file');
+        // Replacing everything (users included) is never the silent default: say which is meant.
+        if (flag(ctx, 'merge') === flag(ctx, 'replace')) {
+          throw new UsageError('import takes --merge (add the file to the configuration) or --replace (the file becomes the whole configuration)');
+        }
         const tree = parseConfigFile(arg);
         return withDevice(ctx, async (api) => {
           reportCommit(ctx, await api.request<Outcome>('config.import', {
-            tree, merge: flag(ctx, 'merge'), ...(str(ctx, 'comment') ? { comment: str(ctx, 'comment') } : {}),
+            tree, merge: flag(ctx, 'merge'), ...(flag(ctx, 'force') ? { force: true } : {}),
+            ...(str(ctx, 'comment') ? { comment: str(ctx, 'comment') } : {}),
           }), 'import');
           return 0;
         });

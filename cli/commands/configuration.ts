@@ -12,16 +12,19 @@ import { deleteEdit, setEdit } from '../edit-tree.js';
 import { topOf, upFrom } from '../grammar.js';
 import type { Action } from '../messages.js';
 import type { PipeName } from '../pipes.js';
+import { isPrompted } from '../path-parser.js';
 import { problem } from '../problem.js';
+import { consentToDiscard, exit, leave } from './leave.js';
 import { applyLoad, load, save } from './load-save.js';
 import { editorLines, helpCommand, type Editor } from './operational.js';
-import { candidateChanged, showConfig } from './show-config.js';
+import { showConfig } from './show-config.js';
 
 type Spec = CommandSpec<CommandContext>;
 
 const ALL_PIPES: PipeName[] = ['display', 'compare', 'match', 'except', 'count', 'no-more'];
-/** Minutes a confirmed commit waits when none are given (as Junos). */
+/** Minutes a confirmed commit waits when none are given, and the most it may wait (as Junos). */
 const DEFAULT_CONFIRM_MINUTES = 10;
+const MAX_CONFIRM_MINUTES = 65535;
 
 async function edit(cx: CommandContext, tree: JsonObject, action: Action): Promise<number> {
   try {
@@ -35,42 +38,7 @@ async function edit(cx: CommandContext, tree: JsonObject, action: Action): Promi
 }
 
 function duration(seconds: number): string {
-  if (seconds < 60 || seconds % 60 !== 0) return `${seconds} seconds`;
   return seconds === 60 ? '1 minute' : `${seconds / 60} minutes`;
-}
-
-/** Leaves configuration mode (the appliance drops a private candidate and an exclusive lock). */
-async function leave(cx: CommandContext): Promise<number> {
-  await cx.backend.request('configure.exit');
-  cx.state.mode = 'operational';
-  cx.state.editing = null;
-  cx.state.location = topOf(cx.grammar);
-  cx.out('Exiting configuration mode\n');
-  return 0;
-}
-
-async function exit(cx: CommandContext, how: string | undefined): Promise<number> {
-  if (how === undefined && cx.state.location.segments.length > 0) {
-    cx.state.location = upFrom(cx.grammar, cx.state.location);
-    return 0;
-  }
-  if (how === 'discard') {
-    // A private candidate goes with configure.exit; a shared or exclusive one is discarded first.
-    if (cx.state.editing !== 'private') await cx.backend.request('discard');
-    await cx.changed('candidate');
-    return leave(cx);
-  }
-  let changed = false;
-  try {
-    changed = await candidateChanged(cx);
-  } catch {
-    // If the comparison is refused, nothing is lost by leaving: the appliance keeps the candidate.
-  }
-  if (changed) {
-    cx.out('The configuration has been changed but not committed\n');
-    return cx.problem(problem('bad-argument', "uncommitted changes: commit them, or leave with 'exit discard'"));
-  }
-  return leave(cx);
 }
 
 async function commit(cx: CommandContext, args: Args): Promise<number> {
@@ -89,16 +57,18 @@ async function commit(cx: CommandContext, args: Args): Promise<number> {
   let timeout: number | undefined;
   if (args.has('confirmed')) {
     const minutes = args.number('confirmed') ?? DEFAULT_CONFIRM_MINUTES;
-    if (!(minutes > 0)) return cx.problem(problem('bad-argument', 'a confirmed commit needs a time above 0 minutes'));
-    // The appliance counts whole seconds: round up, so the window is never shorter than asked.
-    timeout = Math.max(1, Math.ceil(minutes * 60));
+    if (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_CONFIRM_MINUTES) {
+      return cx.problem(problem('bad-argument', `a confirmed commit waits 1 to ${MAX_CONFIRM_MINUTES} minutes, not ${minutes}`));
+    }
+    timeout = minutes * 60;
   }
   const comment = args.text('comment');
-  let result: { txid: number | null; confirmedPending: boolean };
+  let result: { txid: number | null; confirmedPending: boolean; confirmed?: { session: number; user: string } };
   try {
+    // A CLI confirmed commit outlives this session: log out, log back in, `commit` to confirm (Junos).
     result = await cx.backend.request('commit', {
       ...(comment !== undefined ? { comment } : {}),
-      ...(timeout !== undefined ? { confirmed: true, confirmTimeout: timeout } : {}),
+      ...(timeout !== undefined ? { confirmed: true, confirmTimeout: timeout, anySession: true } : {}),
     });
   } catch (e) {
     return cx.fail(e, { action: 'commit' });
@@ -107,8 +77,9 @@ async function commit(cx: CommandContext, args: Args): Promise<number> {
   }
   if (result.confirmedPending && timeout !== undefined) {
     cx.out(`commit confirmed will be automatically rolled back in ${duration(timeout)} unless confirmed\n`);
-    // The appliance rolls an unconfirmed commit back when its session ends, and this one ends now.
-    if (cx.oneShot) cx.out('warning: this session ends after these commands, and the confirmed commit is rolled back then\n');
+    cx.out("confirm it with 'commit' from any session (it stays pending if this one ends)\n");
+  } else if (result.confirmed) {
+    cx.out(`confirmed the pending commit of ${result.confirmed.user} (session ${result.confirmed.session}): it will not be rolled back\n`);
   }
   cx.out('commit complete\n');
   return args.has('and-quit') ? leave(cx) : 0;
@@ -118,7 +89,15 @@ const CONFIGURATION: Spec[] = [
   {
     words: ['set'], help: 'Set a value, or create a list entry',
     args: [{ kind: 'path', name: 'path', purpose: 'set' }],
-    run: (cx, args) => edit(cx, setEdit(args.path('path')!), 'set'),
+    run: async (cx, args) => {
+      const target = args.path('path')!;
+      if (target.values !== undefined || target.node.kind !== 'leaf' || !isPrompted(target.node)) return edit(cx, setEdit(target), 'set');
+      // A sensitive leaf without a value (plain-text-password): prompted twice, never echoed.
+      const first = await cx.secret('New password: ');
+      if (first === null) return cx.problem(problem('bad-argument', `'${target.node.name}' is prompted for on an interactive terminal; give its value instead`));
+      if ((await cx.secret('Retype new password: ')) !== first) return cx.problem(problem('bad-argument', 'the passwords do not match; nothing changed'));
+      return edit(cx, setEdit({ ...target, values: [first] }), 'set');
+    },
   },
   {
     words: ['delete'], help: 'Delete a value, a list entry or a whole level',
@@ -153,8 +132,8 @@ const CONFIGURATION: Spec[] = [
     words: ['commit'], help: 'Apply the candidate to the running configuration',
     args: [{ kind: 'options', options: [
       { word: 'check', help: 'Validate the candidate without applying it' },
-      { word: 'confirmed', help: `Roll back unless confirmed by another commit within MINUTES (default ${DEFAULT_CONFIRM_MINUTES}; fractions allowed)`,
-        value: { kind: 'number', name: 'minutes', help: 'Minutes before the automatic rollback, e.g. 5 or 0.5', optional: true, decimal: true } },
+      { word: 'confirmed', help: `Roll back unless confirmed by a commit from any session within MINUTES (default ${DEFAULT_CONFIRM_MINUTES})`,
+        value: { kind: 'number', name: 'minutes', help: `Minutes before the automatic rollback (1..${MAX_CONFIRM_MINUTES})`, optional: true } },
       { word: 'comment', help: 'Record a comment with the commit', value: { kind: 'text', name: 'comment', help: 'Comment text (quoted)' } },
       { word: 'and-quit', help: 'Leave configuration mode after the commit' },
     ] }],
@@ -165,6 +144,7 @@ const CONFIGURATION: Spec[] = [
     args: [{ kind: 'number', name: 'number', help: 'Number of commits back (0..)', optional: true }],
     run: async (cx, args) => {
       const back = args.number('number') ?? 0;
+      if (back === 0 && !(await consentToDiscard(cx, "'rollback 0'"))) return 0;
       return applyLoad(cx, () => cx.backend.request('config.rollback-load', { back }), { action: 'rollback', rollback: back });
     },
   },

@@ -240,14 +240,14 @@ export const MONITORING_COMMANDS: Spec[] = [
     ],
     run: async (cx, args) => {
       const name = args.text('name')!;
-      const count = args.number('count') ?? (cx.oneShot ? 1 : 1000);
+      const count = args.number('count') ?? (cx.interactive ? 1000 : 1);
       for (let n = 0; n < count && !cx.state.ended; n++) {
         if (n > 0) await new Promise((r) => setTimeout(r, 2000));
         let s: Snapshot;
         try { s = await snapshot(cx); } catch (e) { return cx.fail(e, { action: 'other' }); }
         const i = s.sample.host.interfaces.find((x) => x.name === name);
         if (!i) return cx.problem(problem('bad-argument', `no interface '${name}' on this host`));
-        cx.out(`${n > 0 && !cx.oneShot ? '\x1b[H\x1b[2J' : ''}Interface: ${i.name}, ${i.oper}  (${shortTime(s.time)})\n${ifaceLines(i, 'extensive').slice(1).join('\n')}\n`);
+        cx.out(`${n > 0 && cx.interactive ? '\x1b[H\x1b[2J' : ''}Interface: ${i.name}, ${i.oper}  (${shortTime(s.time)})\n${ifaceLines(i, 'extensive').slice(1).join('\n')}\n`);
       }
       return 0;
     },

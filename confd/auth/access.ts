@@ -80,9 +80,15 @@ export class AccessControl {
   /** Schema paths of read-denied subtrees, for filtering reads. */
   private readonly readDenied: readonly CompiledRule[];
 
-  constructor(readonly user: string, readonly group: Group | null, configured: readonly AccessRule[] = []) {
+  /**
+   * `sensitive`: schema paths of the x-sensitive leaves (password hashes…). They are readable
+   * by the admin group only, whatever the configured rules say: those rules come after.
+   */
+  constructor(readonly user: string, readonly group: Group | null, configured: readonly AccessRule[] = [], sensitive: readonly string[] = []) {
     const ofGroup = (r: AccessRule) => r.group === group;
-    this.rules = [...configured.filter(ofGroup).map(compile), ...COMPILED_BUILTINS.filter(ofGroup)];
+    const hidden = group === 'admin' || group === null ? []
+      : sensitive.map((path) => compile({ group, path, operations: ['read'], action: 'deny' }));
+    this.rules = [...hidden, ...configured.filter(ofGroup).map(compile), ...COMPILED_BUILTINS.filter(ofGroup)];
     this.readDenied = this.rules.filter((r) => r.action === 'deny' && (r.operations.includes('read') || r.operations.includes('*')));
     // When the first rule is a permit of everything (the admin group, unless configured rules
     // come first), no write needs looking at leaf by leaf.

@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   TXN_HISTORY_COMPACTED: 'the commit history no longer reaches that far back',
   TXN_VETOED: 'a subscriber rejected the change',
   TXN_CONFLICT: 'another session changed the same data since this candidate was started',
+  TXN_LOCKOUT: 'the change would leave no enabled user of the admin role with a password or an SSH key',
   TXN_NOT_SUPPORTED: 'an operation or option this server does not implement',
   TXN_NO_SUCH_SESSION: 'no session with that id',
   TXN_BAD_DATASTORE: 'that datastore cannot be used for this operation',

@@ -8,7 +8,8 @@
  */
 import type { Logger } from 'pino';
 import type { ServerChannel } from 'ssh2';
-import { GrammarCache, runCommands, runShell, userFiles, type AuditFailure, type Backend, type FileStore } from '../../cli/index.js';
+import { GrammarCache, runCommands, runShell, userFiles, type AuditFailure, type Backend, type FileStore, type ShellNotice } from '../../cli/index.js';
+import { isPathWithin } from '../core/path.js';
 import { ConfdError, hideInternal } from '../core/errors.js';
 import { methodTable, type MethodContext } from '../northbound/socket/methods.js';
 import type { ChangeBus, SubscriberLink } from '../notify/bus.js';
@@ -53,20 +54,37 @@ export class CliService implements ShellService {
   /** CLI commands whose audit record could not be written, since start. */
   auditFailures = 0;
   private readonly audit: { log: Logger; onAuditFailure: (f: AuditFailure) => void };
-  /** Interactive shells, told of critical and major alarms. */
-  private readonly shells = new Set<ServerChannel>();
+  /** The logged-in shells, for broadcasts. */
+  private readonly shells = new Set<(n: ShellNotice) => void>();
+  private readonly notices = {
+    subscribe: (fn: (n: ShellNotice) => void) => { this.shells.add(fn); return () => { this.shells.delete(fn); }; },
+  };
 
   constructor(private readonly o: CliServiceOptions) {
     this.audit = { log: o.log, onAuditFailure: (f) => { this.auditFailures++; o.onAuditFailure?.(f); } };
+    const engine = o.ops.engine;
+    // Every shell hears of a rolled-back confirmed commit (as Junos' broadcast), and its prompt
+    // follows the host name through reverts, imports and rollbacks.
+    engine.onConfirmed((e) => {
+      if (e.event !== 'timeout' && e.event !== 'cancel') return;
+      const why = e.event === 'timeout' ? 'was not confirmed in time' : `was cancelled by ${e.by.user} (session ${e.by.id})`;
+      this.notify({ runningChanged: true, message: `Message from the appliance: the confirmed commit of ${e.pending.user} (session ${e.pending.session}) ${why} and has been rolled back` });
+    });
+    engine.addParticipant({
+      name: 'cli-prompts',
+      committed: (e) => { if (e.leafChanges().some((c) => isPathWithin(c.path, '/system/hostname'))) this.notify({ runningChanged: true }); },
+    });
+  }
+
+  private notify(n: ShellNotice): void {
+    for (const fn of this.shells) fn(n);
   }
 
   shell(channel: ServerChannel, user: string, address: string, pty: { cols: number; rows: number; term: string } | null): void {
     const { session, backend } = this.open(channel, user, address);
-    this.shells.add(channel);
-    channel.once('close', () => this.shells.delete(channel));
     void runShell({
       input: channel, output: channel, terminal: pty !== null, ...(pty ? { columns: pty.cols } : {}),
-      backend, user, ...this.filesOf(user), grammars: this.grammars, ...this.audit,
+      backend, user, ...this.filesOf(user), grammars: this.grammars, ...this.audit, notices: this.notices,
     }).then((code) => this.end(channel, session, code), (e: unknown) => {
       this.o.log.error({ err: e, user }, 'the CLI shell failed');
       this.end(channel, session, 1);
@@ -83,9 +101,9 @@ export class CliService implements ShellService {
     });
   }
 
-  /** Writes a line to every interactive CLI session (an alarm); a session that cannot take it misses it. */
-  broadcast(text: string): void {
-    for (const ch of this.shells) if (ch.writable) ch.write(text);
+  /** A one-line message to every interactive CLI session (an alarm). */
+  broadcast(message: string): void {
+    this.notify({ runningChanged: false, message });
   }
 
   /** The user's file directory for load/save (none for a name that cannot be a directory). */

@@ -152,7 +152,7 @@ export class Daemon {
         bus.publish('/system/alarms', 'alarm', { event: e.kind, alarm: { ...e.alarm }, ...(e.user ? { user: e.user } : {}) });
         const a = e.alarm;
         if ((e.kind === 'raised' || e.kind === 'cleared') && (a.severity === 'critical' || a.severity === 'major') && !a.shelved) {
-          shell.broadcast(`\r\n*** alarm ${e.kind}: ${a.severity} ${a.type} ${a.resource}: ${a.text}\r\n`);
+          shell.broadcast(`*** alarm ${e.kind}: ${a.severity} ${a.type} ${a.resource}: ${a.text}`);
         }
       });
       let httpPort: number | null = null;

@@ -23,6 +23,7 @@ import type { Session, SessionInfo } from '../txn/session.js';
 import { AccessControl, redactChange, type Group } from '../auth/access.js';
 import { configuredRules, findUser } from '../auth/users.js';
 import { runningWithState, type StateContext } from '../monitor/state.js';
+import { hashCandidatePasswords, hashTreePasswords } from './clear-passwords.js';
 import { selectConfig } from './select.js';
 import type { Selector } from './selector.js';
 
@@ -40,12 +41,16 @@ export class Operations {
   private readonly access = new WeakMap<Session, { version: number; control: AccessControl }>();
   /** Bumped by every commit that touches users or access rules: the access rules are rebuilt then. */
   private policyVersion = 0;
+  /** Schema paths of the x-sensitive leaves: only the admin group reads them. */
+  private readonly sensitive: readonly string[];
 
   constructor(
     readonly engine: ConfigEngine, private readonly log: Logger,
     /** The boot loader's control socket, when the appliance was started by it (software operations). */
     private readonly bootSocket?: string,
   ) {
+    this.sensitive = [...engine.schema.nodes.values()]
+      .filter((n) => (n.kind === 'leaf' || n.kind === 'leaf-list') && n.sensitive).map((n) => n.schemaPath);
     engine.addParticipant({
       name: 'access-rules',
       committed: (e) => {
@@ -96,7 +101,7 @@ export class Operations {
     // Only a local connection (never a network login, even of a user removed since) falls back to admin.
     const local = s.address === 'local' && LOCAL_SOURCES.has(s.source);
     const group: Group | null = user ? user.role : local ? 'admin' : null;
-    const control = new AccessControl(s.user, group, configuredRules(this.engine));
+    const control = new AccessControl(s.user, group, configuredRules(this.engine), this.sensitive);
     this.access.set(s, { version, control });
     return control;
   }
@@ -126,6 +131,19 @@ export class Operations {
    */
   async enterConfigure(s: Session, mode: 'shared' | 'private' | 'exclusive'): Promise<void> {
     this.authorize(s, 'configure');
+    const holder = this.engine.lockHolder('candidate');
+    if (holder && holder !== s) {
+      // Refused at the door, as Junos does: every edit would fail under the lock anyway.
+      this.engine.auditBestEffort(s, 'configure', mode, 'denied', { holder: holder.id });
+      const how = holder.editing === 'exclusive' ? 'configure exclusive' : `${holder.source} lock`;
+      throw new ConfdError('TXN_IN_USE', `the configuration is locked by session ${holder.id} (${holder.user}, ${how})`,
+        { details: { session: holder.id, user: holder.user, how } });
+    }
+    if (mode === 'private' && this.engine.candidate.dirty) {
+      // A private commit and a later shared one would overwrite each other's leaves.
+      this.engine.auditBestEffort(s, 'configure', mode, 'denied', { reason: 'shared candidate modified' });
+      throw this.engine.sharedModified('must be empty to enter configure private');
+    }
     if (mode === 'exclusive') await this.engine.lock(s, 'candidate');
     if (mode === 'private') this.engine.startPrivateCandidate(s);
     s.editing = mode;
@@ -139,12 +157,24 @@ export class Operations {
     s.editing = undefined;
   }
 
-  /** Who is editing: sessions in configuration mode, and how many nodes each candidate changes. */
+  /**
+   * Who is editing: sessions in configuration mode, and how many nodes each changed (in the
+   * shared candidate, the nodes that session edited).
+   */
   editors(): Array<{ session: number; user: string; address: string; mode: string; since: string; pending: number }> {
+    const owned = new Map(this.engine.sharedOwners().map((o) => [o.session, o.nodes]));
     return this.engine.listSessions().filter((x) => x.editing).map((x) => ({
       session: x.id, user: x.user, address: x.address, mode: x.editing!, since: new Date(x.startedAt).toISOString(),
-      pending: this.engine.candidateOf(x).changes.size,
+      pending: x.privateCandidate ? x.privateCandidate.overlay.changes.size : owned.get(x.id) ?? 0,
     }));
+  }
+
+  /** Whose uncommitted changes the candidate of `s` holds (the shared one: by session; a private one: its own). */
+  candidateOwners(s: Session): Array<{ session: number; user: string; nodes: number; self: boolean; active: boolean }> {
+    this.authorize(s, 'get-config');
+    const pc = s.privateCandidate;
+    const owners = pc ? (pc.overlay.dirty ? [{ session: s.id, user: s.user, nodes: pc.overlay.changes.size }] : []) : this.engine.sharedOwners();
+    return owners.map((o) => ({ ...o, self: o.session === s.id, active: this.engine.session(o.session) !== undefined }));
   }
 
   /** Loads the configuration as of `back` commits ago into the session's candidate (CLI `rollback N`). */
@@ -173,6 +203,7 @@ export class Operations {
 
   async commit(s: Session, options?: CommitOptions): Promise<CommitOutcome> {
     this.authorize(s, 'commit');
+    await hashCandidatePasswords(this.engine, s);
     return this.engine.commit(s, options);
   }
 
@@ -252,9 +283,23 @@ export class Operations {
   }
 
   /** Replaces running with `tree` (or merges it in) as one validated, audited commit. */
-  async importConfig(s: Session, tree: JsonObject, options: { merge: boolean; comment?: string }): Promise<CommitOutcome> {
+  async importConfig(s: Session, tree: JsonObject, options: { merge: boolean; comment?: string; force?: boolean }): Promise<CommitOutcome> {
     this.authorize(s, 'import');
-    return this.engine.load(s, tree, { merge: options.merge, source: 'import', comment: options.comment ?? '' });
+    return this.engine.load(s, await hashTreePasswords(tree), {
+      merge: options.merge, source: 'import', comment: options.comment ?? '', force: this.forceAllowed(s, options.force),
+    });
+  }
+
+  /**
+   * `force` (commit a configuration that leaves no administrator login) is for a technician
+   * at the console only: a local session of a trusted local source, never one from the network.
+   */
+  private forceAllowed(s: Session, force: boolean | undefined): boolean {
+    if (force !== true) return false;
+    if (s.address !== 'local' || !LOCAL_SOURCES.has(s.source) || s.source === 'cli') {
+      throw new ConfdError('ACCESS_DENIED', 'force is only accepted from a local tool at the console', { details: { user: s.user } });
+    }
+    return true;
   }
 
   async backup(s: Session, file: string): Promise<{ file: string; bytes: number }> {
@@ -276,8 +321,9 @@ export class Operations {
    * the way through first; history and audit of this device continue (the restore is a commit
    * in them).
    */
-  async restore(s: Session, file: string): Promise<CommitOutcome> {
+  async restore(s: Session, file: string, force?: boolean): Promise<CommitOutcome> {
     this.authorize(s, 'restore');
+    const forced = this.forceAllowed(s, force);
     let tree: JsonObject;
     try {
       const contents = inspectBackup(file, this.engine.schema.version);
@@ -292,7 +338,7 @@ export class Operations {
       this.engine.audit(s, 'restore', file, 'error', { error: (e as ConfdError).code ?? 'INTERNAL' });
       throw e;
     }
-    return this.engine.load(s, tree, { merge: false, source: 'restore', comment: `restore from ${file}` });
+    return this.engine.load(s, tree, { merge: false, source: 'restore', comment: `restore from ${file}`, force: forced });
   }
 
   auditVerify(s: Session): ChainVerdict {

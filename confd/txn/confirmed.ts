@@ -16,6 +16,11 @@ export interface PendingConfirmed {
   /** Session that issued it (meaningless after a restart when persist is null). */
   readonly session: number;
   readonly user: string;
+  /**
+   * The CLI's kind (as Junos): it outlives its session and any session allowed to commit
+   * confirms it with a plain commit. Absent in records of older builds: false.
+   */
+  readonly anySession?: boolean;
 }
 
 export const DEFAULT_CONFIRM_TIMEOUT_S = 600;
@@ -29,9 +34,11 @@ export function parsePending(text: string | undefined): PendingConfirmed | null 
 /**
  * Checks that a session may confirm, extend or cancel the pending commit (RFC 6241 §8.4.1):
  * with persist, any session that gives the matching persist-id; without, only the session
- * that issued it.
+ * that issued it. A CLI confirmed commit (anySession) is confirmed by any session without a
+ * persist-id (the caller has checked that it may commit at all).
  */
 export function checkAuthority(pending: PendingConfirmed, session: number, persistId: string | undefined): void {
+  if (pending.anySession === true && persistId === undefined) return;
   if (pending.persist !== null) {
     if (persistId !== pending.persist) {
       throw new ConfdError('TXN_PERSIST_ID_MISMATCH',

@@ -20,11 +20,13 @@ import {
 import { type DataView, type Entry, EntryMap, Overlay, storedEntry } from './datastore.js';
 import { applyEdit, type EditOptions } from './edit.js';
 import { CommitHistory, type ReplayedCommit } from './history.js';
+import { EditOwners, describeOwners, type EditOwner } from './edit-owners.js';
 import { CrossEntryIndexes } from './indexes.js';
+import { checkLockout } from './lockout.js';
 import { materializeAll } from './materialize.js';
 import type { CommitEvent, Participant } from './participant.js';
 import { rebase } from './rebase.js';
-import { Session, type Actor, type SessionInfo } from './session.js';
+import { Session, type Actor, type PrivateCandidate, type SessionInfo } from './session.js';
 import { type NodeDelta, validateChanges } from './validate.js';
 
 export type DatastoreName = 'running' | 'candidate' | 'startup';
@@ -36,6 +38,13 @@ export interface CommitOptions {
   readonly confirmTimeout?: number;
   readonly persist?: string;
   readonly persistId?: string;
+  /**
+   * A confirmed commit that outlives its session and is confirmed by a plain commit from any
+   * session (the CLI's, as Junos); NETCONF's keeps RFC 6241 semantics.
+   */
+  readonly anySession?: boolean;
+  /** Commit even if it leaves no administrator login (a technician at the console; audited). */
+  readonly force?: boolean;
 }
 
 export interface CommitOutcome {
@@ -43,6 +52,18 @@ export interface CommitOutcome {
   readonly header: CommitHeader | null;
   /** A confirmed commit is now pending (started or extended by this call). */
   readonly confirmedPending: boolean;
+  /** The pending confirmed commit this call confirmed (a plain commit while one was pending). */
+  readonly confirmedPrevious?: PendingConfirmed;
+}
+
+/** Events of a confirmed commit (RFC 6470 netconf-confirmed-commit's confirm-event). */
+export interface ConfirmedEvent {
+  readonly event: 'start' | 'cancel' | 'timeout' | 'extend' | 'complete';
+  readonly pending: PendingConfirmed;
+  /** Who caused it (the system for a timeout). */
+  readonly by: Actor;
+  /** When, on the engine's clock (epoch ms). */
+  readonly at: number;
 }
 
 export interface EngineOptions {
@@ -62,6 +83,11 @@ export class ConfigEngine {
   readonly running = new EntryMap();
   readonly indexes: CrossEntryIndexes;
   readonly candidate: Overlay;
+  /** The shared candidate with the committed node each change started from (for conflicts). */
+  private readonly shared: PrivateCandidate;
+  /** Who edited which node of the shared candidate. */
+  private readonly owners = new EditOwners();
+  private readonly confirmedListeners = new Set<(e: ConfirmedEvent) => void>();
   readonly startedAt: number;
   private readonly commits: CommitHistory;
   private readonly log: Logger;
@@ -94,6 +120,7 @@ export class ConfigEngine {
     this.indexes = new CrossEntryIndexes(this.schema);
     this.loadInto(this.running, 'running');
     this.candidate = new Overlay(this.running);
+    this.shared = { overlay: this.candidate, origins: new Map() };
     this.commits = new CommitHistory(this.schema, this.store, this.running);
     this.systemSession = new Session(0, SYSTEM, this.startedAt);
     this.pending = parsePending(this.store.meta(CONFIRMED_META_KEY));
@@ -103,12 +130,13 @@ export class ConfigEngine {
   async start(): Promise<void> {
     const p = this.pending;
     if (!p) return;
-    if (p.persist === null) {
+    if (p.persist === null && p.anySession !== true) {
       this.log.warn({ rollbackTo: p.rollbackTo }, 'a confirmed commit was pending when the daemon stopped; its session is gone, reverting');
       await this.revertConfirmed('the session of the confirmed commit ended (restart)');
     } else if (p.deadline <= this.clock.now()) {
       this.log.warn({ rollbackTo: p.rollbackTo }, 'a persistent confirmed commit expired while the daemon was down; reverting');
       await this.revertConfirmed('the confirmed commit timed out');
+      this.emitConfirmed({ event: 'timeout', pending: p, by: this.systemSession });
     } else {
       this.scheduleRevert(p);
     }
@@ -165,10 +193,12 @@ export class ConfigEngine {
         if (holder !== s) continue;
         this.locks.delete(ds);
         this.lockTimes.delete(ds);
-        if (ds === 'candidate') this.candidate.clear();
+        if (ds === 'candidate') this.clearShared();
       }
-      if (this.pending && this.pending.persist === null && this.pending.session === s.id) {
+      const p = this.pending;
+      if (p && p.persist === null && p.anySession !== true && p.session === s.id) {
         await this.revertConfirmedLocked('the session of the confirmed commit ended');
+        this.emitConfirmed({ event: 'cancel', pending: p, by: s });
       }
       // In the queue, so that idle() covers the record.
       this.auditBestEffort(s, 'session-end', '', 'ok', { reason });
@@ -211,8 +241,7 @@ export class ConfigEngine {
       }
       if (ds === 'candidate' && this.candidate.dirty) {
         this.auditBestEffort(s, 'lock', ds, 'denied', { reason: 'candidate modified' });
-        throw new ConfdError('TXN_LOCK_DENIED', 'the candidate holds uncommitted changes; commit or discard them first',
-          { details: { session: 0 } });
+        throw this.sharedModified('cannot be locked');
       }
       this.audit(s, 'lock', ds, 'ok');
       this.locks.set(ds, s);
@@ -229,8 +258,40 @@ export class ConfigEngine {
       this.audit(s, 'unlock', ds, 'ok', ds === 'candidate' && this.candidate.dirty ? { discarded: this.candidate.changes.size } : undefined);
       this.locks.delete(ds);
       this.lockTimes.delete(ds);
-      if (ds === 'candidate') this.candidate.clear();
+      if (ds === 'candidate') this.clearShared();
     });
+  }
+
+  /** TXN_LOCK_DENIED naming whose uncommitted changes the shared candidate holds. */
+  sharedModified(what: string): ConfdError {
+    const owners = this.sharedOwners();
+    return new ConfdError('TXN_LOCK_DENIED',
+      `the shared candidate holds uncommitted changes${owners.length ? ` of ${describeOwners(owners)}` : ''}; it ${what} until they are committed or discarded`,
+      { details: { session: 0, owners } });
+  }
+
+  /** Sessions with pending changes in the shared candidate (they may have ended since). */
+  sharedOwners(): EditOwner[] {
+    return this.owners.owners(this.candidate.changes);
+  }
+
+  /** Called on each event of a confirmed commit (start, extend, complete, cancel, timeout). */
+  onConfirmed(fn: (e: ConfirmedEvent) => void): () => void {
+    this.confirmedListeners.add(fn);
+    return () => this.confirmedListeners.delete(fn);
+  }
+
+  private emitConfirmed(event: Omit<ConfirmedEvent, 'at'>): void {
+    const e: ConfirmedEvent = { ...event, at: this.clock.now() };
+    for (const fn of this.confirmedListeners) {
+      try { fn(e); } catch (err) { this.log.error({ err }, 'a confirmed-commit listener failed'); }
+    }
+  }
+
+  private clearShared(): void {
+    this.candidate.clear();
+    this.shared.origins.clear();
+    this.owners.clear();
   }
 
   private checkWritable(s: Session, ds: DatastoreName): void {
@@ -251,16 +312,32 @@ export class ConfigEngine {
     }
   }
 
-  /** The candidate a session edits: its private one, or the shared one. */
   /** The candidate a session edits: its private one, or the shared one (also without a session). */
   candidateOf(s?: Session): Overlay {
     return s?.privateCandidate?.overlay ?? this.candidate;
   }
 
+  /** The candidate of `s` with the origins of its changes. */
+  private recordOf(s: Session): PrivateCandidate {
+    return s.privateCandidate ?? this.shared;
+  }
+
   /** Empties the candidate of `s` (after a commit or discard). */
   private resetCandidate(s: Session): void {
-    this.candidateOf(s).clear();
-    s.privateCandidate?.origins.clear();
+    if (s.privateCandidate) {
+      s.privateCandidate.overlay.clear();
+      s.privateCandidate.origins.clear();
+    } else {
+      this.clearShared();
+    }
+  }
+
+  /** Notes that `s` changed `paths` of its candidate, keeping the committed node each started from. */
+  private noteEdit(s: Session, paths: Iterable<string>): void {
+    const rec = this.recordOf(s);
+    const list = [...paths];
+    for (const path of list) if (!rec.origins.has(path)) rec.origins.set(path, this.running.get(path));
+    if (!s.privateCandidate) this.owners.record(s, list);
   }
 
   /** Gives a session its own candidate over running (CLI `configure private`). */
@@ -307,8 +384,7 @@ export class ConfigEngine {
       this.guardWrite(s, 'edit', 'candidate', leavesOf(this.changesOver(scratch, candidate)));
       if (options.testOnly) return;
       this.audit(s, 'edit', 'candidate', 'ok', { nodes: scratch.changes.size, ...(s.privateCandidate ? { private: true } : {}) });
-      const origins = s.privateCandidate?.origins;
-      if (origins) for (const path of scratch.changes.keys()) if (!origins.has(path)) origins.set(path, this.running.get(path));
+      this.noteEdit(s, scratch.changes.keys());
       candidate.absorb(scratch);
       candidate.settle(scratch.changes.keys());
     });
@@ -340,6 +416,7 @@ export class ConfigEngine {
       const errors = applyEdit(this.schema, scratch, tree, { defaultOperation: 'replace' });
       if (target === 'startup' && errors.length === 0) {
         errors.push(...validateChanges(this.schema, this.indexes, scratch, this.deltas(scratch, [])));
+        if (errors.length === 0) this.guardLockout(s, 'copy-config', scratch, null, false);
       }
       if (errors.length > 0) {
         this.auditBestEffort(s, 'copy-config', target, 'error', { errors: errors.length });
@@ -348,6 +425,7 @@ export class ConfigEngine {
       this.guardWrite(s, 'copy-config', target, leavesOf(this.changesOver(scratch, target === 'candidate' ? this.candidate : this.startup())));
       if (target === 'candidate') {
         this.audit(s, 'copy-config', 'candidate', 'ok', { source: typeof source === 'string' ? source : 'inline' });
+        this.noteEdit(s, scratch.changes.keys());
         this.candidate.absorb(scratch);
         this.candidate.settle(scratch.changes.keys());
       } else {
@@ -381,8 +459,10 @@ export class ConfigEngine {
       if (source === 'running') {
         issues = [];
       } else if (source === 'candidate') {
-        const candidate = this.candidateOf(s);
-        issues = validateChanges(this.schema, this.indexes, candidate, this.deltas(candidate, []));
+        const candidate = rebase(this.running, this.recordOf(s));
+        const deltas = this.deltas(candidate, []);
+        issues = validateChanges(this.schema, this.indexes, candidate, deltas);
+        if (issues.length === 0) this.guardLockout(s, 'validate', candidate, deltas.map((d) => d.path), false);
       } else {
         const scratch = new Overlay(this.running);
         const tree = source === 'startup' ? this.getConfig('startup') : source;
@@ -411,16 +491,21 @@ export class ConfigEngine {
         rollbackTo: p ? p.rollbackTo : this.store.lastTxid,
         deadline: this.clock.now() + (options.confirmTimeout ?? DEFAULT_CONFIRM_TIMEOUT_S) * 1000,
         persist: options.persist ?? null, session: s.id, user: s.user,
+        ...(options.anySession ? { anySession: true } : {}),
       } : null;
       const meta = next || p ? { [CONFIRMED_META_KEY]: next ? JSON.stringify(next) : null } : undefined;
-      const view = s.privateCandidate ? rebase(this.running, s.privateCandidate) : this.candidate;
+      // Shared or private, the candidate's changes are carried onto running as it is now: a
+      // leaf someone else committed meanwhile is a conflict, never silently overwritten.
+      const view = rebase(this.running, this.recordOf(s));
       const header = await this.commitView(s, view, {
-        source: s.source, comment: options.comment ?? '', action: 'commit', vetoable: true, meta,
+        source: s.source, comment: options.comment ?? '', action: 'commit', vetoable: true, meta, force: options.force === true,
       });
       this.resetCandidate(s);
       this.setPending(next);
-      if (p && !next) this.audit(s, 'confirm-commit', 'running', 'ok');
-      return { header, confirmedPending: next !== null };
+      if (p && !next) this.audit(s, 'confirm-commit', 'running', 'ok', { session: p.session, user: p.user });
+      if (next) this.emitConfirmed({ event: p ? 'extend' : 'start', pending: next, by: s });
+      else if (p) this.emitConfirmed({ event: 'complete', pending: p, by: s });
+      return { header, confirmedPending: next !== null, ...(p && !next ? { confirmedPrevious: p } : {}) };
     });
   }
 
@@ -435,6 +520,7 @@ export class ConfigEngine {
       if (!p) throw new ConfdError('TXN_NO_CONFIRMED_COMMIT', 'no confirmed commit is pending');
       checkAuthority(p, s.id, persistId);
       await this.revertConfirmedLocked('cancel-commit', s);
+      this.emitConfirmed({ event: 'cancel', pending: p, by: s });
     });
   }
 
@@ -448,7 +534,9 @@ export class ConfigEngine {
   private scheduleRevert(p: PendingConfirmed): void {
     this.confirmTimer?.cancel();
     this.confirmTimer = this.clock.setTimer(p.deadline - this.clock.now(), () => {
-      this.revertConfirmed('the confirmed commit timed out').catch((e: unknown) => {
+      this.revertConfirmed('the confirmed commit timed out').then(
+        () => this.emitConfirmed({ event: 'timeout', pending: p, by: this.systemSession }),
+      ).catch((e: unknown) => {
         this.log.error({ err: e }, 'reverting the unconfirmed commit failed');
       });
     });
@@ -486,7 +574,7 @@ export class ConfigEngine {
   }
 
   /** Replaces (or merges into) running with a whole configuration tree, as one commit. */
-  load(s: Session, tree: JsonObject, options: { merge: boolean; source: string; comment?: string }): Promise<CommitOutcome> {
+  load(s: Session, tree: JsonObject, options: { merge: boolean; source: string; comment?: string; force?: boolean }): Promise<CommitOutcome> {
     return this.exclusive(async () => {
       this.checkWritable(s, 'running');
       if (this.pending) throw new ConfdError('TXN_CONFIRMED_PENDING', 'a confirmed commit is pending; confirm or cancel it first');
@@ -497,7 +585,7 @@ export class ConfigEngine {
         throw validationFailed(errors);
       }
       const header = await this.commitView(s, scratch, {
-        source: options.source, comment: options.comment ?? '', action: options.source, vetoable: true,
+        source: options.source, comment: options.comment ?? '', action: options.source, vetoable: true, force: options.force === true,
       });
       return { header, confirmedPending: false };
     });
@@ -553,6 +641,21 @@ export class ConfigEngine {
       out.push({ path, old, new: now });
     }
     return out;
+  }
+
+  /** Refuses (audited) a result that leaves no administrator login, unless forced (audited as such). */
+  private guardLockout(s: Session, action: string, view: DataView, paths: readonly string[] | null, force: boolean): void {
+    try {
+      checkLockout(this.schema, this.running, view, paths);
+    } catch (e) {
+      if (force) {
+        this.audit(s, action, 'running', 'forced', { error: (e as ConfdError).code });
+        this.log.warn({ user: s.user, action }, 'a change that leaves no administrator login was forced');
+        return;
+      }
+      this.auditBestEffort(s, action, 'running', 'denied', { error: (e as ConfdError).code });
+      throw e;
+    }
   }
 
   /** The session's access rules must allow every change; a refusal is audited. */
@@ -615,7 +718,7 @@ export class ConfigEngine {
 
   private async commitView(
     s: Session, view: Overlay,
-    how: { source: string; comment: string; action: string; vetoable: boolean; meta?: Record<string, string | null> | undefined },
+    how: { source: string; comment: string; action: string; vetoable: boolean; meta?: Record<string, string | null> | undefined; force?: boolean },
   ): Promise<CommitHeader | null> {
     if (this.frozen !== null) {
       throw new ConfdError('TXN_IN_USE', `commits are suspended: ${this.frozen}`, { details: { reason: this.frozen } });
@@ -626,10 +729,18 @@ export class ConfigEngine {
       return null;
     }
     const issues = validateChanges(this.schema, this.indexes, view, deltas);
+    // Clear text is hashed by confd/rpc before a commit; one that got through is never stored.
+    for (const d of deltas) {
+      if (d.after && typeof d.after.body['plain-text-password'] === 'string') {
+        issues.push(new ConfdError('TXN_BAD_ARGUMENT', 'a clear-text password must be hashed before it is committed', { path: `${d.path}/plain-text-password` }));
+      }
+    }
     if (issues.length > 0) {
       this.auditBestEffort(s, how.action, 'running', 'error', { errors: issues.length, first: issues[0]!.code, path: issues[0]!.path });
       throw validationFailed(issues);
     }
+    // A revert restores a state running had; everything else must leave an administrator a way in.
+    if (how.vetoable) this.guardLockout(s, how.action, view, deltas.map((d) => d.path), how.force === true);
     const changes: NodeChange[] = deltas.map((d) => ({ path: d.path, old: d.before?.body ?? null, new: d.after?.body ?? null }));
     const event = commitEvent(this.store.lastTxid + 1, s, how.source, how.comment, changes);
     // The event computes the leaf changes once, for the access check and every participant.

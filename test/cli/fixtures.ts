@@ -36,6 +36,7 @@ export class FakeBackend implements Backend {
     'configure.enter': () => ({}),
     'configure.exit': () => ({}),
     'configure.editors': () => [],
+    'configure.owners': () => [],
     'sessions': () => [{ session: 1, user: 'admin', source: 'cli', address: 'local', since: '2024-01-01T00:00:00Z', editing: null, self: true }],
     'compare': () => [],
     'commit': (p) => ({ txid: 2, confirmedPending: p.confirmed === true }),

@@ -161,11 +161,12 @@ describe('command tables', () => {
     assert.equal(w.problem, undefined);
   });
 
-  test('options in any order with values; decimal minutes for confirmed', () => {
-    const w = walk('commit comment "hello world" confirmed 0.05 and-quit', 'configuration');
+  test('options in any order with values; whole minutes for confirmed', () => {
+    const w = walk('commit comment "hello world" confirmed 5 and-quit', 'configuration');
     assert.equal(w.problem, undefined);
     assert.equal(w.args.text('comment'), 'hello world');
-    assert.equal(w.args.number('confirmed'), 0.05);
+    assert.equal(w.args.number('confirmed'), 5);
+    assert.equal(walk('commit confirmed 0.5', 'configuration').problem?.kind, 'unknown-word');
     assert.ok(w.args.has('and-quit'));
     assert.ok(walk('commit confirmed', 'configuration').args.has('confirmed'));
     assert.equal(walk('commit confirmed soon', 'configuration').problem?.kind, 'unknown-word');

@@ -129,23 +129,31 @@ describe('errors, one table', () => {
 });
 
 describe('commit, rollback, compare, exit', () => {
-  test('commit options become the commit parameters; confirmed minutes become seconds, rounded up', async () => {
+  test('commit options become the commit parameters; confirmed takes 1..65535 minutes, confirmable from any session', async () => {
     const b = new FakeBackend();
     const t = await openSession(b);
     await t.run('configure');
     await t.run('commit');
-    await t.run('commit comment "first try" confirmed 0.05');
+    await t.run('commit comment "first try" confirmed 1');
     await t.run('commit confirmed');
-    await t.run('commit confirmed 2');
+    await t.run('commit confirmed 65535');
     assert.deepEqual(b.of('commit').map((c) => c.params), [
       {},
-      { comment: 'first try', confirmed: true, confirmTimeout: 3 },
-      { confirmed: true, confirmTimeout: 600 },
-      { confirmed: true, confirmTimeout: 120 },
+      { comment: 'first try', confirmed: true, confirmTimeout: 60, anySession: true },
+      { confirmed: true, confirmTimeout: 600, anySession: true },
+      { confirmed: true, confirmTimeout: 65535 * 60, anySession: true },
     ]);
-    assert.match(t.out.text, /rolled back in 3 seconds unless confirmed/);
-    assert.match(t.out.text, /rolled back in 2 minutes unless confirmed/);
-    assert.equal(await t.run('commit confirmed 0'), 1);
+    assert.match(t.out.text, /rolled back in 1 minute unless confirmed\nconfirm it with 'commit' from any session/);
+    assert.match(t.out.text, /rolled back in 65535 minutes unless confirmed/);
+    for (const bad of ['0', '65536', '100000']) {
+      assert.equal(await t.run(`commit confirmed ${bad}`), 1, bad);
+      assert.match(t.err.take(), /a confirmed commit waits 1 to 65535 minutes/);
+    }
+    assert.equal(b.of('commit').length, 4, 'a refused time sends no commit');
+    b.handlers['commit'] = () => ({ txid: 9, confirmedPending: false, confirmed: { session: 4, user: 'alice' } });
+    t.out.take();
+    assert.equal(await t.run('commit'), 0);
+    assert.match(t.out.text, /^confirmed the pending commit of alice \(session 4\): it will not be rolled back\ncommit complete\n$/);
   });
 
   test('commit check validates the candidate; and-quit leaves configuration mode', async () => {
@@ -191,11 +199,11 @@ describe('commit, rollback, compare, exit', () => {
     assert.equal(await t.run('show | compare rollback 7'), 1);
   });
 
-  test('exit refuses to leave uncommitted changes unless exit discard', async () => {
+  test('exclusive: exit refuses to leave uncommitted changes unless exit discard', async () => {
     const b = new FakeBackend();
     b.handlers['compare'] = () => [{ path: '/system/hostname', op: 'modify', old: 'r1', new: 'r2' }];
     const t = await openSession(b);
-    await t.run('configure');
+    await t.run('configure exclusive');
     await t.run('edit system');
     assert.equal(await t.run('exit'), 0, 'exit inside a level goes up');
     assert.equal(t.session.banner(), '[edit]');
@@ -320,9 +328,9 @@ describe('non-interactive runs', () => {
     assert.equal(b.of('configure.exit').length, 2, 'each run leaves configuration mode at the end');
   });
 
-  test('a confirmed commit in a one-shot run warns that the end of the session rolls it back', async () => {
+  test('a confirmed commit in a one-shot run stays pending after it: the run says how to confirm it', async () => {
     const out = new Capture();
     assert.equal(await runCommands('configure; commit confirmed 1', { backend: new FakeBackend(), output: out }), 0);
-    assert.match(out.text, /rolled back in 1 minute unless confirmed\nwarning: this session ends after these commands/);
+    assert.match(out.text, /rolled back in 1 minute unless confirmed\nconfirm it with 'commit' from any session \(it stays pending if this one ends\)/);
   });
 });

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runAppliance, startAppliance, type RunningAppliance } from '../helpers/appliance-process.js';
 import { tempDir } from '../helpers/device.js';
+import { connectNetconf } from '../security/ssh-netconf.js';
 
 const dir = tempDir('appliance-cli-ssh-');
 const key = join(dir.path, 'id_ed25519');
@@ -34,8 +35,8 @@ function tmux(...args: string[]): string {
 }
 
 /** The pane's text, scrollback included, without the empty rows below the cursor (lines keep trailing spaces). */
-function pane(): string {
-  return tmux('capture-pane', '-p', '-J', '-N', '-t', 'cli', '-S', '-500').replace(/\n+$/, '');
+function pane(target = 'cli'): string {
+  return tmux('capture-pane', '-p', '-J', '-N', '-t', target, '-S', '-500').replace(/\n+$/, '');
 }
 
 async function waitFor(what: () => string | Promise<string>, re: RegExp, timeoutMs = 8000): Promise<string> {
@@ -43,7 +44,7 @@ async function waitFor(what: () => string | Promise<string>, re: RegExp, timeout
   for (;;) {
     const text = await what();
     if (re.test(text)) return text;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${re}:\n${text}\n--- pane:\n${pane()}`);
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${re}:\n${text}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -51,28 +52,35 @@ async function waitFor(what: () => string | Promise<string>, re: RegExp, timeout
 /** Where each prompt at which `typed` was typed begins in `text`. */
 function prompts(text: string, typed: string): number[] {
   const out: number[] = [];
-  const re = new RegExp(`@appliance[#>] ${typed.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'g');
+  const re = new RegExp(`@[\\w-]+[#>] ${typed.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'g');
   for (let m = re.exec(text); m; m = re.exec(text)) out.push(m.index);
   return out;
 }
 
 /** The pane's text from the `n`-th prompt (0-based) at which `typed` was typed; '' until it is shown. */
-const from = (typed: string, n?: number) => () => {
-  const text = pane();
+const from = (typed: string, n?: number, target = 'cli') => () => {
+  const text = pane(target);
   const at = prompts(text, typed);
   const i = n === undefined ? at[at.length - 1] : at[n];
   return i === undefined ? '' : text.slice(i);
 };
 
-const keys = (text: string) => tmux('send-keys', '-t', 'cli', '-l', text);
+const keys = (text: string, target = 'cli') => tmux('send-keys', '-t', target, '-l', text);
 const press = (...names: string[]) => tmux('send-keys', '-t', 'cli', ...names);
 
-/** Types a command once the prompt is shown, and returns its output up to the next prompt. */
-async function command(line: string): Promise<string> {
-  const shown = prompts(await waitFor(pane, /[#>] $/), line).length;
-  keys(line);
-  press('Enter');
-  return waitFor(from(line, shown), /\n[^\n]*@appliance[#>] $/);
+/** Answers a question a command asked, and waits for the pane to match `re`. */
+async function answer(text: string, target: string, re: RegExp): Promise<string> {
+  keys(text, target);
+  tmux('send-keys', '-t', target, 'Enter');
+  return waitFor(() => pane(target), re);
+}
+
+/** Types a command once the prompt is shown, and returns its output up to the next prompt (or `until`). */
+async function command(line: string, target = 'cli', until = /\n[^\n]*@[\w-]+[#>] $/): Promise<string> {
+  const shown = prompts(await waitFor(() => pane(target), /([#>]|\)) $/), line).length;
+  keys(line, target);
+  tmux('send-keys', '-t', target, 'Enter');
+  return waitFor(from(line, shown, target), until);
 }
 
 describe('the CLI through OpenSSH', () => {
@@ -128,7 +136,7 @@ describe('the CLI through OpenSSH', () => {
     assert.doesNotMatch(r.stdout, /commit complete/);
   });
 
-  test('the shell on a pty: Tab, ?, show | compare, commit confirmed that reverts, rollback 1', async () => {
+  test('the shell on a pty: Tab, ?, show | compare, commit confirmed confirmed from another session, rollback 1', async () => {
     tmux('new-session', '-d', '-s', 'cli', '-x', '150', '-y', '50', ['ssh', '-tt', ...sshArgs].join(' '));
     await waitFor(pane, /admin@appliance> $/m);
     assert.match(await command('configure'), /\[edit\]\nadmin@appliance# $/);
@@ -145,23 +153,59 @@ describe('the CLI through OpenSSH', () => {
     const diff = await command('show | compare');
     assert.match(diff, /\[edit interfaces interface eth7\]\n\+ {3}description pty-ok;/);
 
-    // Unconfirmed, the commit is undone after its time (0.05 minutes: 3 seconds).
-    assert.match(await command('commit confirmed 0.05'), /rolled back in 3 seconds unless confirmed\ncommit complete/);
+    // A confirmed commit outlives its session: another session confirms it with a plain commit.
+    assert.match(await command('commit confirmed 1'), /rolled back in 1 minute unless confirmed\n.*\ncommit complete/);
+    const confirm = await ssh('configure; commit');
+    assert.equal(confirm.code, 0, confirm.stderr);
+    assert.match(confirm.stdout, /confirmed the pending commit of admin \(session \d+\): it will not be rolled back\ncommit complete/);
     assert.match((await ssh('show configuration interfaces interface eth7 description')).stdout, /description pty-ok;/);
-    await waitFor(async () => (await ssh('show configuration interfaces interface eth7')).stdout, /^(?![\s\S]*pty-ok)[\s\S]*mtu 1500;/, 10_000);
-    const history = await ssh('show system commit');
-    assert.match(history.stdout.split('\n')[1] ?? '', /confirmed-revert/);
 
-    // rollback 1: the configuration as it was one commit back (with the description), to be committed.
+    // rollback 1: the configuration as it was one commit back (without the description), to be committed.
     assert.match(await command('rollback 1'), /load complete/);
-    assert.match(await command('show | compare'), /\+ {3}description pty-ok;/);
+    assert.match(await command('show | compare'), /- {3}description pty-ok;/);
     assert.match(await command('commit and-quit'), /commit complete\nExiting configuration mode\nadmin@appliance> $/);
-    assert.match((await ssh('show configuration interfaces interface eth7')).stdout, /description pty-ok;/);
+    assert.doesNotMatch((await ssh('show configuration interfaces interface eth7')).stdout, /pty-ok/);
 
     keys('exit');
     press('Enter');
     await waitFor(() => {
       try { return tmux('list-sessions'); } catch { return 'gone'; }
     }, /^gone$/);
+  });
+
+  test('two operators on ptys: leaving keeps the other\'s change, discards ask, configure exclusive shuts the door, a revert is broadcast', async () => {
+    for (const t of ['a', 'b']) {
+      tmux('new-session', '-d', '-s', t, '-x', '160', '-y', '50', ['ssh', '-tt', ...sshArgs].join(' '));
+      await waitFor(() => pane(t), /admin@[\w-]+> $/m);
+    }
+    await command('configure', 'a');
+    await command('set system domain example.org', 'a');
+    await command('configure', 'b');
+    assert.match(await command('exit', 'b'), /Exiting configuration mode\n/);
+    await command('configure', 'b');
+    assert.match(await command('show | compare', 'b'), /\+ {3}domain example\.org;/);
+    const asked = await command('exit discard', 'b', /Discard them\? \[yes,no\] \(no\) $/);
+    assert.match(asked, /throws away the uncommitted changes of admin \(session \d+, 1 changed node\)/);
+    await answer('no', 'b', /\(no\) no\nNothing discarded\n\n\[edit\]\nadmin@appliance# $/);
+    assert.match(await command('exit', 'a', /\(yes\) $/), /changed but not committed/);
+    await answer('yes', 'a', /\(yes\) yes\nYour 1 changed node stay in the shared candidate\nExiting configuration mode\nadmin@appliance> $/);
+    await command('rollback 0', 'b', /\(no\) $/);
+    await answer('yes', 'b', /\(no\) yes\n[\s\S]*admin@appliance# $/);
+    assert.match(await command('exit', 'b'), /Exiting configuration mode/);
+
+    assert.match(await command('configure exclusive', 'a'), /admin@[\w-]+# $/);
+    assert.match(await command('configure', 'b'), /error: configuration database locked by session \d+ \(admin, configure exclusive\)\n.*admin@[\w-]+> $/);
+    await command('exit', 'a');
+
+    // A confirmed commit (from NETCONF's side, 2 seconds) renames the host, then times out: every shell hears of it.
+    const nc = await connectNetconf(app.port, 'admin', 'secret');
+    await nc.nc.rpc('<edit-config><target><candidate/></target><config><system xmlns="urn:appliance:system"><hostname>edge-1</hostname></system></config></edit-config>');
+    await nc.nc.rpc('<commit><confirmed/><confirm-timeout>2</confirm-timeout></commit>');
+    for (const t of ['a', 'b']) await waitFor(() => pane(t), /admin@edge-1> $/);
+    for (const t of ['a', 'b']) {
+      await waitFor(() => pane(t), /Message from the appliance: the confirmed commit of admin \(session \d+\) was not confirmed in time and has been rolled back\n(.*\n)?admin@appliance> $/, 10_000);
+    }
+    nc.close();
+    for (const t of ['a', 'b']) tmux('kill-session', '-t', t);
   });
 });

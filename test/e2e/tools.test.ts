@@ -60,7 +60,19 @@ describe('a stopped device', () => {
   });
 
   test('config import, export and history work in-process, audited', async () => {
-    await ok(['config', 'import', file('base.json', { system: { hostname: 'offline' }, interfaces: { interface: [{ name: 'eth0', mtu: 1400 }] } }), '--comment', 'initial']);
+    const base = file('base.json', { system: { hostname: 'offline' }, interfaces: { interface: [{ name: 'eth0', mtu: 1400 }] } });
+    // Neither --merge nor --replace: a usage error, nothing changed.
+    const unsaid = await runAppliance(['config', 'import', base, ...D]);
+    assert.equal(unsaid.code, 2, unsaid.stderr);
+    assert.match(unsaid.stderr, /--merge .* or --replace/);
+    // --replace of a file without users would lock every administrator out: refused (TXN_LOCKOUT)…
+    const locked = await runAppliance(['config', 'import', '--replace', base, ...D]);
+    assert.equal(locked.code, 1);
+    assert.match(locked.stderr, /no user of the admin role would be left with a password or an SSH key \(now: admin\)/);
+    // …unless a technician at the console forces it, which the audit log records.
+    await ok(['config', 'import', '--replace', '--force', base, '--comment', 'initial']);
+    const forced = JSON.parse(await ok(['audit', 'show', '--action', 'import', '--json'])) as Array<{ result: string }>;
+    assert.deepEqual(forced.map((r) => r.result).filter((x) => x !== 'ok'), ['denied', 'forced']);
     const config = await exportConfig();
     assert.deepEqual((config.system as Record<string, unknown>).hostname, 'offline');
     const history = JSON.parse(await ok(['config', 'history', '--json'])) as Array<{ source: string; comment: string }>;
@@ -71,7 +83,7 @@ describe('a stopped device', () => {
 
   test('a rejected import changes nothing and names the path', async () => {
     const beforeConfig = await exportConfig();
-    const r = await runAppliance(['config', 'import', file('bad.json', { interfaces: { interface: [{ name: 'eth0', mtu: 70000 }] } }), ...D]);
+    const r = await runAppliance(['config', 'import', '--merge', file('bad.json', { interfaces: { interface: [{ name: 'eth0', mtu: 70000 }] } }), ...D]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /\/interfaces\/interface\[name='eth0'\]\/mtu/);
     assert.deepEqual(await exportConfig(), beforeConfig);

@@ -55,7 +55,11 @@ interface ConfigChange {
 interface ConfirmedResult {
   setup: Setup; session_id: string; edit: Outcome; commit: Outcome; confirm_timeout: number;
   before: Iface[]; during: Iface[]; after: Iface[]; reverted_after_s: number | null;
-  subscribe: Outcome; notifications: Array<ConfigChange | null>;
+  subscribe: Outcome; notifications: Array<ConfigChange | null>; confirmed: Array<Record<string, string>>;
+}
+interface ConfirmedPersistResult {
+  subscribe: Outcome; setup: Setup; edit: Outcome; commit: Outcome; close: Outcome; after_close: Iface[];
+  wrong: Outcome; confirm: Outcome; confirmed: Array<Record<string, string>>; changes: number;
 }
 interface ConfirmedCloseResult {
   setup: Setup; edit: Outcome; commit: Outcome; close: Outcome;
@@ -282,6 +286,22 @@ describe('ncclient: hello, framing, the edit cycle, filters and rpc-errors', () 
     // RFC 6470 changed-by: "If caused by internal action, then the empty leaf 'server' will be present."
     // A confirm-timeout revert is done by the server, not by a user session.
     assert.deepEqual(revert?.changed_by, { server: '' });
+    // RFC 6470 netconf-confirmed-commit: start (with the session and the timeout), then timeout (the server's own).
+    assert.deepEqual(confirmed.confirmed, [
+      { username: 'admin', 'session-id': confirmed.session_id, 'source-host': '127.0.0.1', 'confirm-event': 'start', timeout: '2' },
+      { 'confirm-event': 'timeout' },
+    ]);
+  });
+
+  test('confirmed-persist: a persist commit outlives its session; another session confirms it with persist-id (RFC 6241 §8.4)', async () => {
+    const r = await drive<ConfirmedPersistResult>('confirmed-persist', a.port, a.admin);
+    assertOk(r.subscribe, 'create-subscription'); assertOk(r.setup.commit, 'setup commit'); assertOk(r.edit, 'edit');
+    assertOk(r.commit, 'commit confirmed persist'); assertOk(r.close, 'close-session');
+    assert.equal(byName(r.after_close, 'eth8')?.description, 'trial', 'not reverted when its session ended');
+    assertRpcError(r.wrong, 'protocol', 'invalid-value');
+    assertOk(r.confirm, 'commit with persist-id from another session');
+    assert.deepEqual(r.confirmed.map((e) => e['confirm-event']), ['start', 'complete']);
+    assert.equal(r.changes, 2, 'config-change of the setup and of the confirmed commit');
   });
 
   test('confirmed-close: ending the session of a confirmed commit reverts at once (RFC 6241 §8.4.1)', async () => {

@@ -313,6 +313,51 @@ def config_changes(n):
     }
 
 
+def confirmed_event(n):
+    """An RFC 6470 netconf-confirmed-commit notification as a dict, or None for another kind."""
+    root = parse(n.notification_xml)
+    cc = root.find("{%s}netconf-confirmed-commit" % NCN_NS)
+    if cc is None:
+        return None
+    return {etree.QName(c).localname: (c.text or "").strip() for c in cc}
+
+
+def take_notifications(watch, count):
+    """Up to `count` notifications: (config-change dicts, confirmed-commit dicts), each in order."""
+    changes, confirmed = [], []
+    while len(changes) + len(confirmed) < count:
+        n = watch.take_notification(block=True, timeout=5)
+        if n is None:
+            break
+        ev = confirmed_event(n)
+        if ev is None:
+            changes.append(config_changes(n))
+        else:
+            confirmed.append(ev)
+    return changes, confirmed
+
+
+def s_confirmed_persist(a):
+    """RFC 6241 §8.4: a confirmed commit with <persist> outlives its session; another session confirms with <persist-id>."""
+    m = connect(a)
+    watch = connect(a)
+    subscribe = outcome(watch.create_subscription())
+    setup = commit_edit(m, ifaces_xml(iface("eth8", description="before")))
+    edit = outcome(m.edit_config(target="candidate", config=cfg(ifaces_xml(iface("eth8", description="trial")))))
+    commit = outcome(m.commit(confirmed=True, timeout="120", persist="tok-8"))
+    closed = outcome(m.close_session())
+    time.sleep(0.3)
+    after_close = get_ifaces(watch, "running")
+    other = connect(a)
+    wrong = outcome(other.commit(persist_id="nope"))
+    confirm = outcome(other.commit(persist_id="tok-8"))
+    other.close_session()
+    changes, confirmed = take_notifications(watch, 5)
+    watch.close_session()
+    return {"subscribe": subscribe, "setup": setup, "edit": edit, "commit": commit, "close": closed,
+            "after_close": after_close, "wrong": wrong, "confirm": confirm, "confirmed": confirmed, "changes": len(changes)}
+
+
 def s_confirmed_revert(a):
     m = connect(a)
     watch = connect(a)
@@ -335,13 +380,8 @@ def s_confirmed_revert(a):
         time.sleep(0.1)
     candidate_after = get_ifaces(m, "candidate")
     # The config-change events seen meanwhile: the confirmed commit, then the revert.
-    notifications = []
-    while len(notifications) < 2:
-        n = watch.take_notification(block=True, timeout=5)
-        if n is None:
-            break
-        notifications.append(config_changes(n))
-    out = {"setup": setup, "session_id": m.session_id, "edit": edit, "commit": commit, "confirm_timeout": a.confirm_timeout,
+    notifications, confirmed = take_notifications(watch, 4)
+    out = {"confirmed": confirmed, "setup": setup, "session_id": m.session_id, "edit": edit, "commit": commit, "confirm_timeout": a.confirm_timeout,
            "before": before, "during": during, "after": after, "reverted_after_s": reverted_after,
            "candidate_after": candidate_after, "subscribe": subscribe, "notifications": notifications}
     m.close_session()
@@ -533,7 +573,7 @@ def s_bad_login(a):
 
 
 SCENARIOS = {
-    "hello": s_hello, "hello10": s_hello10, "cycle": s_cycle, "confirmed-revert": s_confirmed_revert,
+    "hello": s_hello, "hello10": s_hello10, "cycle": s_cycle, "confirmed-revert": s_confirmed_revert, "confirmed-persist": s_confirmed_persist,
     "confirmed-close": s_confirmed_close, "filter": s_filter, "invalid": s_invalid, "kill": s_kill, "viewer": s_viewer, "operator": s_operator,
     "notification": s_notification, "bad-xml": s_bad_xml, "rpc-attributes": s_rpc_attributes, "bad-login": s_bad_login,
 }

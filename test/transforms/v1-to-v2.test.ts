@@ -39,7 +39,7 @@ function down(config: JsonObject): { config: JsonObject; losses: Loss[] } {
   return v1ToV2.down(frozen(structuredClone(config)));
 }
 
-/** One engine per schema version, reused: each load replaces the whole configuration. */
+/** One engine per schema version, reused: each load replaces the whole configuration (forced: the users come and go with the fixtures). */
 let v1: TestDevice;
 let v2: TestDevice;
 
@@ -60,7 +60,7 @@ after(() => {
 async function normalized(device: TestDevice, tree: JsonObject): Promise<JsonObject> {
   const { engine } = device;
   try {
-    await engine.load(engine.systemSession, structuredClone(tree), { merge: false, source: 'test' });
+    await engine.load(engine.systemSession, structuredClone(tree), { merge: false, source: 'test', force: true });
   } catch (e) {
     if (e instanceof ConfdError) {
       assert.fail(`refused by schema v${engine.schema.version}: ${e.flatten().map((i) => `${i.path ?? ''}: ${i.message}`).join('; ')}`);
@@ -73,7 +73,7 @@ async function normalized(device: TestDevice, tree: JsonObject): Promise<JsonObj
 async function refused(device: TestDevice, tree: JsonObject): Promise<boolean> {
   const { engine } = device;
   try {
-    await engine.load(engine.systemSession, structuredClone(tree), { merge: false, source: 'test' });
+    await engine.load(engine.systemSession, structuredClone(tree), { merge: false, source: 'test', force: true });
     return false;
   } catch (e) {
     if (e instanceof ConfdError) return true;

@@ -7,6 +7,7 @@
 import { childPath } from '../../core/path.js';
 import { deepEqual, type JsonObject } from '../../core/tree.js';
 import type { DeviceSchema } from '../../schema/model.js';
+import type { ConfirmedEvent } from '../../txn/engine.js';
 import type { CommitEvent, Participant } from '../../txn/participant.js';
 import { NETCONF_NOTIFICATIONS_NS, NOTIFICATION_NS } from './capabilities.js';
 import { hostOf } from './monitoring.js';
@@ -45,6 +46,26 @@ export class NotificationHub implements Participant {
   /** Sends a notification of the NETCONF stream (`event`: its element name) to those who asked for it. */
   publish(event: string, xml: string): void {
     for (const [sink, events] of this.sinks) if (events === null || events.has(event)) sink.sendNotification(xml);
+  }
+
+  /** Sends the RFC 6470 netconf-confirmed-commit notification of a confirmed-commit event. */
+  confirmedCommit(e: ConfirmedEvent): void {
+    if (this.sinks.size === 0) return;
+    const now = e.at;
+    const w = new XmlWriter();
+    w.start('notification', { xmlns: NOTIFICATION_NS });
+    w.leaf('eventTime', new Date(now).toISOString());
+    w.start('netconf-confirmed-commit', { xmlns: NETCONF_NOTIFICATIONS_NS });
+    // common-session-parms name who acted; a timeout is the server's own and names no one.
+    if (e.event !== 'timeout') {
+      w.leaf('username', e.by.user);
+      w.leaf('session-id', String(e.by.id));
+      if (e.by.address !== 'local') w.leaf('source-host', hostOf(e.by.address));
+    }
+    w.leaf('confirm-event', e.event);
+    if (e.event === 'start' || e.event === 'extend') w.leaf('timeout', String(Math.max(0, Math.round((e.pending.deadline - now) / 1000))));
+    w.end().end();
+    this.publish('netconf-confirmed-commit', w.toString());
   }
 
   /** The RFC 6470 netconf-config-change notification of a commit. */

@@ -52,6 +52,7 @@ const TABLE: Partial<Record<ErrorCode, Mapping>> = {
   TXN_HISTORY_COMPACTED: ['application', 'operation-failed'],
   TXN_VETOED: ['application', 'operation-failed', 'vetoed'],
   TXN_CONFLICT: ['application', 'operation-failed'],
+  TXN_LOCKOUT: ['application', 'operation-failed'],
   TXN_NOT_SUPPORTED: ['protocol', 'operation-not-supported'],
   TXN_NO_SUCH_SESSION: ['protocol', 'invalid-value'],
   TXN_BAD_DATASTORE: ['protocol', 'invalid-value'],

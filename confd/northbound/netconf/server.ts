@@ -83,6 +83,7 @@ export class NetconfServer {
     this.xml = new XmlReader({ ...this.limits, maxBytes: this.limits.maxMessageBytes });
     this.notifications = new NotificationHub(this.schema, (id) => this.ops.engine.session(id)?.address);
     this.ops.engine.addParticipant(this.notifications);
+    this.ops.engine.onConfirmed((e) => this.notifications.confirmedCommit(e));
   }
 
   /**

@@ -53,7 +53,10 @@ const datastore = { enum: ['running', 'candidate', 'startup'] };
 const obj = (properties: Record<string, object>, required: string[] = []) =>
   ({ type: 'object', properties, required, additionalProperties: false });
 
-const outcome = (o: CommitOutcome) => ({ txid: o.header?.txid ?? null, confirmedPending: o.confirmedPending });
+const outcome = (o: CommitOutcome) => ({
+  txid: o.header?.txid ?? null, confirmedPending: o.confirmedPending,
+  ...(o.confirmedPrevious ? { confirmed: { session: o.confirmedPrevious.session, user: o.confirmedPrevious.user } } : {}),
+});
 
 const METHODS: Record<string, MethodDescriptor> = {
   ...MONITOR_METHODS,
@@ -122,8 +125,8 @@ const METHODS: Record<string, MethodDescriptor> = {
   },
   'commit': {
     params: obj({
-      comment: { type: 'string' }, confirmed: { type: 'boolean' }, confirmTimeout: { type: 'integer', minimum: 1 },
-      persist: { type: 'string' }, persistId: { type: 'string' },
+      comment: { type: 'string' }, confirmed: { type: 'boolean' }, confirmTimeout: { type: 'integer', minimum: 1, maximum: 4294967295 },
+      persist: { type: 'string' }, persistId: { type: 'string' }, anySession: { type: 'boolean' },
     }),
     handler: async ({ ops, session }, p) => outcome(await ops.commit(session, p)),
   },
@@ -156,14 +159,14 @@ const METHODS: Record<string, MethodDescriptor> = {
   'blame': { params: obj({ path: { type: 'string' } }, ['path']), handler: ({ ops, session }, p) => ops.blame(session, p.path as string) },
   'config.export': { params: obj({}), handler: ({ ops, session }) => ops.exportConfig(session) },
   'config.import': {
-    params: obj({ tree: { type: 'object' }, merge: { type: 'boolean' }, comment: { type: 'string' } }, ['tree']),
+    params: obj({ tree: { type: 'object' }, merge: { type: 'boolean' }, comment: { type: 'string' }, force: { type: 'boolean' } }, ['tree']),
     handler: async ({ ops, session }, p) => outcome(await ops.importConfig(session, p.tree as JsonObject,
-      { merge: p.merge === true, ...(typeof p.comment === 'string' ? { comment: p.comment } : {}) })),
+      { merge: p.merge === true, force: p.force === true, ...(typeof p.comment === 'string' ? { comment: p.comment } : {}) })),
   },
   'backup': { params: obj({ file: { type: 'string', minLength: 1 } }, ['file']), handler: ({ ops, session }, p) => ops.backup(session, p.file as string) },
   'restore': {
-    params: obj({ file: { type: 'string', minLength: 1 } }, ['file']),
-    handler: async ({ ops, session }, p) => outcome(await ops.restore(session, p.file as string)),
+    params: obj({ file: { type: 'string', minLength: 1 }, force: { type: 'boolean' } }, ['file']),
+    handler: async ({ ops, session }, p) => outcome(await ops.restore(session, p.file as string, p.force === true)),
   },
   'subscribe': {
     params: obj({
@@ -212,6 +215,7 @@ const METHODS: Record<string, MethodDescriptor> = {
     handler: async ({ ops, session }, p) => { await ops.enterConfigure(session, p.mode as 'shared'); return {}; },
   },
   'configure.exit': { params: obj({}), handler: async ({ ops, session }) => { await ops.exitConfigure(session); return {}; } },
+  'configure.owners': { params: obj({}), handler: ({ ops, session }) => ops.candidateOwners(session) },
   'configure.editors': { params: obj({}), handler: ({ ops, session }) => { ops.authorize(session, 'status'); return ops.editors(); } },
   'config.rollback-load': {
     params: obj({ back: { type: 'integer', minimum: 0 } }, ['back']),

@@ -274,7 +274,7 @@ describe('history', () => {
   it('rollback across a deleted-then-recreated entry restores the old entry and its nested entries', async () => {
     const t1 = await commitEdit(engine, s, {
       ...interfaces({ name: 'eth0', description: 'a', mtu: 9000 }),
-      system: { users: { user: [{ name: 'carol', role: 'admin', 'ssh-key': [{ name: 'k1', key: 'ssh-ed25519 AAAA1' }] }] } },
+      system: { users: { user: [{ name: 'carol', role: 'operator', 'ssh-key': [{ name: 'k1', key: 'ssh-ed25519 AAAA1' }] }] } },
     });
     const after1 = snapshot(engine, 'running');
     const t2 = await commitEdit(engine, s, {

@@ -123,7 +123,7 @@ describe('replace', () => {
 
   it('of a list entry drops its nested list entries not given', async () => {
     await engine.editConfig(s, { system: { users: { user: [
-      { name: 'alice', role: 'admin', 'full-name': 'Alice', 'ssh-key': [
+      { name: 'alice', role: 'operator', 'full-name': 'Alice', 'ssh-key': [
         { name: 'k1', key: 'ssh-ed25519 AAAA1 alice@a' }, { name: 'k2', key: 'ssh-ed25519 AAAA2 alice@b' },
       ] },
     ] } } });
@@ -148,7 +148,7 @@ describe('replace', () => {
 
   it('of a container holding a list replaces the list entries too', async () => {
     await engine.editConfig(s, { system: { users: { user: [
-      { name: 'alice', role: 'admin', 'ssh-key': [{ name: 'k1', key: 'ssh-ed25519 AAAA1' }] },
+      { name: 'alice', role: 'operator', 'ssh-key': [{ name: 'k1', key: 'ssh-ed25519 AAAA1' }] },
       { name: 'bob', role: 'viewer' },
     ] } } });
     await engine.commit(s);
@@ -256,7 +256,7 @@ describe('delete and remove', () => {
 
   it('deleting an entry deletes its nested list entries (a user\'s ssh keys)', async () => {
     await engine.editConfig(s, { system: { users: { user: [
-      { name: 'alice', role: 'admin', 'ssh-key': [{ name: 'k1', key: 'ssh-ed25519 AAAA1' }, { name: 'k2', key: 'ssh-rsa AAAA2' }] },
+      { name: 'alice', role: 'operator', 'ssh-key': [{ name: 'k1', key: 'ssh-ed25519 AAAA1' }, { name: 'k2', key: 'ssh-rsa AAAA2' }] },
       { name: 'bob', role: 'viewer', 'ssh-key': [{ name: 'k1', key: 'ssh-ed25519 BBBB1' }] },
     ] } } });
     await engine.commit(s);
@@ -300,7 +300,7 @@ describe('lists as a whole and entries recreated in one candidate', () => {
 
   it('an entry deleted and then merged again in the same candidate starts fresh, with defaults', async () => {
     await engine.editConfig(s, { ...interfaces({ name: 'eth0', mtu: 9000, description: 'old' }), system: { users: { user: [
-      { name: 'alice', role: 'admin', 'ssh-key': [{ name: 'k1', key: 'ssh-ed25519 AAAA1' }] },
+      { name: 'alice', role: 'operator', 'ssh-key': [{ name: 'k1', key: 'ssh-ed25519 AAAA1' }] },
     ] } } });
     await engine.commit(s);
     await engine.editConfig(s, { ...interfaces({ '@op': 'delete', name: 'eth0' }), system: { users: { user: [{ '@op': 'delete', name: 'alice' }] } } });

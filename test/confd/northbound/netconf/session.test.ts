@@ -1172,12 +1172,19 @@ describe('confirmed commit (RFC 6241 §8.4, :confirmed-commit:1.1) on fake time'
     await confirmedEdit(a, 9000, '<confirm-timeout>5</confirm-timeout>');
     const first = await watcher.nextNotification();
     assert.equal(dig(first, NETCONF_NOTIFICATIONS_NS, 'netconf-config-change/changed-by/session-id').text, String(a.sessionId));
+    // RFC 6470 netconf-confirmed-commit: start, with the timeout in seconds on the server's clock.
+    const start = await watcher.nextNotification();
+    assert.equal(dig(start, NETCONF_NOTIFICATIONS_NS, 'netconf-confirmed-commit/confirm-event').text, 'start');
+    assert.equal(dig(start, NETCONF_NOTIFICATIONS_NS, 'netconf-confirmed-commit/timeout').text, '5');
     await clock.advance(6_000);
     assert.equal(await mtu(a), '1500');
     const revert = await watcher.nextNotification();
     const changedBy = dig(revert, NETCONF_NOTIFICATIONS_NS, 'netconf-config-change/changed-by');
     assert.deepEqual(changedBy.children.map((x) => x.name), ['server'],
       `the revert was caused by the server's timer, not a user session: ${show(changedBy)}`);
+    const timeout = await watcher.nextNotification();
+    const cc = dig(timeout, NETCONF_NOTIFICATIONS_NS, 'netconf-confirmed-commit');
+    assert.deepEqual(cc.children.map((x) => [x.name, x.text]), [['confirm-event', 'timeout']], 'a timeout names no session');
   });
 
   it('cancel-commit with no confirmed commit pending is an error', async () => {
