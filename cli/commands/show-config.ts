@@ -12,7 +12,7 @@ import type { PathTarget } from '../path-parser.js';
 import type { Pipes } from '../pipes.js';
 import { problem } from '../problem.js';
 import { renderBrace } from '../render/brace.js';
-import { renderCompare } from '../render/compare.js';
+import { renderCompare, renderCompareJson, renderCompareSet } from '../render/compare.js';
 import { renderJson } from '../render/json.js';
 import { renderSet } from '../render/set.js';
 import { renderXml } from '../render/xml.js';
@@ -31,7 +31,10 @@ async function readConfig(cx: CommandContext, datastore: Datastore, segments: re
 }
 
 export async function showConfig(cx: CommandContext, datastore: Datastore, target: PathTarget | undefined, pipes: Pipes): Promise<number> {
-  if (pipes.compare) return showCompare(cx, datastore, target, pipes.compare.rollback);
+  if (pipes.compare) {
+    if (pipes.display === 'xml') return cx.problem(problem('bad-argument', "'| display xml' does not apply to '| compare': use '| display set' or '| display json'"));
+    return showCompare(cx, datastore, target, pipes);
+  }
   const { node, segments } = shownTarget(cx, target);
   const tree = await readConfig(cx, datastore, segments);
   switch (pipes.display) {
@@ -53,8 +56,9 @@ export async function lastTxid(cx: CommandContext): Promise<number> {
  * `show | compare [rollback N]`: from running (or the configuration N commits back) to the
  * candidate (configuration mode) or running (operational mode), under the path shown.
  */
-async function showCompare(cx: CommandContext, to: Datastore, target: PathTarget | undefined, rollback: number | undefined): Promise<number> {
+async function showCompare(cx: CommandContext, to: Datastore, target: PathTarget | undefined, pipes: Pipes): Promise<number> {
   const { segments } = shownTarget(cx, target);
+  const rollback = pipes.compare?.rollback;
   let changes: LeafChange[];
   try {
     let from: number | 'running' = 'running';
@@ -68,7 +72,9 @@ async function showCompare(cx: CommandContext, to: Datastore, target: PathTarget
     return cx.fail(e, { action: 'other', ...(rollback !== undefined ? { rollback } : {}) });
   }
   const prefix = dataPath(segments);
-  cx.out(renderCompare(cx.grammar, changes.filter((c) => isPathWithin(c.path, prefix))));
+  const shown = changes.filter((c) => isPathWithin(c.path, prefix));
+  const render = pipes.display === 'set' ? renderCompareSet : pipes.display === 'json' ? renderCompareJson : renderCompare;
+  cx.out(render(cx.grammar, shown));
   return 0;
 }
 
