@@ -26,6 +26,11 @@
  * up refuses (throws) only for an access rule naming a firewall rule's `source` or
  * `destination`: one rule cannot cover the two leaves that replace it, and carrying it
  * half-way would weaken a deny without a word.
+ *
+ * Version 2 also refuses what version 1 took without meaning: a static route prefix with host
+ * bits set (10.30.0.1/16) and a port on an icmp rule. up carries them unchanged, so the
+ * upgrade is refused by validation naming each entry: the operator corrects them first
+ * (guessing the network or dropping the port silently would change what was configured).
  */
 import {
   ConfdError, childPath, cloneJson, formatPath, isObject, parsePath, type JsonObject, type JsonValue, type PathSegment,
