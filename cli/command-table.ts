@@ -16,6 +16,9 @@ import { WordTable } from './word-table.js';
 
 export type Mode = 'operational' | 'configuration';
 
+/** Operational commands that `run` refuses in configuration mode (they change or end the mode). */
+export const NOT_NESTED: ReadonlySet<string> = new Set(['configure', 'edit', 'exit', 'quit']);
+
 export interface Choice { readonly word: string; readonly help: string }
 
 export interface ValueSpec {
@@ -315,7 +318,9 @@ export function walkCommand<C>(table: CommandTable<C>, tokens: readonly Token[],
     if (t) {
       const other = env.mode === 'operational' ? 'configuration' : 'operational';
       const hint = i === 0 && env.tables[other].has(t.text)
-        ? (env.mode === 'operational' ? `'${t.text}' is a configuration-mode command: enter 'configure' first` : `'${t.text}' is an operational command: use 'run ${t.text} …'`)
+        ? (env.mode === 'operational' ? `'${t.text}' is a configuration-mode command: enter 'configure' first`
+          : NOT_NESTED.has(t.text) ? `'${t.text}' is an operational command that cannot be run from configuration mode: leave with 'exit' first`
+            : `'${t.text}' is an operational command: use 'run ${t.text} …'`)
         : undefined;
       return {
         args: none, expect: NOTHING, sensitive: [],

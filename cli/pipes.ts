@@ -92,6 +92,10 @@ export function parsePipes(segments: ReadonlyArray<readonly Token[]>, allowed: r
         if (rest.length !== 1) {
           return rest.length === 0 ? problem('incomplete', `incomplete command: missing the pattern of ${name}`, { offset: first.end }) : extra(1);
         }
+        {
+          const bad = regexProblem(rest[0]!);
+          if (bad) return bad;
+        }
         filters.push({ kind: name as 'match' | 'except', pattern: rest[0]!.text });
         break;
       case 'count':
@@ -130,14 +134,21 @@ export function expectPipe(seg: readonly Token[], allowed: readonly PipeName[]):
   }
 }
 
-function matcher(pattern: string): (line: string) => boolean {
+/** A pattern that is not a regular expression, as a problem pointing at it. */
+function regexProblem(t: Token): CliProblem | undefined {
   try {
-    const re = new RegExp(pattern, 'i');
-    return (line) => re.test(line);
-  } catch {
-    const p = pattern.toLowerCase();
-    return (line) => line.toLowerCase().includes(p);
+    new RegExp(t.text, 'i');
+    return undefined;
+  } catch (e) {
+    const why = e instanceof SyntaxError ? e.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '') : String(e);
+    return problem('bad-argument', `invalid regular expression '${t.text}': ${why}`, { offset: t.start });
   }
+}
+
+/** Patterns are checked when the line is parsed (regexProblem), so they compile here. */
+function matcher(pattern: string): (line: string) => boolean {
+  const re = new RegExp(pattern, 'i');
+  return (line) => re.test(line);
 }
 
 /** Applies the text filters to a command's output. */

@@ -8,7 +8,7 @@
 import { ConfdError, isObject, type JsonObject, type SchemaDescription } from '../confd/api/index.js';
 import { configurationTable } from './commands/configuration.js';
 import { operationalTable } from './commands/operational.js';
-import { walkCommand, type CommandTable, type Mode, type NestedCommand, type ParseEnv } from './command-table.js';
+import { NOT_NESTED, walkCommand, type CommandTable, type Mode, type NestedCommand, type ParseEnv } from './command-table.js';
 import { completeLine, helpLines, KeyCache, type CompletionEnv } from './completion.js';
 import type { Backend, CommandContext, Output, SessionState } from './context.js';
 import type { FileStore } from './files.js';
@@ -167,7 +167,7 @@ export class CliSession implements CommandContext {
     const p = walk.problem ?? walk.incomplete;
     if (p || !walk.spec?.run) return this.problem(p ?? problem('incomplete', 'incomplete command'));
     const verb = walk.spec.words[0];
-    if (verb === 'configure' || verb === 'exit' || verb === 'quit') {
+    if (verb !== undefined && NOT_NESTED.has(verb)) {
       return this.problem(problem('bad-argument', `'${verb}' cannot be run from configuration mode`, { offset: nested.tokens[0]!.start }));
     }
     const allowed: readonly PipeName[] = walk.spec.pipes ?? [];

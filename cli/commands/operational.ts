@@ -55,7 +55,7 @@ export function editorLines(editors: readonly Editor[], except?: number): string
   const others = editors.filter((e) => e.session !== except);
   if (others.length === 0) return [];
   return ['Users currently editing the configuration:', ...others.map((e) =>
-    `  ${e.user} (session ${e.session}, ${e.mode}, from ${e.address}) since ${shortTime(e.since)}${e.pending > 0 ? `, ${e.pending} pending changes` : ''}`)];
+    `  ${e.user} (session ${e.session}, ${e.mode}, from ${e.address}) since ${shortTime(e.since)}${e.pending > 0 ? `, ${e.pending} pending ${e.pending === 1 ? 'change' : 'changes'}` : ''}`)];
 }
 
 export const helpCommand: Spec = {
