@@ -7,7 +7,7 @@
  * completion (what may follow). Words may be abbreviated to any unique prefix. Pure.
  */
 import { NOTHING, merge, type Expectation, type HelpItem } from './expectation.js';
-import type { Grammar, Location } from './grammar.js';
+import { typedValue, type DataSegment, type Grammar, type Location } from './grammar.js';
 import { expectAfter, parsePathWords, walkPath, type PathExpectation, type PathPurpose, type PathTarget } from './path-parser.js';
 import type { Pipes, PipeName } from './pipes.js';
 import { isProblem, problem, type CliProblem } from './problem.js';
@@ -35,7 +35,13 @@ export interface ValueSpec {
 export interface OptionSpec { readonly word: string; readonly help: string; readonly value?: ValueSpec }
 
 export type ArgSpec =
-  | { readonly kind: 'path'; readonly name: string; readonly purpose: PathPurpose; readonly optional?: boolean }
+  | {
+    readonly kind: 'path'; readonly name: string; readonly purpose: PathPurpose; readonly optional?: boolean;
+    /** Bare words that end the path (`rename … to …`); the next argument reads them. */
+    readonly until?: readonly string[];
+  }
+  /** An entry of the list the path argument `of` names an entry of: `[LIST-NAME] KEY…` (`rule 20`). */
+  | { readonly kind: 'entry'; readonly name: string; readonly of: string }
   | ValueSpec
   | { readonly kind: 'choice'; readonly name: string; readonly choices: readonly Choice[]; readonly optional?: boolean }
   | { readonly kind: 'options'; readonly options: readonly OptionSpec[] }
@@ -64,6 +70,7 @@ export class Args {
   number(name: string): number | undefined { const v = this.values.get(name); return typeof v === 'number' ? v : undefined; }
   text(name: string): string | undefined { const v = this.values.get(name); return typeof v === 'string' ? v : undefined; }
   nested(name: string): NestedCommand | undefined { return this.values.get(name) as NestedCommand | undefined; }
+  segments(name: string): readonly DataSegment[] | undefined { return this.values.get(name) as readonly DataSegment[] | undefined; }
 }
 
 interface WordNode<C> { readonly help: string; readonly spec?: CommandSpec<C>; readonly children: WordTable<WordNode<C>> }
@@ -157,6 +164,7 @@ function startOf<C>(spec: ArgSpec, env: ParseEnv<C>): Expectation {
     case 'choice': return { ...NOTHING, words: items(spec.choices) };
     case 'options': return { ...NOTHING, words: items(spec.options), canEnd: true };
     case 'command': return walkCommand(env.tables[spec.mode], [], nestedEnv(env, spec.mode), 0).expect;
+    case 'entry': return NOTHING;
   }
 }
 
@@ -198,10 +206,18 @@ function walkArgs<C>(specs: readonly ArgSpec[], tokens: readonly Token[], env: P
   for (let si = 0; si < specs.length; si++) {
     const spec = specs[si]!;
     const restOptional = specs.slice(si + 1).every(optional);
-    if (ti === tokens.length) return { values, expect: boundary(specs, si, env), sensitive };
-    const t = tokens[ti]!;
+    if (ti === tokens.length && spec.kind !== 'entry') return { values, expect: boundary(specs, si, env), sensitive };
+    const t = tokens[ti] ?? { kind: 'word', text: '', start: endOffset, end: endOffset, quoted: false };
     switch (spec.kind) {
       case 'path': {
+        const stop = spec.until ? tokens.findIndex((x, i) => i >= ti && x.kind === 'word' && !x.quoted && spec.until!.includes(x.text)) : -1;
+        if (stop >= 0) {
+          const target = parsePathWords(env.location, tokens.slice(ti, stop), spec.purpose, tokens[stop]!.start);
+          if (isProblem(target)) return fail(target);
+          values.set(spec.name, target);
+          ti = stop;
+          break;
+        }
         const rest = tokens.slice(ti);
         const walk = walkPath(env.location, rest, spec.purpose);
         const at = walk.state;
@@ -213,7 +229,8 @@ function walkArgs<C>(specs: readonly ArgSpec[], tokens: readonly Token[], env: P
         if (walk.problem) return { ...fail(walk.problem), sensitive };
         const target = parsePathWords(env.location, rest, spec.purpose, endOffset);
         const p = expectAfter(walk, spec.purpose);
-        const expect = { ...fromPath(p, env.datastore), canEnd: p.canEnd && restOptional };
+        const untilWords = spec.until && p.canEnd ? spec.until.map((w) => ({ word: w, help: '' })) : [];
+        const expect = merge({ ...fromPath(p, env.datastore), canEnd: p.canEnd && restOptional }, { ...NOTHING, words: untilWords });
         if (isProblem(target)) return { values, incomplete: target, expect, sensitive };
         values.set(spec.name, target);
         return { values, expect, sensitive };
@@ -277,6 +294,12 @@ function walkArgs<C>(specs: readonly ArgSpec[], tokens: readonly Token[], env: P
         }
         return { values, expect: { ...NOTHING, words: items(spec.options.filter((o) => !values.has(o.word))), canEnd: restOptional }, sensitive };
       }
+      case 'entry': {
+        const walk = walkEntry(values.get(spec.of) as PathTarget | undefined, tokens.slice(ti), env, endOffset);
+        if (walk.problem) return fail(walk.problem);
+        if (walk.segments) values.set(spec.name, walk.segments);
+        return { values, expect: walk.expect, sensitive, ...(walk.incomplete ? { incomplete: walk.incomplete } : {}) };
+      }
       case 'command': {
         const rest = tokens.slice(ti);
         const nested = walkCommand(env.tables[spec.mode], rest, nestedEnv(env, spec.mode), endOffset);
@@ -293,6 +316,34 @@ function walkArgs<C>(specs: readonly ArgSpec[], tokens: readonly Token[], env: P
     return fail(problem('unexpected-word', `unexpected word '${t.text}'`, { offset: t.start }));
   }
   return { values, expect: { ...NOTHING, canEnd: true }, sensitive };
+}
+
+/** `[LIST-NAME] KEY…` naming an entry of the list `of` is an entry of (the entry arguments of rename, copy, insert). */
+function walkEntry<C>(of: PathTarget | undefined, tokens: readonly Token[], env: ParseEnv<C>, endOffset: number): {
+  segments?: readonly DataSegment[]; expect: Expectation; problem?: CliProblem; incomplete?: CliProblem;
+} {
+  const last = of?.segments[of.segments.length - 1];
+  if (!of || of.node.kind !== 'list' || !last?.keys) {
+    return { expect: NOTHING, problem: problem('bad-argument', 'this command takes a list entry (for example: firewall rule 10)', { offset: tokens[0]?.start ?? endOffset }) };
+  }
+  const list = of.node;
+  let i = 0;
+  if (tokens[0] && !tokens[0].quoted && tokens[0].text === list.name) i = 1;
+  const keys = tokens.slice(i, i + list.keys.length);
+  const parent = of.segments.slice(0, -1);
+  if (keys.length < list.keys.length) {
+    const given = keys.map((t, k) => typedValue(list.keyLeaves[k]!, t.text));
+    const leaf = list.keyLeaves[given.length];
+    return {
+      expect: { ...NOTHING, ...(i === 0 && given.length === 0 ? { words: [{ word: list.name, help: list.help }] } : {}),
+        placeholders: [{ word: `<${leaf?.name ?? 'key'}>`, help: leaf?.help ?? '' }], keys: { list, parent, given }, datastore: env.datastore },
+      incomplete: problem('incomplete', `incomplete command: missing the ${leaf?.name ?? 'key'} of the other ${list.name}`, { offset: endOffset }),
+    };
+  }
+  const extra = tokens[i + list.keys.length];
+  if (extra) return { expect: NOTHING, problem: problem('unexpected-word', `unexpected word '${extra.text}'`, { offset: extra.start }) };
+  const segment: DataSegment = { name: list.name, keys: list.keys.map((k, n) => [k, typedValue(list.keyLeaves[n]!, keys[n]!.text)] as const) };
+  return { segments: [...parent, segment], expect: { ...NOTHING, canEnd: true } };
 }
 
 /** Walks a command's words and arguments (`tokens` stop before any pipe). */

@@ -6,18 +6,21 @@
  * sends its edit and the appliance answers with its own words.
  */
 import type { JsonObject } from '../../confd/api/index.js';
-import { CommandTable, type Args, type CommandSpec } from '../command-table.js';
+import { CommandTable, type ArgSpec, type Args, type CommandSpec } from '../command-table.js';
 import type { CommandContext } from '../context.js';
 import { deleteEdit, setEdit } from '../edit-tree.js';
 import { topOf, upFrom } from '../grammar.js';
 import type { Action } from '../messages.js';
 import type { PipeName } from '../pipes.js';
 import { problem } from '../problem.js';
+import { insert, renameOrCopy } from './entry-verbs.js';
 import { applyLoad, load, save } from './load-save.js';
 import { editorLines, helpCommand, type Editor } from './operational.js';
 import { candidateChanged, showConfig } from './show-config.js';
 
 type Spec = CommandSpec<CommandContext>;
+
+const TO: ArgSpec = { kind: 'choice', name: 'word', choices: [{ word: 'to', help: 'The new keys follow' }] };
 
 const ALL_PIPES: PipeName[] = ['display', 'compare', 'match', 'except', 'count', 'no-more'];
 /** Minutes a confirmed commit waits when none are given (as Junos). */
@@ -124,6 +127,26 @@ const CONFIGURATION: Spec[] = [
     words: ['delete'], help: 'Delete a value, a list entry or a whole level',
     args: [{ kind: 'path', name: 'path', purpose: 'delete' }],
     run: (cx, args) => edit(cx, deleteEdit(args.path('path')!), 'delete'),
+  },
+  {
+    words: ['rename'], help: 'Give a list entry other keys (rename interfaces interface eth1 to interface eth2)',
+    args: [{ kind: 'path', name: 'path', purpose: 'edit', until: ['to'] }, TO, { kind: 'entry', name: 'to', of: 'path' }],
+    run: (cx, args) => renameOrCopy(cx, args, 'rename'),
+  },
+  {
+    words: ['copy'], help: 'Copy a list entry, with everything under it, to new keys (copy firewall rule 10 to rule 11)',
+    args: [{ kind: 'path', name: 'path', purpose: 'edit', until: ['to'] }, TO, { kind: 'entry', name: 'to', of: 'path' }],
+    run: (cx, args) => renameOrCopy(cx, args, 'copy'),
+  },
+  {
+    words: ['insert'], help: 'Move an entry of a numbered list before or after another (insert firewall rule 35 before rule 20)',
+    args: [
+      { kind: 'path', name: 'path', purpose: 'edit', until: ['before', 'after'] },
+      { kind: 'choice', name: 'where', choices: [
+        { word: 'before', help: 'Just before the other entry' }, { word: 'after', help: 'Just after the other entry' }] },
+      { kind: 'entry', name: 'to', of: 'path' },
+    ],
+    run: (cx, args) => insert(cx, args),
   },
   {
     words: ['edit'], help: 'Move to a level of the configuration',
