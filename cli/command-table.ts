@@ -39,6 +39,8 @@ export type ArgSpec =
     readonly kind: 'path'; readonly name: string; readonly purpose: PathPurpose; readonly optional?: boolean;
     /** Bare words that end the path (`rename … to …`); the next argument reads them. */
     readonly until?: readonly string[];
+    /** The last word of a longer line belongs to the next argument (`annotate PATH "comment"`). */
+    readonly leavesLast?: boolean;
   }
   /** An entry of the list the path argument `of` names an entry of: `[LIST-NAME] KEY…` (`rule 20`). */
   | { readonly kind: 'entry'; readonly name: string; readonly of: string }
@@ -210,7 +212,8 @@ function walkArgs<C>(specs: readonly ArgSpec[], tokens: readonly Token[], env: P
     const t = tokens[ti] ?? { kind: 'word', text: '', start: endOffset, end: endOffset, quoted: false };
     switch (spec.kind) {
       case 'path': {
-        const stop = spec.until ? tokens.findIndex((x, i) => i >= ti && x.kind === 'word' && !x.quoted && spec.until!.includes(x.text)) : -1;
+        const stop = spec.until ? tokens.findIndex((x, i) => i >= ti && x.kind === 'word' && !x.quoted && spec.until!.includes(x.text))
+          : spec.leavesLast && tokens.length - ti > 1 && tokens[tokens.length - 1]!.quoted ? tokens.length - 1 : -1;
         if (stop >= 0) {
           const target = parsePathWords(env.location, tokens.slice(ti, stop), spec.purpose, tokens[stop]!.start);
           if (isProblem(target)) return fail(target);

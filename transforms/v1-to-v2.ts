@@ -8,6 +8,8 @@
  *   `source-address` + `source-prefix-length` (default 32), and likewise for destination.
  *   Without its address a prefix length has no effect: the rule matches any source.
  * - `/system/timezone` is renamed `/system/time-zone`.
+ * - `/system/cli` is new: what the CLI keeps with the configuration (deactivated parts,
+ *   annotations). down drops it, each entry reported as a loss.
  *
  * Access rules (`/system/access/rule`) name data paths, so their `path` follows the renames:
  * a rule that covered /system/timezone keeps covering it as /system/time-zone. Without this
@@ -96,6 +98,23 @@ function splitPrefix(rule: JsonObject, side: Side, rulePath: string): JsonObject
 
 // ---- down: version 2 → version 1 ----
 
+/** `/system/cli` (deactivated parts, annotations) has no place in version 1: each entry is a loss. */
+function dropCliNotes(system: JsonObject, losses: Loss[]): void {
+  const cli = system.cli;
+  if (cli === undefined) return;
+  delete system.cli;
+  if (!isObject(cli)) return;
+  const what = { inactive: 'a deactivated part is dropped (version 1 keeps no inactive configuration)', annotation: 'an annotation is dropped (version 1 keeps no comments)' };
+  for (const [list, reason] of Object.entries(what)) {
+    const entries = cli[list];
+    if (!Array.isArray(entries)) continue;
+    for (const e of entries) {
+      const path = isObject(e) && typeof e.path === 'string' ? e.path : '';
+      losses.push({ path: childPath('/system/cli', { name: list, keys: [['path', path]] }), reason: `${reason}: ${path}` });
+    }
+  }
+}
+
 function down(config: JsonObject): { config: JsonObject; losses: Loss[] } {
   const out = cloneJson(config);
   const losses: Loss[] = [];
@@ -119,6 +138,7 @@ function down(config: JsonObject): { config: JsonObject; losses: Loss[] } {
       });
     }
     forEachAccessRule(system, (rule, rulePath) => downAccessRule(rule, rulePath, losses));
+    dropCliNotes(system, losses);
     out.system = renameKey(system, 'time-zone', 'timezone');
   }
   forEachFirewallRule(out, (rule, rulePath) => {

@@ -14,6 +14,7 @@ import type { Action } from '../messages.js';
 import type { PipeName } from '../pipes.js';
 import { problem } from '../problem.js';
 import { insert, renameOrCopy } from './entry-verbs.js';
+import { activate, annotate, deactivate } from './notes.js';
 import { applyLoad, load, save } from './load-save.js';
 import { editorLines, helpCommand, type Editor } from './operational.js';
 import { candidateChanged, showConfig } from './show-config.js';
@@ -147,6 +148,21 @@ const CONFIGURATION: Spec[] = [
       { kind: 'entry', name: 'to', of: 'path' },
     ],
     run: (cx, args) => insert(cx, args),
+  },
+  {
+    words: ['deactivate'], help: 'Keep a part of the configuration but take it out of effect (shown as inactive:)',
+    args: [{ kind: 'path', name: 'path', purpose: 'delete' }],
+    run: (cx, args) => deactivate(cx, args),
+  },
+  {
+    words: ['activate'], help: 'Put a deactivated part of the configuration back in effect',
+    args: [{ kind: 'path', name: 'path', purpose: 'delete' }],
+    run: (cx, args) => activate(cx, args),
+  },
+  {
+    words: ['annotate'], help: 'Keep a comment with a node, shown as /* … */ ("" removes it)',
+    args: [{ kind: 'path', name: 'path', purpose: 'show', leavesLast: true }, { kind: 'text', name: 'comment', help: 'The comment, quoted' }],
+    run: (cx, args) => annotate(cx, args),
   },
   {
     words: ['edit'], help: 'Move to a level of the configuration',

@@ -12,12 +12,15 @@ import type { PathTarget } from '../path-parser.js';
 import type { Pipes } from '../pipes.js';
 import { problem } from '../problem.js';
 import { renderBrace } from '../render/brace.js';
+import { deactivateLines, readNotes, withNotes } from './notes.js';
 import { renderCompare, renderCompareJson, renderCompareSet } from '../render/compare.js';
 import { renderJson } from '../render/json.js';
 import { renderSet } from '../render/set.js';
 import { renderXml } from '../render/xml.js';
 
 export type Datastore = 'running' | 'candidate';
+
+const textOf = (lines: readonly string[]) => (lines.length > 0 ? lines.join('\n') + '\n' : '');
 
 /** What `show` names: the path given, else the edit level. */
 function shownTarget(cx: CommandContext, target: PathTarget | undefined): { node: GNode; segments: readonly DataSegment[] } {
@@ -36,13 +39,15 @@ export async function showConfig(cx: CommandContext, datastore: Datastore, targe
     return showCompare(cx, datastore, target, pipes);
   }
   const { node, segments } = shownTarget(cx, target);
-  const tree = await readConfig(cx, datastore, segments);
-  switch (pipes.display) {
-    case 'json': cx.out(renderJson(tree)); break;
-    case 'xml': cx.out(renderXml(cx.grammar.root, tree)); break;
-    case 'set': cx.out(renderSet(cx.grammar.root, tree)); break;
-    default: cx.out(renderBrace(node, subtreeAt(tree, segments)));
-  }
+  const raw = await readConfig(cx, datastore, segments);
+  if (pipes.display === 'json') { cx.out(renderJson(raw)); return 0; }
+  if (pipes.display === 'xml') { cx.out(renderXml(cx.grammar.root, raw)); return 0; }
+  // The brace and set formats show deactivated parts in place and annotations (cli/commands/notes).
+  const path = dataPath(segments);
+  const notes = await readNotes(cx, datastore);
+  const { tree, marks } = withNotes(cx, raw, notes, path);
+  if (pipes.display === 'set') cx.out(renderSet(cx.grammar.root, tree) + textOf(deactivateLines(notes, path)));
+  else cx.out(renderBrace(node, subtreeAt(tree, segments), { path, marks }));
   return 0;
 }
 
