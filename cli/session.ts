@@ -145,19 +145,19 @@ export class CliSession implements CommandContext {
     if (p || !walk.spec?.run) return { status: this.problem(p ?? problem('incomplete', 'incomplete command')), sensitive };
     const pipes = parsePipes(segments, walk.spec.pipes ?? [], bars);
     if (isProblem(pipes)) return { status: this.problem(pipes), sensitive };
-    if (pipes.filters.length > 0) this.buffer = [];
+    if (pipes.filters.length > 0 || pipes.save !== undefined) this.buffer = [];
     let status: number;
     try {
       status = await walk.spec.run(this, walk.args, pipes);
     } catch (e) {
       // Commands let the appliance's refusals through; they are told here, in one place.
       status = await this.fail(e, { action: 'other' });
-    } finally {
-      if (this.buffer) {
-        const text = this.buffer.join('');
-        this.buffer = null;
-        this.output.write(applyFilters(text, pipes.filters));
-      }
+    }
+    if (this.buffer) {
+      const text = applyFilters(this.buffer.join(''), pipes.filters);
+      this.buffer = null;
+      if (pipes.save === undefined) this.output.write(text);
+      else if (status === 0) status = await this.saveOutput(pipes.save, text);
     }
     return { status, sensitive };
   }
@@ -175,6 +175,19 @@ export class CliSession implements CommandContext {
     const refused = used.find((u) => !allowed.includes(u));
     if (refused) return this.problem(problem('bad-argument', `'${walk.spec.words.join(' ')}' takes no '| ${refused}'`));
     return walk.spec.run(this, walk.args, pipes);
+  }
+
+  /** `| save FILE`: the output goes to the session's file store. */
+  private async saveOutput(name: string, text: string): Promise<number> {
+    if (!this.files) return this.problem(problem('unavailable', 'this session has no place to save files'));
+    try {
+      await this.files.write(name, text);
+    } catch (e) {
+      return this.fail(e, { action: 'other' });
+    }
+    const lines = text === '' ? 0 : text.split('\n').length - 1;
+    this.output.write(`Wrote ${lines} ${lines === 1 ? 'line' : 'lines'} of output to '${name}'\n`);
+    return 0;
   }
 
   out(text: string): void {

@@ -11,7 +11,7 @@ import type { CommandContext } from '../context.js';
 import { deleteEdit, setEdit } from '../edit-tree.js';
 import { topOf, upFrom } from '../grammar.js';
 import type { Action } from '../messages.js';
-import type { PipeName } from '../pipes.js';
+import { TEXT_PIPES, type PipeName } from '../pipes.js';
 import { problem } from '../problem.js';
 import { insert, renameOrCopy } from './entry-verbs.js';
 import { activate, annotate, deactivate } from './notes.js';
@@ -23,7 +23,7 @@ type Spec = CommandSpec<CommandContext>;
 
 const TO: ArgSpec = { kind: 'choice', name: 'word', choices: [{ word: 'to', help: 'The new keys follow' }] };
 
-const ALL_PIPES: PipeName[] = ['display', 'compare', 'match', 'except', 'count', 'no-more'];
+const ALL_PIPES: PipeName[] = ['display', 'compare', ...TEXT_PIPES];
 /** Minutes a confirmed commit waits when none are given (as Junos). */
 const DEFAULT_CONFIRM_MINUTES = 10;
 
