@@ -72,6 +72,8 @@ export class Args {
   number(name: string): number | undefined { const v = this.values.get(name); return typeof v === 'number' ? v : undefined; }
   text(name: string): string | undefined { const v = this.values.get(name); return typeof v === 'string' ? v : undefined; }
   nested(name: string): NestedCommand | undefined { return this.values.get(name) as NestedCommand | undefined; }
+  /** The text argument was typed without quotes (`load merge terminal`, not a file named "terminal"). */
+  unquoted(name: string): boolean { return this.values.get(`${name}\0unquoted`) === true; }
   segments(name: string): readonly DataSegment[] | undefined { return this.values.get(name) as readonly DataSegment[] | undefined; }
 }
 
@@ -250,6 +252,7 @@ function walkArgs<C>(specs: readonly ArgSpec[], tokens: readonly Token[], env: P
       }
       case 'text':
         values.set(spec.name, t.text);
+        if (!t.quoted) values.set(`${spec.name}\0unquoted`, true);
         ti++;
         break;
       case 'choice': {

@@ -33,6 +33,8 @@ export interface SessionOptions {
   readonly now?: () => number;
   /** The session ends with the commands it runs (exec): commands whose effect would outlive it warn. */
   readonly oneShot?: boolean;
+  /** Text pasted at the terminal until Ctrl-D (`load merge terminal`); given by the interactive shell. */
+  readonly readTerminal?: () => Promise<string | null>;
 }
 
 export interface LineResult {
@@ -57,6 +59,7 @@ export class CliSession implements CommandContext {
   readonly user: string;
   readonly files: FileStore | undefined;
   readonly oneShot: boolean;
+  readonly readTerminal?: () => Promise<string | null>;
   private readonly output: Output;
   private readonly errorOutput: Output;
   private readonly keyCache: KeyCache;
@@ -69,6 +72,7 @@ export class CliSession implements CommandContext {
     this.user = o.user;
     this.files = o.files;
     this.oneShot = o.oneShot === true;
+    if (o.readTerminal) this.readTerminal = o.readTerminal;
     this.output = o.output;
     this.errorOutput = o.errorOutput ?? o.output;
     this.keyCache = new KeyCache(o.backend, o.now);

@@ -5,7 +5,7 @@
  * configuration mode, history, Tab completion through readline's completer (an ambiguous Tab
  * lists the candidates with their help, as Junos does), `?` answered without being inserted,
  * Ctrl-C clearing the line and Ctrl-D leaving. Lines are run one after the other, never
- * concurrently.
+ * concurrently. `load … terminal` takes the lines typed (or pasted) after it until Ctrl-D.
  */
 import { createInterface, type Interface } from 'node:readline';
 import { Transform, type Readable, type Writable } from 'node:stream';
@@ -88,10 +88,20 @@ export async function runShell(o: ShellOptions): Promise<number> {
   out.pipe(o.output, { end: false });
   const flushed = new Promise<void>((resolve) => out.once('end', resolve));
   const write = (text: string) => { out.write(text); };
+  /** Lines typed while a command runs; `load … terminal` takes them (pasted with its command line). */
+  const queue: string[] = [];
+  /** While `load … terminal` reads: the lines so far, and how to hand them over. */
+  let paste: { lines: string[]; done: (text: string | null) => void } | null = null;
+  const readTerminal = (): Promise<string | null> => new Promise((resolve) => {
+    const lines = queue.splice(0, queue.length);
+    paste = { lines, done: (text) => { paste = null; rl.setPrompt(s.prompt()); resolve(text); } };
+    rl.setPrompt('');
+    if (inputClosed) paste.done(lines.map((l) => l + '\n').join(''));
+  });
   let session: CliSession;
   try {
     session = await CliSession.open({
-      backend: o.backend, user: o.user, output: { write }, ...(o.files ? { files: o.files } : {}),
+      backend: o.backend, user: o.user, output: { write }, readTerminal, ...(o.files ? { files: o.files } : {}),
       ...(o.host ? { host: o.host } : {}), ...(o.grammars ? { grammars: o.grammars } : {}),
     });
   } catch (e) {
@@ -127,7 +137,6 @@ export async function runShell(o: ShellOptions): Promise<number> {
   /** `exit`: lines still queued are not run. */
   let ended = false;
   let inputClosed = false;
-  const queue: string[] = [];
   const prompt = () => {
     const banner = s.banner();
     if (banner) write(`\n${banner}\n`);
@@ -138,7 +147,17 @@ export async function runShell(o: ShellOptions): Promise<number> {
   if (terminal) {
     const ttyWrite = internals._ttyWrite.bind(rl);
     internals._ttyWrite = (text, key) => {
-      if (text === '?' && !key?.ctrl && !key?.meta && !busy && !insideQuote(internals.line.slice(0, internals.cursor))) {
+      if (paste && key?.ctrl && (key.name === 'd' || key.name === 'c')) {
+        // Ctrl-D ends the paste (with the line being typed, if any); Ctrl-C drops it.
+        const partial = internals.line;
+        internals.line = '';
+        internals.cursor = 0;
+        write('\n');
+        if (key.name === 'd') paste.done([...paste.lines, ...(partial ? [partial] : [])].map((l) => l + '\n').join(''));
+        else paste.done(null);
+        return;
+      }
+      if (text === '?' && !paste && !key?.ctrl && !key?.meta && !busy && !insideQuote(internals.line.slice(0, internals.cursor))) {
         const line = internals.line.slice(0, internals.cursor);
         void s.help(line, s.prompt().length).then((help) => {
           write('?\n' + help);
@@ -181,6 +200,7 @@ export async function runShell(o: ShellOptions): Promise<number> {
       if (inputClosed) finish();
     };
     rl.on('line', (line) => {
+      if (paste) { paste.lines.push(line); return; }
       queue.push(line);
       void drain();
     });
@@ -194,6 +214,8 @@ export async function runShell(o: ShellOptions): Promise<number> {
     rl.on('close', () => {
       if (terminal && !ended) write('\n');
       inputClosed = true;
+      // Input that ends during a paste ends the paste (a non-interactive shell pipes it in).
+      if (paste) paste.done(paste.lines.map((l) => l + '\n').join(''));
       // Lines already typed still run; a running command finishes first.
       if (!busy) void drain();
     });

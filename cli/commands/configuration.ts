@@ -15,7 +15,7 @@ import { TEXT_PIPES, type PipeName } from '../pipes.js';
 import { problem } from '../problem.js';
 import { insert, renameOrCopy } from './entry-verbs.js';
 import { activate, annotate, deactivate } from './notes.js';
-import { applyLoad, load, save } from './load-save.js';
+import { applyLoad, load, save, TERMINAL } from './load-save.js';
 import { editorLines, helpCommand, type Editor } from './operational.js';
 import { candidateChanged, showConfig } from './show-config.js';
 
@@ -215,9 +215,12 @@ const CONFIGURATION: Spec[] = [
         { word: 'override', help: 'Replace the whole candidate with the file' },
         { word: 'set', help: 'Run the set/delete commands of the file' },
       ] },
-      { kind: 'text', name: 'file', help: 'File name', file: true },
+      { kind: 'text', name: 'file', help: `File name, or '${TERMINAL}' to paste (end with Ctrl-D)`, file: true },
     ],
-    run: (cx, args) => load(cx, args.text('how') as 'merge' | 'override' | 'set', args.text('file')!),
+    run: (cx, args) => {
+      const file = args.text('file')!;
+      return load(cx, args.text('how') as 'merge' | 'override' | 'set', file, args.unquoted('file') && file === TERMINAL);
+    },
   },
   {
     words: ['save'], help: 'Save the candidate configuration to a file',

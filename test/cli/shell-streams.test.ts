@@ -132,6 +132,23 @@ describe('the shell over streams, against a running appliance', () => {
     assert.deepEqual(await running(), { interfaces: { interface: [{ name: 'eth0', enabled: true, mtu: 9000 }] } });
   });
 
+  test('load set terminal reads the pasted lines until Ctrl-D; Ctrl-C aborts and changes nothing', async () => {
+    term.type('load set terminal\r');
+    await term.waitFor(/\[Type \^D at a new line to end input, \^C to abort\]\n/);
+    term.type('set interfaces interface eth7 mtu 1400\rset interfaces interface eth7 description pasted\r');
+    term.type('\x04');
+    await term.waitFor(/load complete\n[\s\S]*admin@appliance# $/);
+    const diff = await term.command('show | compare');
+    assert.match(diff, /\+ {3}interface eth7 \{\n(\+ .*\n)*\+ {7}mtu 1400;/);
+    assert.match(diff, /description pasted;/);
+    term.type('load merge terminal\r');
+    await term.waitFor(/\^C to abort\]\n/);
+    term.type('interfaces { interface eth8 { mtu 1300; } }\r\x03');
+    await term.waitFor(/load aborted: nothing changed\n[\s\S]*admin@appliance# $/);
+    assert.doesNotMatch(await term.command('show | compare'), /eth8/);
+    assert.match(await term.command('rollback 0'), /load complete/);
+  });
+
   test('exit leaves configuration mode, then the shell, with status 0; the commands are audited', async () => {
     assert.match(await term.command('exit'), /Exiting configuration mode\nadmin@appliance> $/);
     term.type('exit\r');
@@ -151,6 +168,22 @@ describe('the shell over streams, against a running appliance', () => {
       assert.ok(cli.some((r) => r.target === 'set interfaces interfce eth0'));
     } else {
       assert.equal(cli.length, 0);
+    }
+  });
+
+  test('without a terminal, load merge terminal takes the rest of the input', async () => {
+    const c = await SocketClient.connect(join(dir.path, 'confd.sock'), 'admin', 'appliance-cli', 'cli');
+    try {
+      const input = new PassThrough();
+      const output = new PassThrough();
+      let text = '';
+      output.on('data', (d: Buffer) => { text += d.toString('utf8'); });
+      const shell = runShell({ input, output, terminal: false, backend: c, user: 'admin' });
+      input.end('configure private\nload merge terminal\ninterfaces {\n    interface eth5 {\n        mtu 1300;\n    }\n}\n');
+      assert.equal(await shell, 0);
+      assert.match(text, /load complete/);
+    } finally {
+      c.close();
     }
   });
 
