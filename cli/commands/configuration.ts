@@ -13,7 +13,7 @@ import { topOf, upFrom } from '../grammar.js';
 import type { Action } from '../messages.js';
 import { TEXT_PIPES, type PipeName } from '../pipes.js';
 import { problem } from '../problem.js';
-import { insert, renameOrCopy } from './entry-verbs.js';
+import { insert, renameOrCopy, wildcardDelete } from './entry-verbs.js';
 import { activate, annotate, deactivate } from './notes.js';
 import { applyLoad, load, save, TERMINAL } from './load-save.js';
 import { editorLines, helpCommand, type Editor } from './operational.js';
@@ -148,6 +148,12 @@ const CONFIGURATION: Spec[] = [
       { kind: 'entry', name: 'to', of: 'path' },
     ],
     run: (cx, args) => insert(cx, args),
+  },
+  { words: ['wildcard'], help: 'Act on every list entry whose keys match a pattern' },
+  {
+    words: ['wildcard', 'delete'], help: 'Delete the entries whose keys match (* any text, ? one character): wildcard delete interfaces interface "eth*"',
+    args: [{ kind: 'path', name: 'path', purpose: 'edit' }],
+    run: (cx, args) => wildcardDelete(cx, args),
   },
   {
     words: ['deactivate'], help: 'Keep a part of the configuration but take it out of effect (shown as inactive:)',

@@ -1,7 +1,7 @@
 /**
  * @module cli/commands/entry-verbs
- * The verbs that move list entries: `rename PATH to [LIST] KEY…`, `copy PATH to [LIST] KEY…`
- * and `insert PATH before|after [LIST] KEY…`. Each reads the entry from the candidate and
+ * The verbs that act on whole list entries: `rename PATH to [LIST] KEY…`, `copy PATH to
+ * [LIST] KEY…`, `insert PATH before|after [LIST] KEY…` and `wildcard delete LIST PATTERN…`. Each reads the entry from the candidate and
  * sends one edit (the new entry with everything under it, and for rename and insert the old
  * one's delete), so the appliance checks the result as it checks any edit. Lists are kept in
  * key order; `insert` moves an entry of a list keyed by one number (firewall rules) by giving
@@ -102,5 +102,27 @@ export async function insert(cx: CommandContext, args: Args): Promise<number> {
   const newSeg: DataSegment = { name: n.list.name, keys: [[keyName, key]] };
   const status = await send(cx, n, [entryDelete(n.segment), withKeys(data, newSeg)]);
   if (status === 0) cx.out(`${label(n.list, n.segment)} is now ${label(n.list, newSeg)}, ${where} ${label(n.list, refSeg)}\n`);
+  return status;
+}
+
+/** A key pattern with `*` (any text) and `?` (one character) as a regular expression. */
+function globRegExp(pattern: string): RegExp {
+  const body = [...pattern].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|+()[\]{}]/g, '\\$&'))).join('');
+  return new RegExp(`^${body}$`);
+}
+
+/** `wildcard delete LIST PATTERN…`: every entry whose keys match the patterns goes, in one edit. */
+export async function wildcardDelete(cx: CommandContext, args: Args): Promise<number> {
+  const n = named(cx, args, 'wildcard delete');
+  if (typeof n === 'number') return n;
+  const patterns = (n.segment.keys ?? []).map(([k, v]) => [k, globRegExp(String(v))] as const);
+  const listPath = [...n.parent, { name: n.list.name }];
+  const tree = await cx.backend.request<JsonObject>('config.get', { datastore: 'candidate', path: dataPath(listPath) });
+  const all = subtreeAt(tree, listPath);
+  const matched = (Array.isArray(all) ? all : []).filter(isObject).filter((e) => patterns.every(([k, re]) => re.test(String(e[k]))));
+  if (matched.length === 0) return cx.problem(problem('bad-argument', `no ${label(n.list, n.segment)} matches`));
+  const segs = matched.map((e): DataSegment => ({ name: n.list.name, keys: n.list.keys.map((k) => [k, e[k] as JsonScalar] as const) }));
+  const status = await send(cx, n, segs.map(entryDelete));
+  if (status === 0) cx.out(`deleted ${segs.length} ${segs.length === 1 ? 'entry' : 'entries'}: ${segs.map((s) => label(n.list, s)).join(', ')}\n`);
   return status;
 }

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { JsonObject } from '../../confd/api/index.js';
 import { openSession, realBackend, type TestSession } from './fixtures.js';
 
-describe('rename, copy, insert', () => {
+describe('rename, copy, insert, wildcard delete', () => {
   let real: Awaited<ReturnType<typeof realBackend>>;
   let t: TestSession;
   const candidate = () => real.device.engine.getConfig('candidate') as JsonObject;
@@ -67,6 +67,21 @@ describe('rename, copy, insert', () => {
     assert.match(t.err.take(), /no free sequence between 16 and 17/);
     assert.equal(await t.run('insert interfaces interface eth1 before interface eth0'), 1);
     assert.match(t.err.take(), /kept in the order of their name/);
+    assert.deepEqual(candidate(), before);
+  });
+
+  test('wildcard delete removes every entry whose keys match, in one edit; no match is an error', async () => {
+    for (const name of ['eth2', 'eth3', 'lo0']) await t.run(`set interfaces interface ${name} mtu 1500`);
+    await t.run('delete firewall rule 20 interface');
+    const edits = () => real.device.engine.getConfig('candidate');
+    assert.equal(await t.run('wildcard delete interfaces interface "eth*"'), 0, t.err.text);
+    assert.match(t.out.take(), /deleted 3 entries: interface eth1, interface eth2, interface eth3/);
+    assert.deepEqual(((edits().interfaces as JsonObject).interface as JsonObject[]).map((i) => i.name), ['lo0']);
+    assert.equal(await t.run('wildcard delete firewall rule 3?'), 0, t.err.text);
+    assert.deepEqual(rules().map(([s]) => s), [10, 20]);
+    const before = candidate();
+    assert.equal(await t.run('wildcard delete interfaces interface "ge-*"'), 1);
+    assert.match(t.err.take(), /no interface ge-\* matches/);
     assert.deepEqual(candidate(), before);
   });
 
