@@ -35,6 +35,8 @@ export interface SessionOptions {
   readonly oneShot?: boolean;
   /** Text pasted at the terminal until Ctrl-D (`load merge terminal`); given by the interactive shell. */
   readonly readTerminal?: () => Promise<string | null>;
+  /** Writes a command's whole output through the terminal's pager (given by the shell on a terminal of known height). */
+  readonly page?: (text: string) => Promise<void>;
 }
 
 export interface LineResult {
@@ -59,7 +61,8 @@ export class CliSession implements CommandContext {
   readonly user: string;
   readonly files: FileStore | undefined;
   readonly oneShot: boolean;
-  readonly readTerminal?: () => Promise<string | null>;
+  readonly readTerminal?: (banner: string) => Promise<string | null>;
+  private readonly page: ((text: string) => Promise<void>) | undefined;
   private readonly output: Output;
   private readonly errorOutput: Output;
   private readonly keyCache: KeyCache;
@@ -72,7 +75,10 @@ export class CliSession implements CommandContext {
     this.user = o.user;
     this.files = o.files;
     this.oneShot = o.oneShot === true;
-    if (o.readTerminal) this.readTerminal = o.readTerminal;
+    const read = o.readTerminal;
+    // The banner goes straight to the terminal: the command's own output may be held for the pager.
+    if (read) this.readTerminal = (banner) => { this.output.write(banner); return read(); };
+    this.page = o.page;
     this.output = o.output;
     this.errorOutput = o.errorOutput ?? o.output;
     this.keyCache = new KeyCache(o.backend, o.now);
@@ -149,7 +155,8 @@ export class CliSession implements CommandContext {
     if (p || !walk.spec?.run) return { status: this.problem(p ?? problem('incomplete', 'incomplete command')), sensitive };
     const pipes = parsePipes(segments, walk.spec.pipes ?? [], bars);
     if (isProblem(pipes)) return { status: this.problem(pipes), sensitive };
-    if (pipes.filters.length > 0 || pipes.save !== undefined) this.buffer = [];
+    const paged = this.page !== undefined && pipes.noMore !== true && pipes.save === undefined;
+    if (pipes.filters.length > 0 || pipes.save !== undefined || paged) this.buffer = [];
     let status: number;
     try {
       status = await walk.spec.run(this, walk.args, pipes);
@@ -160,8 +167,9 @@ export class CliSession implements CommandContext {
     if (this.buffer) {
       const text = applyFilters(this.buffer.join(''), pipes.filters);
       this.buffer = null;
-      if (pipes.save === undefined) this.output.write(text);
-      else if (status === 0) status = await this.saveOutput(pipes.save, text);
+      if (pipes.save !== undefined) { if (status === 0) status = await this.saveOutput(pipes.save, text); }
+      else if (paged) await this.page!(text);
+      else this.output.write(text);
     }
     return { status, sensitive };
   }

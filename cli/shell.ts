@@ -6,6 +6,7 @@
  * lists the candidates with their help, as Junos does), `?` answered without being inserted,
  * Ctrl-C clearing the line and Ctrl-D leaving. Lines are run one after the other, never
  * concurrently. `load … terminal` takes the lines typed (or pasted) after it until Ctrl-D.
+ * Output longer than the terminal is paged (cli/pager) unless `| no-more`.
  */
 import { createInterface, type Interface } from 'node:readline';
 import { Transform, type Readable, type Writable } from 'node:stream';
@@ -13,6 +14,7 @@ import type { Backend } from './context.js';
 import type { FileStore } from './files.js';
 import type { GrammarCache } from './grammar.js';
 import { describeFailure } from './messages.js';
+import { Pager } from './pager.js';
 import { CliSession } from './session.js';
 
 export interface ShellOptions {
@@ -20,6 +22,8 @@ export interface ShellOptions {
   readonly output: Writable;
   /** Width of the terminal (the pty's columns); 80 when unknown. */
   readonly columns?: number;
+  /** Height of the terminal (the pty's rows): longer output is paged. No paging when unknown. */
+  readonly rows?: number;
   /** A terminal (pty) is attached: line editing, Tab and `?`. True unless said otherwise. */
   readonly terminal?: boolean;
   readonly backend: Backend;
@@ -98,10 +102,20 @@ export async function runShell(o: ShellOptions): Promise<number> {
     rl.setPrompt('');
     if (inputClosed) paste.done(lines.map((l) => l + '\n').join(''));
   });
+  /** The output being paged, while it is. */
+  let more: Pager | null = null;
+  const rows = o.rows;
+  const page = terminal && rows !== undefined && rows > 1 ? async (text: string) => {
+    if (!Pager.needed(text, rows)) { write(text); return; }
+    const p = new Pager(text, rows, write);
+    more = p;
+    await p.done;
+    more = null;
+  } : undefined;
   let session: CliSession;
   try {
     session = await CliSession.open({
-      backend: o.backend, user: o.user, output: { write }, readTerminal, ...(o.files ? { files: o.files } : {}),
+      backend: o.backend, user: o.user, output: { write }, readTerminal, ...(page ? { page } : {}), ...(o.files ? { files: o.files } : {}),
       ...(o.host ? { host: o.host } : {}), ...(o.grammars ? { grammars: o.grammars } : {}),
     });
   } catch (e) {
@@ -147,6 +161,12 @@ export async function runShell(o: ShellOptions): Promise<number> {
   if (terminal) {
     const ttyWrite = internals._ttyWrite.bind(rl);
     internals._ttyWrite = (text, key) => {
+      if (more) {
+        const k = key?.ctrl && key.name === 'c' ? 'quit' : text === ' ' ? 'page' : key?.name === 'return' || key?.name === 'enter' ? 'line'
+          : text === 'q' || text === 'Q' ? 'quit' : 'other';
+        more.key(k);
+        return;
+      }
       if (paste && key?.ctrl && (key.name === 'd' || key.name === 'c')) {
         // Ctrl-D ends the paste (with the line being typed, if any); Ctrl-C drops it.
         const partial = internals.line;

@@ -35,8 +35,7 @@ export const TERMINAL = 'terminal';
 async function source(cx: CommandContext, name: string, fromTerminal: boolean): Promise<string | number> {
   if (fromTerminal) {
     if (!cx.readTerminal) return cx.problem(problem('unavailable', `'load … terminal' needs an interactive session: use a file`));
-    cx.out('[Type ^D at a new line to end input, ^C to abort]\n');
-    const text = await cx.readTerminal();
+    const text = await cx.readTerminal('[Type ^D at a new line to end input, ^C to abort]\n');
     if (text === null) return cx.problem(problem('bad-argument', 'load aborted: nothing changed'));
     return text;
   }

@@ -171,6 +171,36 @@ describe('the shell over streams, against a running appliance', () => {
     }
   });
 
+  test('output longer than the terminal is paged: Space for a screen, Enter for a line, q to stop; | no-more does not page', async () => {
+    const c = await SocketClient.connect(join(dir.path, 'confd.sock'), 'admin', 'appliance-cli', 'cli');
+    const small = new Terminal();
+    // The more prompt is blanked with \r and spaces; the screen then shows only the next line.
+    const unprompted = (l: string) => l.replace(/^(---\(more\)---)? *(?=set )/, '');
+    try {
+      const shell = runShell({ input: small.input, output: small.output, terminal: true, columns: 120, rows: 4, backend: c, user: 'admin' });
+      await small.waitFor(/admin@appliance> $/);
+      const all = (await small.command('show configuration | display set | no-more')).split('\n').map(unprompted).filter((l) => l.startsWith('set '));
+      assert.ok(all.length > 7, `enough lines to page: ${all.length}`);
+      assert.doesNotMatch(small.text, /---\(more\)---/);
+      small.type('show configuration | display set\r');
+      const first = await small.waitFor(/---\(more\)---$/);
+      assert.deepEqual(first.split('\n').map(unprompted).filter((l) => l.startsWith('set ')), all.slice(0, 3));
+      small.type(' ');
+      const second = await small.waitFor(/---\(more\)---$/);
+      assert.deepEqual(second.split('\n').map(unprompted).filter((l) => l.startsWith('set ')), all.slice(3, 6));
+      small.type('\r');
+      const one = await small.waitFor(/---\(more\)---$/);
+      assert.deepEqual(one.split('\n').map(unprompted).filter((l) => l.startsWith('set ')), all.slice(6, 7));
+      small.type('q');
+      const rest = await small.waitFor(/admin@appliance> $/);
+      assert.equal(rest.split('\n').map(unprompted).filter((l) => l.startsWith('set ')).length, 0, 'q drops the rest');
+      small.type('exit\r');
+      assert.equal(await shell, 0);
+    } finally {
+      c.close();
+    }
+  });
+
   test('without a terminal, load merge terminal takes the rest of the input', async () => {
     const c = await SocketClient.connect(join(dir.path, 'confd.sock'), 'admin', 'appliance-cli', 'cli');
     try {
