@@ -10,6 +10,12 @@ import { openSession, realBackend, type TestSession } from './fixtures.js';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJx8 bob@laptop';
 
+/** A new firewall rule as compare shows it (its defaults filled in), as a block and as set lines. */
+const newRuleBlock = (seq: number, action: string) =>
+  [`+   rule ${seq} {`, `+       action ${action};`, '+       protocol any;', '+       enabled true;', '+   }'];
+const newRuleSets = (seq: number, action: string) =>
+  [`set firewall rule ${seq} action ${action}`, `set firewall rule ${seq} protocol any`, `set firewall rule ${seq} enabled true`];
+
 describe('show | compare on the real engine', () => {
   let real: Awaited<ReturnType<typeof realBackend>>;
   let t: TestSession;
@@ -25,18 +31,12 @@ describe('show | compare on the real engine', () => {
     ]) assert.equal(await t.run(line), 0, t.err.text);
     assert.equal(await t.run('commit'), 0, t.err.text);
     for (const line of [
-      'set firewall rule 300 action drop',
-      'set firewall rule 300 protocol any',
-      'set firewall rule 300 enabled true',
+      ...newRuleSets(300, 'drop'),
       'set system domain example.org',
-      'set firewall rule 25 action accept',
-      'set firewall rule 25 protocol any',
-      'set firewall rule 25 enabled true',
+      ...newRuleSets(25, 'accept'),
       'set system users user bob role operator',
       `set system users user bob ssh-key laptop key "${KEY}"`,
-      'set firewall rule 7 action reject',
-      'set firewall rule 7 protocol any',
-      'set firewall rule 7 enabled true',
+      ...newRuleSets(7, 'reject'),
       'set firewall rule 100 action drop',
       'set system hostname r9',
       'set system timezone Europe/Paris',
@@ -67,21 +67,9 @@ describe('show | compare on the real engine', () => {
       '-   mtu 1500;',
       '+   mtu 9000;',
       '[edit firewall]',
-      '+   rule 7 {',
-      '+       action reject;',
-      '+       protocol any;',
-      '+       enabled true;',
-      '+   }',
-      '+   rule 25 {',
-      '+       action accept;',
-      '+       protocol any;',
-      '+       enabled true;',
-      '+   }',
-      '+   rule 300 {',
-      '+       action drop;',
-      '+       protocol any;',
-      '+       enabled true;',
-      '+   }',
+      ...newRuleBlock(7, 'reject'),
+      ...newRuleBlock(25, 'accept'),
+      ...newRuleBlock(300, 'drop'),
       '[edit firewall rule 100]',
       '-   action accept;',
       '+   action drop;',
@@ -98,16 +86,10 @@ describe('show | compare on the real engine', () => {
       'set system users user bob role operator',
       `set system users user bob ssh-key laptop key "${KEY}"`,
       'set interfaces interface eth0 mtu 9000',
-      'set firewall rule 7 action reject',
-      'set firewall rule 7 protocol any',
-      'set firewall rule 7 enabled true',
-      'set firewall rule 25 action accept',
-      'set firewall rule 25 protocol any',
-      'set firewall rule 25 enabled true',
+      ...newRuleSets(7, 'reject'),
+      ...newRuleSets(25, 'accept'),
       'set firewall rule 100 action drop',
-      'set firewall rule 300 action drop',
-      'set firewall rule 300 protocol any',
-      'set firewall rule 300 enabled true',
+      ...newRuleSets(300, 'drop'),
       '',
     ].join('\n'));
   });

@@ -201,7 +201,8 @@ describe('the shell over streams, against a running appliance', () => {
     }
   });
 
-  test('without a terminal, load merge terminal takes the rest of the input', async () => {
+  /** Runs a shell without a terminal over `lines`; its exit status and everything it wrote. */
+  async function plainShell(lines: string): Promise<{ status: number; text: string }> {
     const c = await SocketClient.connect(join(dir.path, 'confd.sock'), 'admin', 'appliance-cli', 'cli');
     try {
       const input = new PassThrough();
@@ -209,29 +210,24 @@ describe('the shell over streams, against a running appliance', () => {
       let text = '';
       output.on('data', (d: Buffer) => { text += d.toString('utf8'); });
       const shell = runShell({ input, output, terminal: false, backend: c, user: 'admin' });
-      input.end('configure private\nload merge terminal\ninterfaces {\n    interface eth5 {\n        mtu 1300;\n    }\n}\n');
-      assert.equal(await shell, 0);
-      assert.match(text, /load complete/);
+      input.end(lines);
+      return { status: await shell, text };
     } finally {
       c.close();
     }
+  }
+
+  test('without a terminal, load merge terminal takes the rest of the input', async () => {
+    const { status, text } = await plainShell('configure private\nload merge terminal\ninterfaces {\n    interface eth5 {\n        mtu 1300;\n    }\n}\n');
+    assert.equal(status, 0);
+    assert.match(text, /load complete/);
   });
 
   test('without a terminal the shell reads lines, prompts plainly and ends with its input', async () => {
-    const c = await SocketClient.connect(join(dir.path, 'confd.sock'), 'admin', 'appliance-cli', 'cli');
-    try {
-      const input = new PassThrough();
-      const output = new PassThrough();
-      let text = '';
-      output.on('data', (d: Buffer) => { text += d.toString('utf8'); });
-      const shell = runShell({ input, output, terminal: false, backend: c, user: 'admin' });
-      input.end('show configuration interfaces\nshow sistem\n');
-      assert.equal(await shell, 0);
-      assert.doesNotMatch(text, /\x1b\[|\r/, 'no terminal control sequences');
-      assert.match(text, /^admin@appliance> interface eth0 \{$/m);
-      assert.match(text, /error: unknown word 'sistem'/);
-    } finally {
-      c.close();
-    }
+    const { status, text } = await plainShell('show configuration interfaces\nshow sistem\n');
+    assert.equal(status, 0);
+    assert.doesNotMatch(text, /\x1b\[|\r/, 'no terminal control sequences');
+    assert.match(text, /^admin@appliance> interface eth0 \{$/m);
+    assert.match(text, /error: unknown word 'sistem'/);
   });
 });

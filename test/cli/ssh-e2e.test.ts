@@ -76,6 +76,13 @@ async function command(line: string): Promise<string> {
   return waitFor(from(line, shown), /\n[^\n]*@appliance[#>] $/);
 }
 
+/** Opens ssh -tt in a tmux pane of `rows` rows and enters configuration mode. */
+async function configureOnPty(rows: number): Promise<void> {
+  tmux('new-session', '-d', '-s', 'cli', '-x', '150', '-y', String(rows), ['ssh', '-tt', ...sshArgs].join(' '));
+  await waitFor(pane, /admin@appliance> $/m);
+  assert.match(await command('configure'), /\[edit\]\nadmin@appliance# $/);
+}
+
 describe('the CLI through OpenSSH', () => {
   before(async () => {
     daemon = await Daemon.start({ dataDir: dir.path, logger: quietLogger, listen: '127.0.0.1', port: 0, env: { APPLIANCE_ADMIN_PASSWORD: 'secret' } });
@@ -127,9 +134,7 @@ describe('the CLI through OpenSSH', () => {
   });
 
   test('the shell on a pty: Tab, ?, show | compare, commit confirmed that reverts, rollback 1', async () => {
-    tmux('new-session', '-d', '-s', 'cli', '-x', '150', '-y', '50', ['ssh', '-tt', ...sshArgs].join(' '));
-    await waitFor(pane, /admin@appliance> $/m);
-    assert.match(await command('configure'), /\[edit\]\nadmin@appliance# $/);
+    await configureOnPty(50);
 
     // Tab completes the key of the existing entry; ? lists what may follow, and is not inserted.
     keys('set interfaces interface e');
@@ -164,9 +169,7 @@ describe('the CLI through OpenSSH', () => {
   });
 
   test('the shell on a pty: load set terminal ended by Ctrl-D, and the pager at the pty height', async () => {
-    tmux('new-session', '-d', '-s', 'cli', '-x', '150', '-y', '10', ['ssh', '-tt', ...sshArgs].join(' '));
-    await waitFor(pane, /admin@appliance> $/m);
-    assert.match(await command('configure'), /\[edit\]\nadmin@appliance# $/);
+    await configureOnPty(10);
     keys('load set terminal');
     press('Enter');
     await waitFor(pane, /\[Type \^D at a new line to end input, \^C to abort\]$/);
