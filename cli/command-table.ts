@@ -7,7 +7,8 @@
  * completion (what may follow). Words may be abbreviated to any unique prefix. Pure.
  */
 import { NOTHING, merge, type Expectation, type HelpItem } from './expectation.js';
-import { typedValue, type DataSegment, type Grammar, type Location } from './grammar.js';
+import { walkEntry } from './entry-arg.js';
+import type { DataSegment, Grammar, Location } from './grammar.js';
 import { expectAfter, parsePathWords, walkPath, type PathExpectation, type PathPurpose, type PathTarget } from './path-parser.js';
 import type { Pipes, PipeName } from './pipes.js';
 import { isProblem, problem, type CliProblem } from './problem.js';
@@ -301,7 +302,7 @@ function walkArgs<C>(specs: readonly ArgSpec[], tokens: readonly Token[], env: P
         return { values, expect: { ...NOTHING, words: items(spec.options.filter((o) => !values.has(o.word))), canEnd: restOptional }, sensitive };
       }
       case 'entry': {
-        const walk = walkEntry(values.get(spec.of) as PathTarget | undefined, tokens.slice(ti), env, endOffset);
+        const walk = walkEntry(values.get(spec.of) as PathTarget | undefined, tokens.slice(ti), env.datastore, endOffset);
         if (walk.problem) return fail(walk.problem);
         if (walk.segments) values.set(spec.name, walk.segments);
         return { values, expect: walk.expect, sensitive, ...(walk.incomplete ? { incomplete: walk.incomplete } : {}) };
@@ -322,34 +323,6 @@ function walkArgs<C>(specs: readonly ArgSpec[], tokens: readonly Token[], env: P
     return fail(problem('unexpected-word', `unexpected word '${t.text}'`, { offset: t.start }));
   }
   return { values, expect: { ...NOTHING, canEnd: true }, sensitive };
-}
-
-/** `[LIST-NAME] KEY…` naming an entry of the list `of` is an entry of (the entry arguments of rename, copy, insert). */
-function walkEntry<C>(of: PathTarget | undefined, tokens: readonly Token[], env: ParseEnv<C>, endOffset: number): {
-  segments?: readonly DataSegment[]; expect: Expectation; problem?: CliProblem; incomplete?: CliProblem;
-} {
-  const last = of?.segments[of.segments.length - 1];
-  if (!of || of.node.kind !== 'list' || !last?.keys) {
-    return { expect: NOTHING, problem: problem('bad-argument', 'this command takes a list entry (for example: firewall rule 10)', { offset: tokens[0]?.start ?? endOffset }) };
-  }
-  const list = of.node;
-  let i = 0;
-  if (tokens[0] && !tokens[0].quoted && tokens[0].text === list.name) i = 1;
-  const keys = tokens.slice(i, i + list.keys.length);
-  const parent = of.segments.slice(0, -1);
-  if (keys.length < list.keys.length) {
-    const given = keys.map((t, k) => typedValue(list.keyLeaves[k]!, t.text));
-    const leaf = list.keyLeaves[given.length];
-    return {
-      expect: { ...NOTHING, ...(i === 0 && given.length === 0 ? { words: [{ word: list.name, help: list.help }] } : {}),
-        placeholders: [{ word: `<${leaf?.name ?? 'key'}>`, help: leaf?.help ?? '' }], keys: { list, parent, given }, datastore: env.datastore },
-      incomplete: problem('incomplete', `incomplete command: missing the ${leaf?.name ?? 'key'} of the other ${list.name}`, { offset: endOffset }),
-    };
-  }
-  const extra = tokens[i + list.keys.length];
-  if (extra) return { expect: NOTHING, problem: problem('unexpected-word', `unexpected word '${extra.text}'`, { offset: extra.start }) };
-  const segment: DataSegment = { name: list.name, keys: list.keys.map((k, n) => [k, typedValue(list.keyLeaves[n]!, keys[n]!.text)] as const) };
-  return { segments: [...parent, segment], expect: { ...NOTHING, canEnd: true } };
 }
 
 /** Walks a command's words and arguments (`tokens` stop before any pipe). */

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { directoryFiles } from '../../cli/files.js';
 import { tempDir } from '../helpers/device.js';
-import { FakeBackend, openSession } from './fixtures.js';
+import { FakeBackend, openSession, realBackend } from './fixtures.js';
 
 function backend(): FakeBackend {
   const b = new FakeBackend();
@@ -44,6 +44,22 @@ describe('more pipes, and edit in operational mode', () => {
       assert.match(plain.err.take(), /no place to save files/);
     } finally {
       dir.remove();
+    }
+  });
+
+  test('show | display set from an edit level prints full paths of that level only', async () => {
+    const real = await realBackend();
+    try {
+      const t = await openSession(real.backend);
+      await t.run('configure');
+      for (const line of ['set interfaces interface eth0 mtu 1500', 'set interfaces interface eth1 mtu 9000', 'set system domain example.org', 'edit interfaces interface eth1']) {
+        assert.equal(await t.run(line), 0, t.err.text);
+      }
+      t.out.take();
+      assert.equal(await t.run('show | display set'), 0, t.err.text);
+      assert.equal(t.out.take(), 'set interfaces interface eth1 enabled true\nset interfaces interface eth1 mtu 9000\n');
+    } finally {
+      await real.close();
     }
   });
 
