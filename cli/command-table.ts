@@ -7,7 +7,8 @@
  * completion (what may follow). Words may be abbreviated to any unique prefix. Pure.
  */
 import { NOTHING, merge, type Expectation, type HelpItem } from './expectation.js';
-import type { Grammar, Location } from './grammar.js';
+import { walkEntry } from './entry-arg.js';
+import type { DataSegment, Grammar, Location } from './grammar.js';
 import { expectAfter, parsePathWords, walkPath, type PathExpectation, type PathPurpose, type PathTarget } from './path-parser.js';
 import type { Pipes, PipeName } from './pipes.js';
 import { isProblem, problem, type CliProblem } from './problem.js';
@@ -15,6 +16,9 @@ import type { Token } from './tokenizer.js';
 import { WordTable } from './word-table.js';
 
 export type Mode = 'operational' | 'configuration';
+
+/** Operational commands that `run` refuses in configuration mode (they change or end the mode). */
+export const NOT_NESTED: ReadonlySet<string> = new Set(['configure', 'edit', 'exit', 'quit']);
 
 export interface Choice { readonly word: string; readonly help: string }
 
@@ -32,7 +36,15 @@ export interface ValueSpec {
 export interface OptionSpec { readonly word: string; readonly help: string; readonly value?: ValueSpec }
 
 export type ArgSpec =
-  | { readonly kind: 'path'; readonly name: string; readonly purpose: PathPurpose; readonly optional?: boolean }
+  | {
+    readonly kind: 'path'; readonly name: string; readonly purpose: PathPurpose; readonly optional?: boolean;
+    /** Bare words that end the path (`rename … to …`); the next argument reads them. */
+    readonly until?: readonly string[];
+    /** The last word of a longer line belongs to the next argument (`annotate PATH "comment"`). */
+    readonly leavesLast?: boolean;
+  }
+  /** An entry of the list the path argument `of` names an entry of: `[LIST-NAME] KEY…` (`rule 20`). */
+  | { readonly kind: 'entry'; readonly name: string; readonly of: string }
   | ValueSpec
   | { readonly kind: 'choice'; readonly name: string; readonly choices: readonly Choice[]; readonly optional?: boolean }
   | { readonly kind: 'options'; readonly options: readonly OptionSpec[] }
@@ -61,6 +73,9 @@ export class Args {
   number(name: string): number | undefined { const v = this.values.get(name); return typeof v === 'number' ? v : undefined; }
   text(name: string): string | undefined { const v = this.values.get(name); return typeof v === 'string' ? v : undefined; }
   nested(name: string): NestedCommand | undefined { return this.values.get(name) as NestedCommand | undefined; }
+  /** The text argument was typed without quotes (`load merge terminal`, not a file named "terminal"). */
+  unquoted(name: string): boolean { return this.values.get(`${name}\0unquoted`) === true; }
+  segments(name: string): readonly DataSegment[] | undefined { return this.values.get(name) as readonly DataSegment[] | undefined; }
 }
 
 interface WordNode<C> { readonly help: string; readonly spec?: CommandSpec<C>; readonly children: WordTable<WordNode<C>> }
@@ -154,6 +169,7 @@ function startOf<C>(spec: ArgSpec, env: ParseEnv<C>): Expectation {
     case 'choice': return { ...NOTHING, words: items(spec.choices) };
     case 'options': return { ...NOTHING, words: items(spec.options), canEnd: true };
     case 'command': return walkCommand(env.tables[spec.mode], [], nestedEnv(env, spec.mode), 0).expect;
+    case 'entry': return NOTHING;
   }
 }
 
@@ -195,10 +211,19 @@ function walkArgs<C>(specs: readonly ArgSpec[], tokens: readonly Token[], env: P
   for (let si = 0; si < specs.length; si++) {
     const spec = specs[si]!;
     const restOptional = specs.slice(si + 1).every(optional);
-    if (ti === tokens.length) return { values, expect: boundary(specs, si, env), sensitive };
-    const t = tokens[ti]!;
+    if (ti === tokens.length && spec.kind !== 'entry') return { values, expect: boundary(specs, si, env), sensitive };
+    const t = tokens[ti] ?? { kind: 'word', text: '', start: endOffset, end: endOffset, quoted: false };
     switch (spec.kind) {
       case 'path': {
+        const stop = spec.until ? tokens.findIndex((x, i) => i >= ti && x.kind === 'word' && !x.quoted && spec.until!.includes(x.text))
+          : spec.leavesLast && tokens.length - ti > 1 && tokens[tokens.length - 1]!.quoted ? tokens.length - 1 : -1;
+        if (stop >= 0) {
+          const target = parsePathWords(env.location, tokens.slice(ti, stop), spec.purpose, tokens[stop]!.start);
+          if (isProblem(target)) return fail(target);
+          values.set(spec.name, target);
+          ti = stop;
+          break;
+        }
         const rest = tokens.slice(ti);
         const walk = walkPath(env.location, rest, spec.purpose);
         const at = walk.state;
@@ -210,7 +235,8 @@ function walkArgs<C>(specs: readonly ArgSpec[], tokens: readonly Token[], env: P
         if (walk.problem) return { ...fail(walk.problem), sensitive };
         const target = parsePathWords(env.location, rest, spec.purpose, endOffset);
         const p = expectAfter(walk, spec.purpose);
-        const expect = { ...fromPath(p, env.datastore), canEnd: p.canEnd && restOptional };
+        const untilWords = spec.until && p.canEnd ? spec.until.map((w) => ({ word: w, help: '' })) : [];
+        const expect = merge({ ...fromPath(p, env.datastore), canEnd: p.canEnd && restOptional }, { ...NOTHING, words: untilWords });
         if (isProblem(target)) return { values, incomplete: target, expect, sensitive };
         values.set(spec.name, target);
         return { values, expect, sensitive };
@@ -227,6 +253,7 @@ function walkArgs<C>(specs: readonly ArgSpec[], tokens: readonly Token[], env: P
       }
       case 'text':
         values.set(spec.name, t.text);
+        if (!t.quoted) values.set(`${spec.name}\0unquoted`, true);
         ti++;
         break;
       case 'choice': {
@@ -274,6 +301,12 @@ function walkArgs<C>(specs: readonly ArgSpec[], tokens: readonly Token[], env: P
         }
         return { values, expect: { ...NOTHING, words: items(spec.options.filter((o) => !values.has(o.word))), canEnd: restOptional }, sensitive };
       }
+      case 'entry': {
+        const walk = walkEntry(values.get(spec.of) as PathTarget | undefined, tokens.slice(ti), env.datastore, endOffset);
+        if (walk.problem) return fail(walk.problem);
+        if (walk.segments) values.set(spec.name, walk.segments);
+        return { values, expect: walk.expect, sensitive, ...(walk.incomplete ? { incomplete: walk.incomplete } : {}) };
+      }
       case 'command': {
         const rest = tokens.slice(ti);
         const nested = walkCommand(env.tables[spec.mode], rest, nestedEnv(env, spec.mode), endOffset);
@@ -315,7 +348,9 @@ export function walkCommand<C>(table: CommandTable<C>, tokens: readonly Token[],
     if (t) {
       const other = env.mode === 'operational' ? 'configuration' : 'operational';
       const hint = i === 0 && env.tables[other].has(t.text)
-        ? (env.mode === 'operational' ? `'${t.text}' is a configuration-mode command: enter 'configure' first` : `'${t.text}' is an operational command: use 'run ${t.text} …'`)
+        ? (env.mode === 'operational' ? `'${t.text}' is a configuration-mode command: enter 'configure' first`
+          : NOT_NESTED.has(t.text) ? `'${t.text}' is an operational command that cannot be run from configuration mode: leave with 'exit' first`
+            : `'${t.text}' is an operational command: use 'run ${t.text} …'`)
         : undefined;
       return {
         args: none, expect: NOTHING, sensitive: [],

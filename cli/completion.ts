@@ -136,9 +136,12 @@ export async function helpLines<C>(line: string, cx: CompletionEnv<C>): Promise<
   if (a.expect?.canEnd && a.partial === '') items.push({ word: '<[Enter]>', help: 'Execute this command' });
   if (items.length === 0) return { lines: ['No valid completions'] };
   const width = Math.min(24, Math.max(...items.map((i) => i.word.length)) + 2);
-  const lines = ['Possible completions:', ...items.map((i) => (i.help
-    ? `  ${i.word.padEnd(width)}${i.word.length >= width ? ' ' : ''}${i.help}`
-    : `  ${i.word}`))];
+  // Help starts in one column; a word too long for it puts its help on the next line, in that column.
+  const lines = ['Possible completions:', ...items.flatMap((i) => {
+    if (!i.help) return [`  ${i.word}`];
+    if (i.word.length + 2 <= width) return [`  ${i.word.padEnd(width)}${i.help}`];
+    return [`  ${i.word}`, `  ${' '.repeat(width)}${i.help}`];
+  })];
   return { lines };
 }
 

@@ -45,6 +45,16 @@ export function deleteEdit(target: PathTarget): JsonObject {
   return wrap(segments, { [OP]: 'delete' });
 }
 
+/** The edit that puts `entries` (whole entries, or `{"@op": "delete"}` ones with their keys) into `list` under `parent`. */
+export function entriesEdit(parent: readonly DataSegment[], list: GNode, entries: readonly JsonObject[]): JsonObject {
+  return wrap(parent, { [list.name]: [...entries] });
+}
+
+/** A list entry's delete, for entriesEdit. */
+export function entryDelete(segment: DataSegment): JsonObject {
+  return { ...Object.fromEntries(segment.keys ?? []), [OP]: 'delete' };
+}
+
 /** Merges the edit `b` into `a` (both plain configuration, no operations), matching entries by key. */
 export function mergeInto(node: GNode, a: JsonObject, b: JsonObject): void {
   for (const [name, bv] of Object.entries(b)) {

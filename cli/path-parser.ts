@@ -40,7 +40,7 @@ export interface PathExpectation {
 type State =
   | { readonly at: 'node'; readonly node: GNode; readonly segments: readonly DataSegment[] }
   | { readonly at: 'keys'; readonly list: GNode; readonly segments: readonly DataSegment[]; readonly given: readonly JsonScalar[] }
-  | { readonly at: 'leaf'; readonly leaf: GNode; readonly segments: readonly DataSegment[]; readonly value?: JsonScalar }
+  | { readonly at: 'leaf'; readonly leaf: GNode; readonly segments: readonly DataSegment[]; readonly value?: JsonScalar; readonly quoted?: boolean }
   | {
     readonly at: 'leaf-list'; readonly leaf: GNode; readonly segments: readonly DataSegment[];
     readonly values?: readonly JsonScalar[]; readonly open: boolean;
@@ -115,6 +115,12 @@ function canEndAtNode(node: GNode, purpose: PathPurpose, consumedAny: boolean): 
   }
 }
 
+/** Why a word after a leaf's value is wrong: one leaf per `set`; an unquoted text value may have wanted quotes. */
+function extraValueHint(s: { readonly leaf: GNode; readonly quoted?: boolean }): string {
+  const one = `one leaf per 'set': '${s.leaf.name}' has its value; set another leaf with its own 'set' (commands may be joined with ';')`;
+  return s.quoted || s.leaf.type !== 'string' ? one : `${one}; a value that holds spaces is written in quotes: "…"`;
+}
+
 function step(s: State, t: Token, purpose: PathPurpose, first: boolean): { state: State; valueToken?: boolean } | CliProblem {
   switch (s.at) {
     case 'node': {
@@ -150,11 +156,8 @@ function step(s: State, t: Token, purpose: PathPurpose, first: boolean): { state
       return { state: { at: 'node', node: s.list, segments: [...s.segments, { name: s.list.name, keys }] } };
     }
     case 'leaf':
-      if (purpose === 'set' && s.value === undefined) return { state: { ...s, value: typedValue(s.leaf, t.text) }, valueToken: true };
-      return problem('unexpected-word', `unexpected word '${t.text}'`, {
-        offset: t.start,
-        ...(purpose === 'set' && s.leaf.type === 'string' ? { hint: 'a value that holds spaces is written in quotes: "…"' } : {}),
-      });
+      if (purpose === 'set' && s.value === undefined) return { state: { ...s, value: typedValue(s.leaf, t.text), quoted: t.quoted }, valueToken: true };
+      return problem('unexpected-word', `unexpected word '${t.text}'`, { offset: t.start, ...(purpose === 'set' ? { hint: extraValueHint(s) } : {}) });
     case 'leaf-list': {
       if (purpose === 'set') {
         if (s.open) {

@@ -1,25 +1,34 @@
 /**
  * @module cli/pipes
  * What follows `|` on a command line: `display set|json|xml` and `compare [rollback N]`
- * change how a configuration is shown; `match TEXT`, `except TEXT`, `count` and `no-more`
- * filter the text a command printed. Each command says which it accepts. Pure.
+ * change how a configuration is shown; `match RE`, `except RE`, `find RE`, `last N` and
+ * `count` filter the text a command printed; `save FILE` sends it to a file, `no-more` turns
+ * the pager off. Each command says which it accepts. Pure.
  */
 import type { Expectation, HelpItem } from './expectation.js';
 import { problem, type CliProblem } from './problem.js';
 import type { Token } from './tokenizer.js';
 import { WordTable } from './word-table.js';
 
-export type PipeName = 'display' | 'compare' | 'match' | 'except' | 'count' | 'no-more';
+export type PipeName = 'display' | 'compare' | 'match' | 'except' | 'find' | 'last' | 'count' | 'save' | 'no-more';
+
+/** The pipes that work on any command's text output. */
+export const TEXT_PIPES: readonly PipeName[] = ['match', 'except', 'find', 'last', 'count', 'save', 'no-more'];
 export type DisplayFormat = 'set' | 'json' | 'xml';
 
 export type TextFilter =
-  | { readonly kind: 'match' | 'except'; readonly pattern: string }
+  | { readonly kind: 'match' | 'except' | 'find'; readonly pattern: string }
+  | { readonly kind: 'last'; readonly lines: number }
   | { readonly kind: 'count' };
 
 export interface Pipes {
   readonly display?: DisplayFormat;
   readonly compare?: { readonly rollback?: number };
   readonly filters: readonly TextFilter[];
+  /** `| save FILE`: the output goes to the file, not the terminal. */
+  readonly save?: string;
+  /** `| no-more`: never page. */
+  readonly noMore?: boolean;
 }
 
 const PIPE_HELP: Readonly<Record<PipeName, string>> = {
@@ -27,8 +36,11 @@ const PIPE_HELP: Readonly<Record<PipeName, string>> = {
   'compare': 'Compare the configuration with the running one, or a rollback',
   'match': 'Show only lines that match a pattern',
   'except': 'Show only lines that do not match a pattern',
+  'find': 'Show the output from the first line that matches a pattern',
+  'last': 'Show only the last N lines',
   'count': 'Count the lines of the output',
-  'no-more': 'Do not paginate (output is never paginated)',
+  'save': 'Write the output to a file instead of the terminal',
+  'no-more': 'Do not page the output',
 };
 
 const DISPLAY = new WordTable<string>([
@@ -57,6 +69,8 @@ export function parsePipes(segments: ReadonlyArray<readonly Token[]>, allowed: r
   let display: DisplayFormat | undefined;
   let compare: { rollback?: number } | undefined;
   const filters: TextFilter[] = [];
+  let save: string | undefined;
+  let noMore = false;
   const names = table(allowed);
   for (let s = 0; s < segments.length; s++) {
     const seg = segments[s]!;
@@ -89,10 +103,27 @@ export function parsePipes(segments: ReadonlyArray<readonly Token[]>, allowed: r
       }
       case 'match':
       case 'except':
+      case 'find': {
         if (rest.length !== 1) {
           return rest.length === 0 ? problem('incomplete', `incomplete command: missing the pattern of ${name}`, { offset: first.end }) : extra(1);
         }
-        filters.push({ kind: name as 'match' | 'except', pattern: rest[0]!.text });
+        const bad = regexProblem(rest[0]!);
+        if (bad) return bad;
+        filters.push({ kind: name as 'match' | 'except' | 'find', pattern: rest[0]!.text });
+        break;
+      }
+      case 'last': {
+        const n = rest[0];
+        if (!n) return problem('incomplete', 'incomplete command: missing the number of lines of last', { offset: first.end });
+        if (!/^[0-9]+$/.test(n.text) || Number(n.text) === 0) return problem('bad-argument', `expected a number of lines above 0, not '${n.text}'`, { offset: n.start });
+        if (rest.length > 1) return extra(1);
+        filters.push({ kind: 'last', lines: Number(n.text) });
+        break;
+      }
+      case 'save':
+        if (rest.length !== 1) return rest.length === 0 ? problem('incomplete', 'incomplete command: missing the file name of save', { offset: first.end }) : extra(1);
+        if (save !== undefined) return problem('unexpected-word', "'| save' is given twice", { offset: first.start });
+        save = rest[0]!.text;
         break;
       case 'count':
         if (rest.length > 0) return extra(0);
@@ -100,10 +131,11 @@ export function parsePipes(segments: ReadonlyArray<readonly Token[]>, allowed: r
         break;
       case 'no-more':
         if (rest.length > 0) return extra(0);
+        noMore = true;
         break;
     }
   }
-  return { ...(display ? { display } : {}), ...(compare ? { compare } : {}), filters };
+  return { ...(display ? { display } : {}), ...(compare ? { compare } : {}), filters, ...(save !== undefined ? { save } : {}), ...(noMore ? { noMore } : {}) };
 }
 
 /** What may follow the words of the last pipe segment. */
@@ -123,21 +155,33 @@ export function expectPipe(seg: readonly Token[], allowed: readonly PipeName[]):
       return { ...base, words: [], canEnd: true, canPipe: true };
     case 'match':
     case 'except':
+    case 'find':
       return n === 0 ? { ...base, words: [], placeholders: [{ word: '<pattern>', help: 'Regular expression (case-insensitive)' }] }
         : { ...base, words: [], canEnd: true, canPipe: true };
+    case 'last':
+      return n === 0 ? { ...base, words: [], placeholders: [{ word: '<lines>', help: 'Number of lines' }] } : { ...base, words: [], canEnd: true, canPipe: true };
+    case 'save':
+      return n === 0 ? { ...base, words: [], placeholders: [{ word: '<file>', help: 'File name' }], files: true } : { ...base, words: [], canEnd: true, canPipe: true };
     default:
       return { ...base, words: [], canEnd: true, canPipe: true };
   }
 }
 
-function matcher(pattern: string): (line: string) => boolean {
+/** A pattern that is not a regular expression, as a problem pointing at it. */
+function regexProblem(t: Token): CliProblem | undefined {
   try {
-    const re = new RegExp(pattern, 'i');
-    return (line) => re.test(line);
-  } catch {
-    const p = pattern.toLowerCase();
-    return (line) => line.toLowerCase().includes(p);
+    new RegExp(t.text, 'i');
+    return undefined;
+  } catch (e) {
+    const why = e instanceof SyntaxError ? e.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '') : String(e);
+    return problem('bad-argument', `invalid regular expression '${t.text}': ${why}`, { offset: t.start });
   }
+}
+
+/** Patterns are checked when the line is parsed (regexProblem), so they compile here. */
+function matcher(pattern: string): (line: string) => boolean {
+  const re = new RegExp(pattern, 'i');
+  return (line) => re.test(line);
 }
 
 /** Applies the text filters to a command's output. */
@@ -146,7 +190,9 @@ export function applyFilters(text: string, filters: readonly TextFilter[]): stri
   if (lines[lines.length - 1] === '') lines.pop();
   for (const f of filters) {
     if (f.kind === 'count') { lines = [`Count: ${lines.length} lines`]; continue; }
+    if (f.kind === 'last') { lines = lines.slice(-f.lines); continue; }
     const test = matcher(f.pattern);
+    if (f.kind === 'find') { const at = lines.findIndex(test); lines = at < 0 ? [] : lines.slice(at); continue; }
     lines = lines.filter((l) => test(l) === (f.kind === 'match'));
   }
   return lines.length > 0 ? lines.join('\n') + '\n' : '';

@@ -8,7 +8,7 @@
 import { ConfdError, escapeTerminal, isObject, type JsonObject, type SchemaDescription } from '../confd/api/index.js';
 import { configurationTable } from './commands/configuration.js';
 import { operationalTable } from './commands/operational.js';
-import { walkCommand, type CommandTable, type Mode, type NestedCommand, type ParseEnv } from './command-table.js';
+import { NOT_NESTED, walkCommand, type CommandTable, type Mode, type NestedCommand, type ParseEnv } from './command-table.js';
 import { completeLine, helpLines, KeyCache, type CompletionEnv } from './completion.js';
 import type { Backend, CommandContext, Output, SessionState } from './context.js';
 import type { FileStore } from './files.js';
@@ -73,6 +73,10 @@ export interface SessionOptions extends AuditOptions {
   readonly now?: () => number;
   /** Reads the answer to a question from the terminal (null at the end of input); absent when not interactive. */
   readonly ask?: (question: string, hidden?: boolean) => Promise<string | null>;
+  /** Text pasted at the terminal until Ctrl-D (`load merge terminal`); given by the interactive shell. */
+  readonly readTerminal?: () => Promise<string | null>;
+  /** Writes a command's whole output through the terminal's pager (given by the shell on a terminal of known height). */
+  readonly page?: (text: string) => Promise<void>;
 }
 
 export interface LineResult {
@@ -96,6 +100,8 @@ export class CliSession implements CommandContext {
   readonly backend: Backend;
   readonly user: string;
   readonly files: FileStore | undefined;
+  readonly readTerminal?: (banner: string) => Promise<string | null>;
+  private readonly page: ((text: string) => Promise<void>) | undefined;
   private readonly output: Output;
   private readonly errorOutput: Output;
   private readonly keyCache: KeyCache;
@@ -109,6 +115,10 @@ export class CliSession implements CommandContext {
     this.user = o.user;
     this.files = o.files;
     this.ask = o.ask;
+    const read = o.readTerminal;
+    // The banner goes straight to the terminal: the command's own output may be held for the pager.
+    if (read) this.readTerminal = (banner) => { this.output.write(banner); return read(); };
+    this.page = o.page;
     this.output = o.output;
     this.errorOutput = o.errorOutput ?? o.output;
     this.keyCache = new KeyCache(o.backend, o.now);
@@ -186,19 +196,21 @@ export class CliSession implements CommandContext {
     if (p || !walk.spec?.run) return { status: this.problem(p ?? problem('incomplete', 'incomplete command')), sensitive };
     const pipes = parsePipes(segments, walk.spec.pipes ?? [], bars);
     if (isProblem(pipes)) return { status: this.problem(pipes), sensitive };
-    if (pipes.filters.length > 0) this.buffer = [];
+    const paged = this.page !== undefined && pipes.noMore !== true && pipes.save === undefined;
+    if (pipes.filters.length > 0 || pipes.save !== undefined || paged) this.buffer = [];
     let status: number;
     try {
       status = await walk.spec.run(this, walk.args, pipes);
     } catch (e) {
       // Commands let the appliance's refusals through; they are told here, in one place.
       status = await this.fail(e, { action: 'other' });
-    } finally {
-      if (this.buffer) {
-        const text = this.buffer.join('');
-        this.buffer = null;
-        this.output.write(escapeTerminal(applyFilters(text, pipes.filters)));
-      }
+    }
+    if (this.buffer) {
+      const text = applyFilters(this.buffer.join(''), pipes.filters);
+      this.buffer = null;
+      if (pipes.save !== undefined) { if (status === 0) status = await this.saveOutput(pipes.save, text); }
+      else if (paged) await this.page!(escapeTerminal(text));
+      else this.output.write(escapeTerminal(text));
     }
     return { status, sensitive };
   }
@@ -208,7 +220,7 @@ export class CliSession implements CommandContext {
     const p = walk.problem ?? walk.incomplete;
     if (p || !walk.spec?.run) return this.problem(p ?? problem('incomplete', 'incomplete command'));
     const verb = walk.spec.words[0];
-    if (verb === 'configure' || verb === 'exit' || verb === 'quit') {
+    if (verb !== undefined && NOT_NESTED.has(verb)) {
       return this.problem(problem('bad-argument', `'${verb}' cannot be run from configuration mode`, { offset: nested.tokens[0]!.start }));
     }
     const allowed: readonly PipeName[] = walk.spec.pipes ?? [];
@@ -216,6 +228,19 @@ export class CliSession implements CommandContext {
     const refused = used.find((u) => !allowed.includes(u));
     if (refused) return this.problem(problem('bad-argument', `'${walk.spec.words.join(' ')}' takes no '| ${refused}'`));
     return walk.spec.run(this, walk.args, pipes);
+  }
+
+  /** `| save FILE`: the output goes to the session's file store. */
+  private async saveOutput(name: string, text: string): Promise<number> {
+    if (!this.files) return this.problem(problem('unavailable', 'this session has no place to save files'));
+    try {
+      await this.files.write(name, text);
+    } catch (e) {
+      return this.fail(e, { action: 'other' });
+    }
+    const lines = text === '' ? 0 : text.split('\n').length - 1;
+    this.output.write(`Wrote ${lines} ${lines === 1 ? 'line' : 'lines'} of output to '${name}'\n`);
+    return 0;
   }
 
   /** Command output; what a terminal would act on is escaped here, the one sink of every renderer. */

@@ -5,7 +5,8 @@
  * configuration mode, history, Tab completion through readline's completer (an ambiguous Tab
  * lists the candidates with their help, as Junos does), `?` answered without being inserted,
  * Ctrl-C clearing the line and Ctrl-D leaving. Lines are run one after the other, never
- * concurrently.
+ * concurrently. `load … terminal` takes the lines typed (or pasted) after it until Ctrl-D.
+ * Output longer than the terminal is paged (cli/pager) unless `| no-more`.
  */
 import { createInterface, type Interface } from 'node:readline';
 import { Transform, type Readable, type Writable } from 'node:stream';
@@ -13,6 +14,7 @@ import type { Backend } from './context.js';
 import type { FileStore } from './files.js';
 import type { GrammarCache } from './grammar.js';
 import { describeFailure } from './messages.js';
+import { Pager } from './pager.js';
 import { CliSession, auditOptions, type AuditOptions } from './session.js';
 
 export interface ShellOptions extends AuditOptions {
@@ -20,6 +22,8 @@ export interface ShellOptions extends AuditOptions {
   readonly output: Writable;
   /** Width of the terminal (the pty's columns); 80 when unknown. */
   readonly columns?: number;
+  /** Height of the terminal (the pty's rows): longer output is paged. No paging when unknown. */
+  readonly rows?: number;
   /** A terminal (pty) is attached: line editing, Tab and `?`. True unless said otherwise. */
   readonly terminal?: boolean;
   readonly backend: Backend;
@@ -114,11 +118,30 @@ export async function runShell(o: ShellOptions): Promise<number> {
     // After the prompt is shown: only what is typed goes unechoed.
     hiddenInput = hidden;
   });
+  /** While `load … terminal` reads: the lines so far, and how to hand them over. */
+  let paste: { lines: string[]; done: (text: string | null) => void } | null = null;
+  const readTerminal = (): Promise<string | null> => new Promise((resolve) => {
+    const lines = queue.splice(0, queue.length);
+    paste = { lines, done: (text) => { paste = null; rl?.setPrompt(s.prompt()); resolve(text); } };
+    rl?.setPrompt('');
+    if (inputClosed) paste.done(lines.map((l) => l + '\n').join(''));
+  });
+  /** The output being paged, while it is. */
+  let more: Pager | null = null;
+  const rows = o.rows;
+  const page = terminal && rows !== undefined && rows > 1 ? async (text: string) => {
+    if (!Pager.needed(text, rows)) { write(text); return; }
+    const p = new Pager(text, rows, write);
+    more = p;
+    await p.done;
+    more = null;
+  } : undefined;
   let session: CliSession;
   try {
     session = await CliSession.open({
-      backend: o.backend, user: o.user, output: { write }, ...auditOptions(o), ...(o.files ? { files: o.files } : {}),
-      ...(o.host ? { host: o.host } : {}), ...(o.grammars ? { grammars: o.grammars } : {}), ...(terminal ? { ask } : {}),
+      backend: o.backend, user: o.user, output: { write }, ...auditOptions(o), readTerminal, ...(page ? { page } : {}),
+      ...(o.files ? { files: o.files } : {}), ...(o.host ? { host: o.host } : {}), ...(o.grammars ? { grammars: o.grammars } : {}),
+      ...(terminal ? { ask } : {}),
     });
   } catch (e) {
     write(describeFailure(e, { action: 'other' }).lines.join('\n') + '\n');
@@ -164,7 +187,23 @@ export async function runShell(o: ShellOptions): Promise<number> {
   if (terminal) {
     const ttyWrite = internals._ttyWrite.bind(rli);
     internals._ttyWrite = (text, key) => {
-      if (text === '?' && !key?.ctrl && !key?.meta && !busy && !insideQuote(internals.line.slice(0, internals.cursor))) {
+      if (more) {
+        const k = key?.ctrl && key.name === 'c' ? 'quit' : text === ' ' ? 'page' : key?.name === 'return' || key?.name === 'enter' ? 'line'
+          : text === 'q' || text === 'Q' ? 'quit' : 'other';
+        more.key(k);
+        return;
+      }
+      if (paste && key?.ctrl && (key.name === 'd' || key.name === 'c')) {
+        // Ctrl-D ends the paste (with the line being typed, if any); Ctrl-C drops it.
+        const partial = internals.line;
+        internals.line = '';
+        internals.cursor = 0;
+        write('\n');
+        if (key.name === 'd') paste.done([...paste.lines, ...(partial ? [partial] : [])].map((l) => l + '\n').join(''));
+        else paste.done(null);
+        return;
+      }
+      if (text === '?' && !paste && !key?.ctrl && !key?.meta && !busy && !insideQuote(internals.line.slice(0, internals.cursor))) {
         const line = internals.line.slice(0, internals.cursor);
         void s.help(line, s.prompt().length).then((help) => {
           write('?\n' + help);
@@ -208,6 +247,7 @@ export async function runShell(o: ShellOptions): Promise<number> {
     };
     rli.on('line', (line) => {
       if (answer) { const a = answer; answer = null; a(line); return; }
+      if (paste) { paste.lines.push(line); return; }
       queue.push(line);
       void drain();
     });
@@ -230,6 +270,8 @@ export async function runShell(o: ShellOptions): Promise<number> {
       if (terminal && !ended) write('\n');
       inputClosed = true;
       if (answer) { const a = answer; answer = null; a(null); }
+      // Input that ends during a paste ends the paste (a non-interactive shell pipes it in).
+      if (paste) paste.done(paste.lines.map((l) => l + '\n').join(''));
       // Lines already typed still run; a running command finishes first.
       if (!busy) void drain();
     });

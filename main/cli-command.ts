@@ -30,6 +30,7 @@ export const cli: Command = {
       }
       return await runShell({
         input: process.stdin, output: process.stdout, columns: process.stdout.columns ?? 80, terminal: true, backend: client, user, files, log,
+        ...(process.stdout.isTTY ? { rows: process.stdout.rows } : {}),
       });
     } finally {
       client.close();

@@ -10,6 +10,8 @@
  * - `/system/timezone` is renamed `/system/time-zone`.
  * - `/system/services` (SSH pre-authentication limits, NETCONF and CLI idle timeouts) is new;
  *   version 1 applies the built-in values, which are version 2's defaults.
+ * - `/system/cli` is new: what the CLI keeps with the configuration (deactivated parts,
+ *   annotations). down drops it, each entry reported as a loss.
  *
  * Access rules (`/system/access/rule`) name data paths, so their `path` follows the renames:
  * a rule that covered /system/timezone keeps covering it as /system/time-zone. Without this
@@ -30,6 +32,11 @@
  * up refuses (throws) only for an access rule naming a firewall rule's `source` or
  * `destination`: one rule cannot cover the two leaves that replace it, and carrying it
  * half-way would weaken a deny without a word.
+ *
+ * Version 2 also refuses what version 1 took without meaning: a static route prefix with host
+ * bits set (10.30.0.1/16) and a port on an icmp rule. up carries them unchanged, so the
+ * upgrade is refused by validation naming each entry: the operator corrects them first
+ * (guessing the network or dropping the port silently would change what was configured).
  */
 import {
   ConfdError, childPath, cloneJson, formatPath, isObject, parsePath, type JsonObject, type JsonValue, type PathSegment,
@@ -121,6 +128,7 @@ function down(config: JsonObject): { config: JsonObject; losses: Loss[] } {
     dropWithLosses(system, 'services', SERVICES_DEFAULTS, losses);
     dropWithLosses(system, 'monitoring', MONITORING_DEFAULTS, losses);
     dropWithLosses(system, 'software', SOFTWARE_DEFAULTS, losses);
+    dropWithLosses(system, 'cli', {}, losses);
     out.system = renameKey(system, 'time-zone', 'timezone');
   }
   forEachFirewallRule(out, (rule, rulePath) => {
@@ -156,12 +164,14 @@ function lossesFromDefaults(value: JsonValue, defaults: JsonValue | undefined, p
   if (isObject(value)) {
     for (const [k, v] of Object.entries(value)) lossesFromDefaults(v, isObject(defaults) ? defaults[k] : undefined, childPath(path, { name: k }), losses);
   } else if (Array.isArray(value)) {
-    // A list version 1 does not have: each entry is lost (an operator threshold is not raised there).
+    // A list version 1 does not have: each entry is lost (an operator threshold is not raised
+    // there, a deactivated part or an annotation is not kept).
+    const parent = path.slice(0, path.lastIndexOf('/')) || '/';
+    const list = path.slice(path.lastIndexOf('/') + 1);
     for (const entry of value) {
-      const name = isObject(entry) && typeof entry.name === 'string' ? entry.name : undefined;
-      const parent = path.slice(0, path.lastIndexOf('/')) || '/';
-      const list = path.slice(path.lastIndexOf('/') + 1);
-      losses.push({ path: name === undefined ? path : childPath(parent, { name: list, keys: [['name', name]] }), reason: `version 1 has no ${path}; the entry is dropped` });
+      const keyName = isObject(entry) ? ['name', 'path'].find((k) => typeof entry[k] === 'string') : undefined;
+      const entryPath = keyName ? childPath(parent, { name: list, keys: [[keyName, (entry as JsonObject)[keyName] as string]] }) : path;
+      losses.push({ path: entryPath, reason: `version 1 has no ${path}; the entry is dropped` });
     }
   } else if (value !== defaults) {
     losses.push({ path, reason: `version 1 has no ${path}; it uses ${JSON.stringify(defaults ?? null)} instead of ${JSON.stringify(value)}` });

@@ -6,22 +6,26 @@
  * sends its edit and the appliance answers with its own words.
  */
 import type { JsonObject } from '../../confd/api/index.js';
-import { CommandTable, type Args, type CommandSpec } from '../command-table.js';
+import { CommandTable, type ArgSpec, type Args, type CommandSpec } from '../command-table.js';
 import type { CommandContext } from '../context.js';
 import { deleteEdit, setEdit } from '../edit-tree.js';
 import { topOf, upFrom } from '../grammar.js';
 import type { Action } from '../messages.js';
-import type { PipeName } from '../pipes.js';
+import { TEXT_PIPES, type PipeName } from '../pipes.js';
 import { isPrompted } from '../path-parser.js';
 import { problem } from '../problem.js';
+import { insert, renameOrCopy, wildcardDelete } from './entry-verbs.js';
 import { consentToDiscard, exit, leave } from './leave.js';
-import { applyLoad, load, save } from './load-save.js';
+import { activate, annotate, deactivate } from './notes.js';
+import { applyLoad, load, save, TERMINAL } from './load-save.js';
 import { editorLines, helpCommand, type Editor } from './operational.js';
 import { showConfig } from './show-config.js';
 
 type Spec = CommandSpec<CommandContext>;
 
-const ALL_PIPES: PipeName[] = ['display', 'compare', 'match', 'except', 'count', 'no-more'];
+const TO: ArgSpec = { kind: 'choice', name: 'word', choices: [{ word: 'to', help: 'The new keys follow' }] };
+
+const ALL_PIPES: PipeName[] = ['display', 'compare', ...TEXT_PIPES];
 /** Minutes a confirmed commit waits when none are given, and the most it may wait (as Junos). */
 const DEFAULT_CONFIRM_MINUTES = 10;
 const MAX_CONFIRM_MINUTES = 65535;
@@ -105,6 +109,47 @@ const CONFIGURATION: Spec[] = [
     run: (cx, args) => edit(cx, deleteEdit(args.path('path')!), 'delete'),
   },
   {
+    words: ['rename'], help: 'Give a list entry other keys (rename interfaces interface eth1 to interface eth2)',
+    args: [{ kind: 'path', name: 'path', purpose: 'edit', until: ['to'] }, TO, { kind: 'entry', name: 'to', of: 'path' }],
+    run: (cx, args) => renameOrCopy(cx, args, 'rename'),
+  },
+  {
+    words: ['copy'], help: 'Copy a list entry, with everything under it, to new keys (copy firewall rule 10 to rule 11)',
+    args: [{ kind: 'path', name: 'path', purpose: 'edit', until: ['to'] }, TO, { kind: 'entry', name: 'to', of: 'path' }],
+    run: (cx, args) => renameOrCopy(cx, args, 'copy'),
+  },
+  {
+    words: ['insert'], help: 'Move an entry of a numbered list before or after another (insert firewall rule 35 before rule 20)',
+    args: [
+      { kind: 'path', name: 'path', purpose: 'edit', until: ['before', 'after'] },
+      { kind: 'choice', name: 'where', choices: [
+        { word: 'before', help: 'Just before the other entry' }, { word: 'after', help: 'Just after the other entry' }] },
+      { kind: 'entry', name: 'to', of: 'path' },
+    ],
+    run: (cx, args) => insert(cx, args),
+  },
+  { words: ['wildcard'], help: 'Act on every list entry whose keys match a pattern' },
+  {
+    words: ['wildcard', 'delete'], help: 'Delete the entries whose keys match (* any text, ? one character): wildcard delete interfaces interface "eth*"',
+    args: [{ kind: 'path', name: 'path', purpose: 'edit' }],
+    run: (cx, args) => wildcardDelete(cx, args),
+  },
+  {
+    words: ['deactivate'], help: 'Keep a part of the configuration but take it out of effect (shown as inactive:)',
+    args: [{ kind: 'path', name: 'path', purpose: 'delete' }],
+    run: (cx, args) => deactivate(cx, args),
+  },
+  {
+    words: ['activate'], help: 'Put a deactivated part of the configuration back in effect',
+    args: [{ kind: 'path', name: 'path', purpose: 'delete' }],
+    run: (cx, args) => activate(cx, args),
+  },
+  {
+    words: ['annotate'], help: 'Keep a comment with a node, shown as /* … */ ("" removes it)',
+    args: [{ kind: 'path', name: 'path', purpose: 'show', leavesLast: true }, { kind: 'text', name: 'comment', help: 'The comment, quoted' }],
+    run: (cx, args) => annotate(cx, args),
+  },
+  {
     words: ['edit'], help: 'Move to a level of the configuration',
     args: [{ kind: 'path', name: 'path', purpose: 'edit' }],
     run: async (cx, args) => {
@@ -156,9 +201,12 @@ const CONFIGURATION: Spec[] = [
         { word: 'override', help: 'Replace the whole candidate with the file' },
         { word: 'set', help: 'Run the set/delete commands of the file' },
       ] },
-      { kind: 'text', name: 'file', help: 'File name', file: true },
+      { kind: 'text', name: 'file', help: `File name, or '${TERMINAL}' to paste (end with Ctrl-D)`, file: true },
     ],
-    run: (cx, args) => load(cx, args.text('how') as 'merge' | 'override' | 'set', args.text('file')!),
+    run: (cx, args) => {
+      const file = args.text('file')!;
+      return load(cx, args.text('how') as 'merge' | 'override' | 'set', file, args.unquoted('file') && file === TERMINAL);
+    },
   },
   {
     words: ['save'], help: 'Save the candidate configuration to a file',

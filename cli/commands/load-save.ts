@@ -1,7 +1,7 @@
 /**
  * @module cli/commands/load-save
- * `load merge|override|set FILE` and `save FILE` in configuration mode. Files come from the
- * session's file store. A brace-format or JSON file loads as one edit (all or nothing);
+ * `load merge|override|set FILE|terminal` and `save FILE` in configuration mode. Files come
+ * from the session's file store; `terminal` reads what is pasted until Ctrl-D. A brace-format or JSON file loads as one edit (all or nothing);
  * `override` replaces the whole candidate. A `set` file is parsed completely before anything
  * is applied; its set lines go as one edit, and lines that delete or change level are applied
  * in order, stopping at the first refusal.
@@ -29,14 +29,27 @@ const located = (name: string, line: number, p: CliProblem): CliProblem => {
   return { ...rest, message: `${name}:${line}: ${p.message}` };
 };
 
-export async function load(cx: CommandContext, how: 'merge' | 'override' | 'set', name: string): Promise<number> {
+/** The name `load` takes for text pasted at the terminal, ended by Ctrl-D (as on Junos). */
+export const TERMINAL = 'terminal';
+
+async function source(cx: CommandContext, name: string, fromTerminal: boolean): Promise<string | number> {
+  if (fromTerminal) {
+    if (!cx.readTerminal) return cx.problem(problem('unavailable', `'load … terminal' needs an interactive session: use a file`));
+    const text = await cx.readTerminal('[Type ^D at a new line to end input, ^C to abort]\n');
+    if (text === null) return cx.problem(problem('bad-argument', 'load aborted: nothing changed'));
+    return text;
+  }
   if (!cx.files) return cx.problem(problem('unavailable', 'this session has no file store to load from'));
-  let text: string;
   try {
-    text = await cx.files.read(name);
+    return await cx.files.read(name);
   } catch (e) {
     return cx.problem(fileProblem(name, e));
   }
+}
+
+export async function load(cx: CommandContext, how: 'merge' | 'override' | 'set', name: string, fromTerminal: boolean): Promise<number> {
+  const text = await source(cx, name, fromTerminal);
+  if (typeof text === 'number') return text;
   if (how === 'set') return loadSet(cx, name, text);
   let tree = jsonConfig(text);
   if (!tree) {

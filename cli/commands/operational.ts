@@ -9,6 +9,7 @@ import { ConfdError } from '../../confd/api/index.js';
 import { CommandTable, type CommandSpec } from '../command-table.js';
 import type { CommandContext, Editing } from '../context.js';
 import { topOf } from '../grammar.js';
+import { TEXT_PIPES } from '../pipes.js';
 import { problem } from '../problem.js';
 import { renderTable, shortTime } from '../render/table.js';
 import { candidateChanged, showConfig } from './show-config.js';
@@ -56,7 +57,7 @@ export function editorLines(editors: readonly Editor[], except?: number): string
   const others = editors.filter((e) => e.session !== except);
   if (others.length === 0) return [];
   return ['Users currently editing the configuration:', ...others.map((e) =>
-    `  ${e.user} (session ${e.session}, ${e.mode}, from ${e.address}) since ${shortTime(e.since)}${e.pending > 0 ? `, ${e.pending} pending changes` : ''}`)];
+    `  ${e.user} (session ${e.session}, ${e.mode}, from ${e.address}) since ${shortTime(e.since)}${e.pending > 0 ? `, ${e.pending} pending ${e.pending === 1 ? 'change' : 'changes'}` : ''}`)];
 }
 
 export const helpCommand: Spec = {
@@ -76,14 +77,14 @@ const OPERATIONAL: Spec[] = [
   {
     words: ['show', 'configuration'], help: 'Show the running configuration',
     args: [{ kind: 'path', name: 'path', purpose: 'show', optional: true }],
-    pipes: ['display', 'compare', 'match', 'except', 'count', 'no-more'],
+    pipes: ['display', 'compare', ...TEXT_PIPES],
     run: (cx, args, pipes) => showConfig(cx, 'running', args.path('path'), pipes),
   },
   { words: ['show', 'system'], help: 'Show system information' },
   {
     words: ['show', 'system', 'commit'], help: 'Show the commit history (rollback numbers, users, times, comments)',
     args: [{ kind: 'number', name: 'count', help: 'Number of commits to show', optional: true }],
-    pipes: ['match', 'except', 'count', 'no-more'],
+    pipes: TEXT_PIPES,
     run: async (cx, args) => {
       const history = await cx.backend.request<CommitHeader[]>('history', { limit: args.number('count') ?? 50 });
       cx.out(renderTable(['#', 'TIME', 'USER', 'VIA', 'COMMIT', 'COMMENT'],
@@ -93,7 +94,7 @@ const OPERATIONAL: Spec[] = [
   },
   {
     words: ['show', 'system', 'sessions'], help: 'Show the management sessions (CLI, NETCONF, local tools)',
-    pipes: ['match', 'except', 'count', 'no-more'],
+    pipes: TEXT_PIPES,
     run: async (cx) => {
       const sessions = await cx.backend.request<SessionInfo[]>('sessions');
       cx.out(renderTable(['SESSION', 'USER', 'SOURCE', 'FROM', 'SINCE', 'EDITING'],
@@ -103,7 +104,7 @@ const OPERATIONAL: Spec[] = [
   },
   {
     words: ['show', 'system', 'users'], help: 'Show the users logged in',
-    pipes: ['match', 'except', 'count', 'no-more'],
+    pipes: TEXT_PIPES,
     run: async (cx) => {
       const sessions = await cx.backend.request<SessionInfo[]>('sessions');
       const byUser = new Map<string, SessionInfo[]>();
@@ -117,7 +118,7 @@ const OPERATIONAL: Spec[] = [
   },
   {
     words: ['show', 'system', 'software'], help: 'Show the installed software and its slots',
-    pipes: ['match', 'except', 'count', 'no-more'],
+    pipes: TEXT_PIPES,
     run: (cx) => software(cx, 'software.status', {}),
   },
   {
@@ -126,7 +127,7 @@ const OPERATIONAL: Spec[] = [
       { word: 'user', help: 'Only the actions of this user', value: { kind: 'text', name: 'user', help: 'User name' } },
       { word: 'last', help: 'Only the last N records (default 20)', value: { kind: 'number', name: 'count', help: 'Number of records' } },
     ] }],
-    pipes: ['match', 'except', 'count', 'no-more'],
+    pipes: TEXT_PIPES,
     run: async (cx, args) => {
       const user = args.text('user');
       const records = await cx.backend.request<AuditRecord[]>('audit.show', { ...(user ? { user } : {}), limit: Math.max(1, args.number('last') ?? 20) });
@@ -137,7 +138,7 @@ const OPERATIONAL: Spec[] = [
   },
   {
     words: ['show', 'subscribers'], help: 'Show the daemons that follow the configuration',
-    pipes: ['match', 'except', 'count', 'no-more'],
+    pipes: TEXT_PIPES,
     run: async (cx) => {
       const list = await cx.backend.request<Subscriber[]>('subscribers');
       cx.out(renderTable(['NAME', 'PRIORITY', 'STATE', 'LAST-ACK', 'LAG', 'FLAGS', 'PATHS'], list.map((s) => [
@@ -184,14 +185,14 @@ const OPERATIONAL: Spec[] = [
     words: ['request', 'system', 'software', 'rollback'], help: 'Boot the previous software slot',
     run: (cx) => software(cx, 'software.rollback', {}),
   },
-  {
-    words: ['configure'], help: 'Enter configuration mode',
+  ...(['configure', 'edit'] as const).map((word): Spec => ({
+    words: [word], help: word === 'configure' ? 'Enter configuration mode' : "Enter configuration mode (as 'configure')",
     args: [{ kind: 'choice', name: 'mode', optional: true, choices: [
       { word: 'exclusive', help: 'Lock the candidate: only this session may change it' },
       { word: 'private', help: 'Edit a candidate of your own; commit applies only your changes' },
     ] }],
     run: (cx, args) => enterConfigure(cx, (args.text('mode') as Editing | undefined) ?? 'shared'),
-  },
+  })),
   ...MONITORING_COMMANDS,
   helpCommand,
   { words: ['exit'], help: 'Leave the CLI', run: async (cx) => { cx.state.ended = true; return 0; } },

@@ -12,12 +12,15 @@ import type { PathTarget } from '../path-parser.js';
 import type { Pipes } from '../pipes.js';
 import { problem } from '../problem.js';
 import { renderBrace } from '../render/brace.js';
-import { renderCompare } from '../render/compare.js';
+import { deactivateLines, readNotes, withNotes } from './notes.js';
+import { renderCompare, renderCompareJson, renderCompareSet } from '../render/compare.js';
 import { renderJson } from '../render/json.js';
 import { renderSet } from '../render/set.js';
 import { renderXml } from '../render/xml.js';
 
 export type Datastore = 'running' | 'candidate';
+
+const textOf = (lines: readonly string[]) => (lines.length > 0 ? lines.join('\n') + '\n' : '');
 
 /** What `show` names: the path given, else the edit level. */
 function shownTarget(cx: CommandContext, target: PathTarget | undefined): { node: GNode; segments: readonly DataSegment[] } {
@@ -31,15 +34,20 @@ async function readConfig(cx: CommandContext, datastore: Datastore, segments: re
 }
 
 export async function showConfig(cx: CommandContext, datastore: Datastore, target: PathTarget | undefined, pipes: Pipes): Promise<number> {
-  if (pipes.compare) return showCompare(cx, datastore, target, pipes.compare.rollback);
-  const { node, segments } = shownTarget(cx, target);
-  const tree = await readConfig(cx, datastore, segments);
-  switch (pipes.display) {
-    case 'json': cx.out(renderJson(tree)); break;
-    case 'xml': cx.out(renderXml(cx.grammar.root, tree)); break;
-    case 'set': cx.out(renderSet(cx.grammar.root, tree)); break;
-    default: cx.out(renderBrace(node, subtreeAt(tree, segments)));
+  if (pipes.compare) {
+    if (pipes.display === 'xml') return cx.problem(problem('bad-argument', "'| display xml' does not apply to '| compare': use '| display set' or '| display json'"));
+    return showCompare(cx, datastore, target, pipes);
   }
+  const { node, segments } = shownTarget(cx, target);
+  const raw = await readConfig(cx, datastore, segments);
+  if (pipes.display === 'json') { cx.out(renderJson(raw)); return 0; }
+  if (pipes.display === 'xml') { cx.out(renderXml(cx.grammar.root, raw)); return 0; }
+  // The brace and set formats show deactivated parts in place and annotations (cli/commands/notes).
+  const path = dataPath(segments);
+  const notes = await readNotes(cx, datastore);
+  const { tree, marks } = withNotes(cx, raw, notes, path);
+  if (pipes.display === 'set') cx.out(renderSet(cx.grammar.root, tree) + textOf(deactivateLines(notes, path)));
+  else cx.out(renderBrace(node, subtreeAt(tree, segments), { path, marks }));
   return 0;
 }
 
@@ -53,8 +61,9 @@ export async function lastTxid(cx: CommandContext): Promise<number> {
  * `show | compare [rollback N]`: from running (or the configuration N commits back) to the
  * candidate (configuration mode) or running (operational mode), under the path shown.
  */
-async function showCompare(cx: CommandContext, to: Datastore, target: PathTarget | undefined, rollback: number | undefined): Promise<number> {
+async function showCompare(cx: CommandContext, to: Datastore, target: PathTarget | undefined, pipes: Pipes): Promise<number> {
   const { segments } = shownTarget(cx, target);
+  const rollback = pipes.compare?.rollback;
   let changes: LeafChange[];
   try {
     let from: number | 'running' = 'running';
@@ -68,7 +77,9 @@ async function showCompare(cx: CommandContext, to: Datastore, target: PathTarget
     return cx.fail(e, { action: 'other', ...(rollback !== undefined ? { rollback } : {}) });
   }
   const prefix = dataPath(segments);
-  cx.out(renderCompare(cx.grammar, changes.filter((c) => isPathWithin(c.path, prefix))));
+  const shown = changes.filter((c) => isPathWithin(c.path, prefix));
+  const render = pipes.display === 'set' ? renderCompareSet : pipes.display === 'json' ? renderCompareJson : renderCompare;
+  cx.out(render(cx.grammar, shown));
   return 0;
 }
 

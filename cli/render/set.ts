@@ -15,6 +15,13 @@ export function setLines(root: GNode, tree: JsonObject): string[] {
   return out;
 }
 
+/** `set` lines for the members of `obj`, the data of `node` (a container or a list entry), each starting with `prefix`. */
+export function setLinesAt(node: GNode, obj: JsonObject, prefix: string): string[] {
+  const out: string[] = [];
+  members(node, obj, prefix, out);
+  return out;
+}
+
 export function renderSet(root: GNode, tree: JsonObject): string {
   const lines = setLines(root, tree);
   return lines.length > 0 ? lines.join('\n') + '\n' : '';

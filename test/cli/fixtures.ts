@@ -89,8 +89,8 @@ export async function openSession(backend: Backend, options: { files?: FileStore
 }
 
 /** The real engine in process: the socket method table over Operations, as the SSH CLI uses it. */
-export async function realBackend(): Promise<{ backend: Backend; device: TestDevice; close(): Promise<void> }> {
-  const device = await openTestDevice();
+export async function realBackend(options: { schemaVersion?: number } = {}): Promise<{ backend: Backend; device: TestDevice; close(): Promise<void> }> {
+  const device = await openTestDevice(options.schemaVersion ? { schema: testSchema(options.schemaVersion) } : {});
   const ops = new Operations(device.engine, quietLogger);
   const session = ops.openSession({ user: 'admin', source: 'cli', address: 'local' });
   const methods = new MethodTable();

@@ -105,7 +105,7 @@ describe('renderers', () => {
     ].join('\n'));
   });
 
-  test('compare: [edit …] headers, - and + lines, entries as blocks, leaf-list items', () => {
+  test('compare: [edit …] headers in configuration order, one per level, - and + lines, entries as blocks, leaf-list items', () => {
     const text = renderCompare(g, [
       { path: '/system/dns/server', op: 'modify', old: ['10.0.0.53'], new: ['10.0.0.53', '10.0.0.54'] },
       { path: "/interfaces/interface[name='eth0']/mtu", op: 'modify', old: 1500, new: 9000 },
@@ -116,15 +116,15 @@ describe('renderers', () => {
     assert.equal(text, [
       '[edit system dns]',
       '+   server 10.0.0.54;',
-      '[edit interfaces interface eth0]',
-      '-   mtu 1500;',
-      '+   mtu 9000;',
-      '+   description "up link";',
       '[edit interfaces]',
       '+   interface eth1 {',
       '+       mtu 1400;',
       '+   }',
       '-   interface eth2;',
+      '[edit interfaces interface eth0]',
+      '+   description "up link";',
+      '-   mtu 1500;',
+      '+   mtu 9000;',
       '',
     ].join('\n'));
   });

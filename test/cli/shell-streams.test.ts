@@ -132,6 +132,23 @@ describe('the shell over streams, against a running appliance', () => {
     assert.deepEqual(await running(), { interfaces: { interface: [{ name: 'eth0', enabled: true, mtu: 9000 }] } });
   });
 
+  test('load set terminal reads the pasted lines until Ctrl-D; Ctrl-C aborts and changes nothing', async () => {
+    term.type('load set terminal\r');
+    await term.waitFor(/\[Type \^D at a new line to end input, \^C to abort\]\n/);
+    term.type('set interfaces interface eth7 mtu 1400\rset interfaces interface eth7 description pasted\r');
+    term.type('\x04');
+    await term.waitFor(/load complete\n[\s\S]*admin@appliance# $/);
+    const diff = await term.command('show | compare');
+    assert.match(diff, /\+ {3}interface eth7 \{\n(\+ .*\n)*\+ {7}mtu 1400;/);
+    assert.match(diff, /description pasted;/);
+    term.type('load merge terminal\r');
+    await term.waitFor(/\^C to abort\]\n/);
+    term.type('interfaces { interface eth8 { mtu 1300; } }\r\x03');
+    await term.waitFor(/load aborted: nothing changed\n[\s\S]*admin@appliance# $/);
+    assert.doesNotMatch(await term.command('show | compare'), /eth8/);
+    assert.match(await term.command('rollback 0'), /load complete/);
+  });
+
   test('exit leaves configuration mode, then the shell, with status 0; the commands are audited', async () => {
     assert.match(await term.command('exit'), /Exiting configuration mode\nadmin@appliance> $/);
     term.type('exit\r');
@@ -173,7 +190,38 @@ describe('the shell over streams, against a running appliance', () => {
     assert.ok(failures.every((f) => f.error instanceof ConfdError && f.error.code === 'ACCESS_DENIED'));
   });
 
-  test('without a terminal the shell reads lines, prompts plainly and ends with its input', async () => {
+  test('output longer than the terminal is paged: Space for a screen, Enter for a line, q to stop; | no-more does not page', async () => {
+    const c = await SocketClient.connect(join(dir.path, 'confd.sock'), 'admin', 'appliance-cli', 'cli');
+    const small = new Terminal();
+    // The more prompt is blanked with \r and spaces; the screen then shows only the next line.
+    const unprompted = (l: string) => l.replace(/^(---\(more\)---)? *(?=set )/, '');
+    try {
+      const shell = runShell({ input: small.input, output: small.output, terminal: true, columns: 120, rows: 4, backend: c, user: 'admin' });
+      await small.waitFor(/admin@appliance> $/);
+      const all = (await small.command('show configuration | display set | no-more')).split('\n').map(unprompted).filter((l) => l.startsWith('set '));
+      assert.ok(all.length > 7, `enough lines to page: ${all.length}`);
+      assert.doesNotMatch(small.text, /---\(more\)---/);
+      small.type('show configuration | display set\r');
+      const first = await small.waitFor(/---\(more\)---$/);
+      assert.deepEqual(first.split('\n').map(unprompted).filter((l) => l.startsWith('set ')), all.slice(0, 3));
+      small.type(' ');
+      const second = await small.waitFor(/---\(more\)---$/);
+      assert.deepEqual(second.split('\n').map(unprompted).filter((l) => l.startsWith('set ')), all.slice(3, 6));
+      small.type('\r');
+      const one = await small.waitFor(/---\(more\)---$/);
+      assert.deepEqual(one.split('\n').map(unprompted).filter((l) => l.startsWith('set ')), all.slice(6, 7));
+      small.type('q');
+      const rest = await small.waitFor(/admin@appliance> $/);
+      assert.equal(rest.split('\n').map(unprompted).filter((l) => l.startsWith('set ')).length, 0, 'q drops the rest');
+      small.type('exit\r');
+      assert.equal(await shell, 0);
+    } finally {
+      c.close();
+    }
+  });
+
+  /** Runs a shell without a terminal over `lines`; its exit status and everything it wrote. */
+  async function plainShell(lines: string): Promise<{ status: number; text: string }> {
     const c = await SocketClient.connect(join(dir.path, 'confd.sock'), 'admin', 'appliance-cli', 'cli');
     try {
       const input = new PassThrough();
@@ -181,13 +229,24 @@ describe('the shell over streams, against a running appliance', () => {
       let text = '';
       output.on('data', (d: Buffer) => { text += d.toString('utf8'); });
       const shell = runShell({ input, output, terminal: false, backend: c, user: 'admin' });
-      input.end('show configuration interfaces\nshow sistem\n');
-      assert.equal(await shell, 0);
-      assert.doesNotMatch(text, /\x1b\[|\r/, 'no terminal control sequences');
-      assert.match(text, /^admin@appliance> interface eth0 \{$/m);
-      assert.match(text, /error: unknown word 'sistem'/);
+      input.end(lines);
+      return { status: await shell, text };
     } finally {
       c.close();
     }
+  }
+
+  test('without a terminal, load merge terminal takes the rest of the input', async () => {
+    const { status, text } = await plainShell('configure private\nload merge terminal\ninterfaces {\n    interface eth5 {\n        mtu 1300;\n    }\n}\n');
+    assert.equal(status, 0);
+    assert.match(text, /load complete/);
+  });
+
+  test('without a terminal the shell reads lines, prompts plainly and ends with its input', async () => {
+    const { status, text } = await plainShell('show configuration interfaces\nshow sistem\n');
+    assert.equal(status, 0);
+    assert.doesNotMatch(text, /\x1b\[|\r/, 'no terminal control sequences');
+    assert.match(text, /^admin@appliance> interface eth0 \{$/m);
+    assert.match(text, /error: unknown word 'sistem'/);
   });
 });

@@ -83,6 +83,13 @@ async function command(line: string, target = 'cli', until = /\n[^\n]*@[\w-]+[#>
   return waitFor(from(line, shown, target), until);
 }
 
+/** Opens ssh -tt in a tmux pane of `rows` rows and enters configuration mode. */
+async function configureOnPty(rows: number): Promise<void> {
+  tmux('new-session', '-d', '-s', 'cli', '-x', '150', '-y', String(rows), ['ssh', '-tt', ...sshArgs].join(' '));
+  await waitFor(pane, /admin@appliance> $/m);
+  assert.match(await command('configure'), /\[edit\]\nadmin@appliance# $/);
+}
+
 describe('the CLI through OpenSSH', () => {
   before(async () => {
     const data = join(dir.path, 'data');
@@ -137,9 +144,7 @@ describe('the CLI through OpenSSH', () => {
   });
 
   test('the shell on a pty: Tab, ?, show | compare, commit confirmed confirmed from another session, rollback 1', async () => {
-    tmux('new-session', '-d', '-s', 'cli', '-x', '150', '-y', '50', ['ssh', '-tt', ...sshArgs].join(' '));
-    await waitFor(pane, /admin@appliance> $/m);
-    assert.match(await command('configure'), /\[edit\]\nadmin@appliance# $/);
+    await configureOnPty(50);
 
     // Tab completes the key of the existing entry; ? lists what may follow, and is not inserted.
     keys('set interfaces interface e');
@@ -207,5 +212,42 @@ describe('the CLI through OpenSSH', () => {
     }
     nc.close();
     for (const t of ['a', 'b']) tmux('kill-session', '-t', t);
+  });
+
+  test('the shell on a pty: load set terminal ended by Ctrl-D, and the pager at the pty height', async () => {
+    await configureOnPty(10);
+    keys('load set terminal');
+    press('Enter');
+    await waitFor(pane, /\[Type \^D at a new line to end input, \^C to abort\]$/);
+    keys('set interfaces interface eth9 mtu 1280');
+    press('Enter');
+    keys('set interfaces interface eth9 description pasted-over-ssh');
+    press('Enter');
+    press('C-d');
+    await waitFor(pane, /load complete\n[\s\S]*admin@appliance# $/);
+    assert.match(await command('show | compare | display set'), /set interfaces interface eth9 description pasted-over-ssh\n(set .*\n)*set interfaces interface eth9 mtu 1280/);
+    assert.match(await command('commit'), /commit complete/);
+
+    // Ten rows: the configuration as set lines is longer, so it stops at the more prompt.
+    const shown = prompts(pane(), 'run show configuration | display set').length;
+    keys('run show configuration | display set');
+    press('Enter');
+    const first = await waitFor(from('run show configuration | display set', shown), /---\(more\)---$/);
+    assert.equal(first.split('\n').filter((l) => l.startsWith('set ')).length, 9);
+    press('Space');
+    const next = await waitFor(from('run show configuration | display set', shown), /set interfaces interface eth9[\s\S]*(---\(more\)---|admin@appliance# )$/);
+    if (next.endsWith('---(more)---')) press('q');
+    await waitFor(pane, /admin@appliance# $/);
+    const all = await command('run show configuration | display set | no-more');
+    assert.doesNotMatch(all, /more\)---/);
+    assert.match(all, /set interfaces interface eth9 mtu 1280/);
+
+    keys('exit');
+    press('Enter');
+    keys('exit');
+    press('Enter');
+    await waitFor(() => {
+      try { return tmux('list-sessions'); } catch { return 'gone'; }
+    }, /^gone$/);
   });
 });

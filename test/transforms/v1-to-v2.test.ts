@@ -247,6 +247,13 @@ class Gen {
   octet(): number { return this.int(0, 255); }
   ipv4(): string { return `${this.octet()}.${this.octet()}.${this.octet()}.${this.octet()}`; }
   prefix(): string { return `${this.ipv4()}/${this.int(0, 32)}`; }
+  /** A network prefix: no host bits set (version 2 refuses a route prefix with host bits). */
+  network(): string {
+    const len = this.int(0, 32);
+    const address = this.int(0, 2 ** 32 - 1);
+    const net = len === 0 ? 0 : Math.floor(address / 2 ** (32 - len)) * 2 ** (32 - len);
+    return `${[24, 16, 8, 0].map((b) => Math.floor(net / 2 ** b) % 256).join('.')}/${len}`;
+  }
   /** `n` distinct values drawn from `make`. */
   distinct<T>(n: number, make: () => T): T[] {
     const seen = new Set<T>();
@@ -312,7 +319,7 @@ function generateV1(seed: number, size: number): JsonObject {
         return iface;
       }),
     };
-    const prefixes = g.distinct(g.int(0, size), () => g.prefix());
+    const prefixes = g.distinct(g.int(0, size), () => g.network());
     if (prefixes.length > 0) {
       config.routing = {
         static: {
@@ -338,7 +345,8 @@ function generateV1(seed: number, size: number): JsonObject {
       g.maybe(rule, 'protocol', 0.5, () => g.pick(['any', 'tcp', 'udp', 'icmp']));
       g.maybe(rule, 'source', 0.5, () => g.prefix());
       g.maybe(rule, 'destination', 0.5, () => g.prefix());
-      g.maybe(rule, 'port', 0.3, () => g.int(1, 65535));
+      // Version 2 refuses a port on an icmp rule (it never had an effect).
+      if (rule.protocol !== 'icmp') g.maybe(rule, 'port', 0.3, () => g.int(1, 65535));
       if (names.length > 0) g.maybe(rule, 'interface', 0.3, () => g.pick(names));
       g.maybe(rule, 'enabled', 0.3, () => g.chance(0.5));
       g.maybe(rule, 'description', 0.2, () => 'generated');
