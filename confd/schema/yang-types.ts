@@ -72,6 +72,7 @@ export function writeBuiltinType(w: YangWriter, s: Json): void {
     case 'boolean': w.stmt('type', 'boolean'); return;
     case 'integer': integerType(w, s); return;
     case 'string': stringType(w, s); return;
+    case 'number': decimalType(w, s); return;
     default: throw new Error(`no YANG type for ${JSON.stringify(s.type)}`);
   }
 }
@@ -89,6 +90,17 @@ function integerType(w: YangWriter, s: Json): void {
   const to = max === undefined || max === hi ? 'max' : String(max);
   if (from === 'min' && to === 'max') { w.stmt('type', name); return; }
   w.open('type', name).stmt('range', quoted(`${from}..${to}`)).end();
+}
+
+/** JSON numbers with a fraction: decimal64 with 6 fraction digits (ratios, percentages, rates). */
+const DECIMAL_FRACTION_DIGITS = 6;
+
+function decimalType(w: YangWriter, s: Json): void {
+  const from = typeof s.minimum === 'number' ? String(s.minimum) : 'min';
+  const to = typeof s.maximum === 'number' ? String(s.maximum) : 'max';
+  w.open('type', 'decimal64').stmt('fraction-digits', String(DECIMAL_FRACTION_DIGITS));
+  if (from !== 'min' || to !== 'max') w.stmt('range', quoted(`${from}..${to}`));
+  w.end();
 }
 
 function stringType(w: YangWriter, s: Json): void {

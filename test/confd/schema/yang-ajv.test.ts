@@ -77,6 +77,12 @@ const CASES: [string, Edit][] = [
   ['feature name with an underscore', (c) => { ((c.features as JsonObject).feature as JsonObject[])[0]!.name = 'tele_metry'; }],
 ];
 
+/**
+ * The one verdict YANG cannot give (docs/netconf.md): a route prefix must be a network (no host
+ * bits), and no YANG type refuses host bits (libyang's inet:ipv4-prefix zeroes them instead).
+ */
+const AJV_ONLY_REFUSES = new Set(['route prefix with host bits']);
+
 describe(`ajv and YANG (schema v${VERSION}) agree on every edge value`, () => {
   const schema = testSchema(VERSION);
   for (const [name, edit] of CASES) {
@@ -85,6 +91,10 @@ describe(`ajv and YANG (schema v${VERSION}) agree on every edge value`, () => {
       edit(config);
       const ajvOk = schema.root.validate(structuredClone(config)) === true;
       const r = await validateData(VERSION, configToXml(schema, config), 'config');
+      if (AJV_ONLY_REFUSES.has(name)) {
+        assert.deepEqual({ ajvOk, yangOk: r.code === 0 }, { ajvOk: false, yangOk: true }, r.stderr);
+        return;
+      }
       assert.equal(r.code === 0, ajvOk, `ajv ${ajvOk ? 'accepts' : 'refuses'}, yanglint ${r.code === 0 ? 'accepts' : `refuses: ${r.stderr}`}`);
     });
   }
