@@ -17,6 +17,7 @@ import type { DeviceSchema } from '../schema/model.js';
 import type { StoredNode } from '../store/store.js';
 import { EntryMap, Overlay } from '../txn/datastore.js';
 import { applyEdit } from '../txn/edit.js';
+import { adminLogins, refuseLockout } from '../txn/lockout.js';
 import { ConfigEngine } from '../txn/engine.js';
 import { CrossEntryIndexes } from '../txn/indexes.js';
 import { validateChanges } from '../txn/validate.js';
@@ -61,7 +62,7 @@ function nodesOf(engine: ConfigEngine, ds: 'running' | 'startup'): StoredNode[] 
  * The configuration `tree` as stored nodes of `schema`, validated in full as a commit would be
  * (the same edit and validation functions); throws the problems. Nothing is written.
  */
-function validatedNodes(schema: DeviceSchema, tree: JsonObject): StoredNode[] {
+function validatedNodes(schema: DeviceSchema, tree: JsonObject): { nodes: StoredNode[]; view: Overlay } {
   const base = new EntryMap();
   base.put({ path: '/', parent: '', list: null, body: emptyRootBody(schema), txid: 0 });
   const view = new Overlay(base);
@@ -73,7 +74,15 @@ function validatedNodes(schema: DeviceSchema, tree: JsonObject): StoredNode[] {
   const nodes: StoredNode[] = [];
   for (const d of deltas) nodes.push({ path: d.path, parent: d.after.parent, list: d.after.list?.schemaPath ?? '', body: d.after.body, txid: 0 });
   if (!view.changes.has('/')) nodes.push({ path: '/', parent: '', list: '', body: base.get('/')!.body, txid: 0 });
-  return nodes;
+  return { nodes, view };
+}
+
+/** The fault `transform-drops-logins`: every user loses its password and keys. */
+function dropLogins(config: JsonObject): void {
+  const users = (config.system as JsonObject | undefined)?.users as JsonObject | undefined;
+  for (const u of Array.isArray(users?.user) ? users.user : []) {
+    if (u !== null && typeof u === 'object' && !Array.isArray(u)) { delete u['password-hash']; delete u['ssh-key']; }
+  }
 }
 
 /** Leaf changes from one set of nodes to another, by path (the two may be of different schemas). */
@@ -98,10 +107,14 @@ export async function migrateDatabase(o: MigrationOptions): Promise<MigrationRes
     faultPoint('transform-run');
     const running = migrate(engine.getConfig('running'), o.from, o.to);
     const startup = migrate(engine.getConfig('startup'), o.from, o.to);
-    // Fault injection: a transform whose result the target schema refuses.
+    // Fault injection: a transform whose result the target schema refuses, or one that locks the administrators out.
     if (faultSet('transform-invalid')) running.config.interfaces = { interface: [{ name: 'bad', mtu: 1 }] };
+    if (faultSet('transform-drops-logins')) dropLogins(running.config);
     o.onStep?.('transform');
-    const target = { running: validatedNodes(toSchema, running.config), startup: validatedNodes(toSchema, startup.config) };
+    const runningTarget = validatedNodes(toSchema, running.config);
+    // A transform result, like any commit, may not lock every administrator out.
+    refuseLockout(adminLogins(fromSchema, engine.running), adminLogins(toSchema, runningTarget.view));
+    const target = { running: runningTarget.nodes, startup: validatedNodes(toSchema, startup.config).nodes };
     o.onStep?.('validate');
     // The leaf-by-leaf changes are for showing (a dry run); a real run only counts the nodes.
     const before = nodesOf(engine, 'running');

@@ -36,9 +36,12 @@ export function touchesUsers(paths: Iterable<string>): boolean {
  */
 export function checkLockout(schema: DeviceSchema, before: DataView, after: DataView, changed: Iterable<string> | null): void {
   if (changed !== null && !touchesUsers(changed)) return;
-  if (adminLogins(schema, after).length > 0) return;
-  const had = adminLogins(schema, before);
-  if (had.length === 0) return;
+  refuseLockout(adminLogins(schema, before), adminLogins(schema, after));
+}
+
+/** Throws TXN_LOCKOUT when administrators who could log in (`had`) would leave none who can (`left`). */
+export function refuseLockout(had: readonly string[], left: readonly string[]): void {
+  if (left.length > 0 || had.length === 0) return;
   throw new ConfdError('TXN_LOCKOUT',
     `refused: no user of the admin role would be left with a password or an SSH key (now: ${had.join(', ')}); `
     + 'keep one, or give another admin user a password or key in the same change',

@@ -363,6 +363,14 @@ describe('the configuration cannot be carried: the install fails before its swit
     await assertAborted(dir, job!, INSTALL_STEPS.slice(0, INSTALL_STEPS.indexOf('validate') + 1), was);
   });
 
+  it('a transform result that leaves no administrator a password or key (transform-drops-logins): refused at validate', { timeout: 90_000 }, async (t) => {
+    const { dir, was } = await freshAppliance(t, { APPLIANCE_FAULT: 'transform-drops-logins' });
+    await startAdd(dir, v2Bundle);
+    const { job } = await waitJobEnd(dir);
+    assert.match(JSON.stringify(job), /no user of the admin role would be left/);
+    await assertAborted(dir, job!, INSTALL_STEPS.slice(0, INSTALL_STEPS.indexOf('validate') + 1), was);
+  });
+
   it('the daemon killed in the middle of the configuration copy (after a random number of its pages)', { timeout: 90_000 }, async (t) => {
     const random = seedFromEnv(t);
     const { dir, app, was } = await freshAppliance(t);
