@@ -106,6 +106,8 @@ export class CliSession implements CommandContext {
   private readonly errorOutput: Output;
   private readonly keyCache: KeyCache;
   private buffer: string[] | null = null;
+  /** The output is held only to be paged: a question must first show what came before it. */
+  private heldForPagerOnly = false;
   private current: Current = { text: '', promptWidth: null };
   private readonly auditLog: AuditOptions;
   private readonly ask: ((question: string, hidden?: boolean) => Promise<string | null>) | undefined;
@@ -198,6 +200,7 @@ export class CliSession implements CommandContext {
     if (isProblem(pipes)) return { status: this.problem(pipes), sensitive };
     const paged = this.page !== undefined && pipes.noMore !== true && pipes.save === undefined;
     if (pipes.filters.length > 0 || pipes.save !== undefined || paged) this.buffer = [];
+    this.heldForPagerOnly = paged && pipes.filters.length === 0;
     let status: number;
     try {
       status = await walk.spec.run(this, walk.args, pipes);
@@ -268,8 +271,16 @@ export class CliSession implements CommandContext {
     return this.ask !== undefined;
   }
 
+  /** Before a question: the output held for the pager so far goes out, so the question follows it. */
+  private showHeld(): void {
+    if (!this.buffer || !this.heldForPagerOnly) return;
+    this.output.write(escapeTerminal(this.buffer.join('')));
+    this.buffer = [];
+  }
+
   async confirm(question: string, byDefault: boolean): Promise<boolean> {
     if (!this.ask) return true;
+    this.showHeld();
     for (;;) {
       const answer = await this.ask(question);
       if (answer === null) return false;
@@ -282,6 +293,7 @@ export class CliSession implements CommandContext {
   }
 
   secret(question: string): Promise<string | null> {
+    this.showHeld();
     return this.ask ? this.ask(question, true) : Promise.resolve(null);
   }
 

@@ -234,8 +234,9 @@ describe('the CLI through OpenSSH', () => {
     press('Enter');
     const first = await waitFor(from('run show configuration | display set', shown), /---\(more\)---$/);
     assert.equal(first.split('\n').filter((l) => l.startsWith('set ')).length, 9);
+    // Space shows the next page: more than the first page's nine set lines, then another more prompt or the end.
     press('Space');
-    const next = await waitFor(from('run show configuration | display set', shown), /set interfaces interface eth9[\s\S]*(---\(more\)---|admin@appliance# )$/);
+    const next = await waitFor(from('run show configuration | display set', shown), /(\nset [^\n]*){10}[\s\S]*(---\(more\)---|admin@appliance# )$/);
     if (next.endsWith('---(more)---')) press('q');
     await waitFor(pane, /admin@appliance# $/);
     const all = await command('run show configuration | display set | no-more');

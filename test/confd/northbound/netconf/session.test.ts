@@ -1166,8 +1166,9 @@ describe('confirmed commit (RFC 6241 §8.4, :confirmed-commit:1.1) on fake time'
 
   it('the revert at confirm-timeout is notified as a change made by the server (RFC 6470 changed-by/server)', async () => {
     const watcher = await rig.connect();
-    // Config changes only: the stream also carries the session start and end events.
-    assertOk(await watcher.rpc(`<create-subscription xmlns="${NOTIFICATION_NS}"><filter type="subtree"><netconf-config-change xmlns="${NETCONF_NOTIFICATIONS_NS}"/></filter></create-subscription>`));
+    // Config changes and confirmed-commit events only: the stream also carries the session start and end events.
+    assertOk(await watcher.rpc(`<create-subscription xmlns="${NOTIFICATION_NS}"><filter type="subtree"><netconf-config-change xmlns="${NETCONF_NOTIFICATIONS_NS}"/>`
+      + `<netconf-confirmed-commit xmlns="${NETCONF_NOTIFICATIONS_NS}"/></filter></create-subscription>`));
     const a = await rig.connect();
     await confirmedEdit(a, 9000, '<confirm-timeout>5</confirm-timeout>');
     const first = await watcher.nextNotification();
