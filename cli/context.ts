@@ -44,6 +44,8 @@ export interface CommandContext {
   readonly tables: Readonly<Record<Mode, CommandTable<CommandContext>>>;
   /** An operator at a terminal (a shell with a pty), who can be asked and can press Ctrl-C. */
   readonly interactive: boolean;
+  /** Clears an interactive terminal (a refreshing display); nothing otherwise. */
+  clearScreen(): void;
   /** Shows `banner`, then reads text pasted at an interactive terminal until Ctrl-D (null: aborted with Ctrl-C); absent without one. */
   readonly readTerminal?: (banner: string) => Promise<string | null>;
   /** Writes the command's output (filtered by `| match`… when given). */

@@ -198,7 +198,8 @@ export class CliSession implements CommandContext {
     if (p || !walk.spec?.run) return { status: this.problem(p ?? problem('incomplete', 'incomplete command')), sensitive };
     const pipes = parsePipes(segments, walk.spec.pipes ?? [], bars);
     if (isProblem(pipes)) return { status: this.problem(pipes), sensitive };
-    const paged = this.page !== undefined && pipes.noMore !== true && pipes.save === undefined;
+    // Only what can be told `| no-more` is paged (not `monitor interface`, which refreshes until interrupted).
+    const paged = this.page !== undefined && (walk.spec.pipes ?? []).includes('no-more') && pipes.noMore !== true && pipes.save === undefined;
     if (pipes.filters.length > 0 || pipes.save !== undefined || paged) this.buffer = [];
     this.heldForPagerOnly = paged && pipes.filters.length === 0;
     let status: number;
@@ -269,6 +270,11 @@ export class CliSession implements CommandContext {
 
   get interactive(): boolean {
     return this.ask !== undefined;
+  }
+
+  clearScreen(): void {
+    // The one control sequence the CLI sends on purpose; everything through out() is escaped.
+    if (this.interactive) this.output.write('\x1b[H\x1b[2J');
   }
 
   /** Before a question: the output held for the pager so far goes out, so the question follows it. */

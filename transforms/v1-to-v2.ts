@@ -127,7 +127,8 @@ function down(config: JsonObject): { config: JsonObject; losses: Loss[] } {
     forEachAccessRule(system, (rule, rulePath) => downAccessRule(rule, rulePath, losses));
     dropWithLosses(system, 'services', SERVICES_DEFAULTS, losses);
     dropWithLosses(system, 'monitoring', MONITORING_DEFAULTS, losses);
-    dropWithLosses(system, 'software', SOFTWARE_DEFAULTS, losses);
+    // Version 1 has no upgrade watch at all: every setting of it is a loss, whatever its value.
+    dropWithLosses(system, 'software', {}, losses);
     dropWithLosses(system, 'cli', {}, losses);
     out.system = renameKey(system, 'time-zone', 'timezone');
   }
@@ -148,9 +149,6 @@ const SERVICES_DEFAULTS: JsonObject = {
 
 /** Defaults of /system/monitoring: version 1 samples every 10 s with these thresholds. */
 const MONITORING_DEFAULTS: JsonObject = { 'interval-seconds': 10, 'disk-usage-alarm-percent': 90, 'memory-available-alarm-percent': 5 };
-
-/** Defaults of /system/software: version 1 has no upgrade watch, so nothing else is kept. */
-const SOFTWARE_DEFAULTS: JsonObject = { 'watch-minutes': 5, 'commit-p99-ratio': 3, 'memory-ratio': 2 };
 
 /** Removes `/system/KEY`, which version 1 does not have, with a loss for every value that is not its default there. */
 function dropWithLosses(system: JsonObject, key: string, defaults: JsonObject, losses: Loss[]): void {

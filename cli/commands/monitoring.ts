@@ -247,7 +247,8 @@ export const MONITORING_COMMANDS: Spec[] = [
         try { s = await snapshot(cx); } catch (e) { return cx.fail(e, { action: 'other' }); }
         const i = s.sample.host.interfaces.find((x) => x.name === name);
         if (!i) return cx.problem(problem('bad-argument', `no interface '${name}' on this host`));
-        cx.out(`${n > 0 && cx.interactive ? '\x1b[H\x1b[2J' : ''}Interface: ${i.name}, ${i.oper}  (${shortTime(s.time)})\n${ifaceLines(i, 'extensive').slice(1).join('\n')}\n`);
+        if (n > 0) cx.clearScreen();
+        cx.out(`Interface: ${i.name}, ${i.oper}  (${shortTime(s.time)})\n${ifaceLines(i, 'extensive').slice(1).join('\n')}\n`);
       }
       return 0;
     },

@@ -40,7 +40,7 @@ export interface SshServerOptions {
 
 /**
  * What current OpenSSH offers by default, as far as ssh2 implements it (no sntrup761, no UMAC):
- * no SHA-1 anywhere, MACs only encrypt-then-MAC SHA-2, compression only after authentication.
+ * no SHA-1 anywhere, SHA-2 MACs (encrypt-then-MAC first), compression only after authentication.
  * ssh2 adds the strict-KEX marker (kex-strict-s-v00@openssh.com, the Terrapin countermeasure)
  * itself. Host-key algorithms follow the host keys (Ed25519).
  */
@@ -48,7 +48,8 @@ export const SSH_ALGORITHMS = {
   kex: ['curve25519-sha256', 'curve25519-sha256@libssh.org', 'ecdh-sha2-nistp256', 'ecdh-sha2-nistp384', 'ecdh-sha2-nistp521',
     'diffie-hellman-group-exchange-sha256', 'diffie-hellman-group16-sha512', 'diffie-hellman-group18-sha512', 'diffie-hellman-group14-sha256'],
   cipher: ['chacha20-poly1305@openssh.com', 'aes128-ctr', 'aes192-ctr', 'aes256-ctr', 'aes128-gcm@openssh.com', 'aes256-gcm@openssh.com'],
-  hmac: ['hmac-sha2-256-etm@openssh.com', 'hmac-sha2-512-etm@openssh.com'],
+  // OpenSSH's default MACs less SHA-1 and UMAC (not in ssh2); the non-ETM SHA-2 ones for libssh2 before 1.11 (yangcli).
+  hmac: ['hmac-sha2-256-etm@openssh.com', 'hmac-sha2-512-etm@openssh.com', 'hmac-sha2-256', 'hmac-sha2-512'],
   compress: ['none', 'zlib@openssh.com'],
 } as const satisfies ssh2.Algorithms;
 

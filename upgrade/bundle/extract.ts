@@ -18,7 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import { constants as fsc, type BigIntStats } from 'node:fs';
-import { lstat, mkdir, open, readdir, readlink, realpath, unlink, type FileHandle } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, readdir, readlink, realpath, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ConfdError } from '../../confd/api/index.js';
 import { readPreamble, type Manifest, type ManifestFile } from './format.js';
@@ -72,6 +72,7 @@ async function prepareTarget(targetDir: string, fail: Fail): Promise<boolean> {
   if (st === undefined) {
     try {
       await mkdir(targetDir, { mode: 0o755 });
+      await chmod(targetDir, 0o755); // the umask narrows mkdir's mode
       return true;
     } catch (e) {
       if (errnoCode(e) === 'EEXIST') throw fail('UPG_TARGET_NOT_EMPTY', 'the directory appeared while preparing to unpack');
@@ -154,6 +155,7 @@ export async function extractBundle(
       await checkDir(parent);
       try {
         await mkdir(join(root, rel), { mode: 0o755 });
+        await chmod(join(root, rel), 0o755); // the umask narrows mkdir's mode
       } catch (e) {
         if (errnoCode(e) === 'EEXIST') {
           throw fail('UPG_UNSAFE_PATH', `${rel} appeared in the target while unpacking; refusing to write through it`, { path: rel });

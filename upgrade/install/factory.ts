@@ -6,7 +6,7 @@
  * before that leaves no boot state, and the next start installs again from scratch.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { writeFileDurably } from '../../confd/api/index.js';
@@ -25,16 +25,27 @@ export interface FactoryOptions {
   readonly log: Logger;
 }
 
+/** `mkdir -p` with every directory it creates 0755 whatever the umask, as a slot's manifest requires. */
+function mkdirWithMode(dir: string): void {
+  const first = mkdirSync(dir, { recursive: true, mode: 0o755 });
+  if (first === undefined) return;
+  for (let d = dir; ; d = dirname(d)) {
+    chmodSync(d, 0o755);
+    if (d === first || dirname(d) === d) break;
+  }
+}
+
 /** Copies this build's files into `target`, returning their manifest entries. */
 async function copyBuild(appRoot: string, target: string): Promise<ManifestFile[]> {
   const files: ManifestFile[] = [];
   for (const f of await collectBuildFiles(appRoot)) {
     const data = readFileSync(f.absolute);
     const dest = join(target, f.path);
-    mkdirSync(dirname(dest), { recursive: true, mode: 0o755 });
+    mkdirWithMode(dirname(dest));
     const mode = (statSync(f.absolute).mode & 0o111) !== 0 ? 0o755 : 0o644;
     const fd = openSync(dest, 'wx', mode);
-    try { writeSync(fd, data); fsyncSync(fd); } finally { closeSync(fd); }
+    // The umask (077: the data directory holds secrets) narrows open's mode; a slot's files have the manifest's.
+    try { fchmodSync(fd, mode); writeSync(fd, data); fsyncSync(fd); } finally { closeSync(fd); }
     files.push({ path: f.path, size: data.length, sha256: createHash('sha256').update(data).digest('hex'), mode });
   }
   return files;

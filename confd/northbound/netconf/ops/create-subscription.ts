@@ -3,6 +3,7 @@
  * stream, whose events are the RFC 6470 notifications (config change, session start and end),
  * with replay of the config changes kept in the commit history (startTime, stopTime).
  */
+import { ALARM_NS } from '../alarm-notification.js';
 import { ConfdError } from '../../../core/errors.js';
 import { NETCONF_NOTIFICATIONS_NS, NOTIFICATION_NS } from '../capabilities.js';
 import { replayAndSubscribe } from '../replay.js';
@@ -43,8 +44,8 @@ export function createSubscription(ctx: OpContext, op: XmlElement): undefined {
   }
   const filter = notificationChild(op, 'filter');
   ctx.netconf.subscribed = true;
-  // The stream carries RFC 6470 events only: a filter names those it asks for.
-  const events = filter ? new Set(filter.children.filter((c) => c.ns === NETCONF_NOTIFICATIONS_NS).map((c) => c.name)) : null;
+  // The stream carries RFC 6470 events and the appliance's alarm-notification: a filter names those it asks for.
+  const events = filter ? new Set(filter.children.filter((c) => c.ns === NETCONF_NOTIFICATIONS_NS || c.ns === ALARM_NS).map((c) => c.name)) : null;
   if (startMs === undefined) {
     ctx.server.notifications.subscribe(ctx.netconf, events);
     return undefined;
