@@ -87,7 +87,7 @@ describe('as a service', () => {
     chmodSync(dir.path, 0o755);
     chownSync(data, u.uid, u.gid);
     const password = 'svc-secret';
-    const [cmd, ...args] = asService(u, ['start', '--port', '0', '--log-level', 'info']);
+    const [cmd, ...args] = asService(u, ['start', '--port', '0', '--http-port', '0', '--log-level', 'info']);
     const app: ChildProcess = spawn(cmd!, args, {
       env: { ...process.env, APPLIANCE_DATA_DIR: data, APPLIANCE_ADMIN_PASSWORD: password }, stdio: ['ignore', 'ignore', 'pipe'], cwd: dir.path,
     });

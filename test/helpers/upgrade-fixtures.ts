@@ -192,7 +192,7 @@ export class BootLoaderProcess {
   }
 
   static start(dir: string, o: StartOptions = {}): BootLoaderProcess {
-    const args = [APPLIANCE_BIN, 'start', '--data-dir', dir, '--port', '0', '--log-level', 'info',
+    const args = [APPLIANCE_BIN, 'start', '--data-dir', dir, '--port', '0', '--http-port', '0', '--log-level', 'info',
       '--health-deadline', String(o.healthDeadlineMs ?? HEALTH_DEADLINE_MS)];
     if (o.schemaVersion !== undefined) args.push('--schema-version', String(o.schemaVersion));
     args.push(...(o.args ?? []));
