@@ -508,6 +508,13 @@ export function expectedV2(v1: JsonObject): JsonObject {
     if ('timezone' in system) { system['time-zone'] = system.timezone; delete system.timezone; }
     const ntp = system.ntp as Record<string, unknown> | undefined;
     if (ntp && Array.isArray(ntp.server)) ntp.server = (ntp.server as string[]).map((address) => ({ address, prefer: false }));
+    // Parts new in version 2, with their defaults: monitoring, and the SSH/NETCONF/CLI limits.
+    system.monitoring = { 'interval-seconds': 10, 'disk-usage-alarm-percent': 90, 'memory-available-alarm-percent': 5 };
+    system.services = {
+      ssh: { 'login-grace-time': 30, 'max-auth-tries': 6, 'max-connections-per-source': 32, 'max-startups': { start: 10, rate: 30, full: 100 } },
+      netconf: { 'idle-timeout': 0 },
+      cli: { 'idle-timeout': 900 },
+    };
   }
   for (const rule of (out.firewall as { rule?: Array<Record<string, unknown>> } | undefined)?.rule ?? []) {
     for (const side of ['source', 'destination']) {
