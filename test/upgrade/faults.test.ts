@@ -390,9 +390,9 @@ describe('the configuration cannot be carried: the install fails before its swit
     const { job } = await waitJobEnd(dir);
     // The boot loader starts the daemon it lost again, on slot a.
     await again.waitGood('a', mark);
-    const cut = leftTemporaries(join(dir, 'slots', 'b', 'config.db.new'));
-    assert.equal(cut.length, 1, 'the copy was cut off while being written');
-    assert.ok(cut[0]! < pages * 4096, `part of the database was copied (${cut[0]} bytes)`);
+    // The boot loader lost its daemon mid-copy (restarted above); the failed job removed the partial slot, cut-off copy and all.
+    const slotB = join(dir, 'slots', 'b');
+    assert.deepEqual(existsSync(slotB) ? leftTemporaries(join(slotB, 'config.db.new')) : [], [], 'no cut-off copy is left');
     await assertAborted(dir, job!, INSTALL_STEPS.slice(0, INSTALL_STEPS.indexOf('copy-config') + 1), was);
   });
 
