@@ -178,7 +178,7 @@ export interface StartOptions {
   readonly args?: readonly string[];
 }
 
-interface LogLine { msg?: string; slot?: string; pid?: number; [k: string]: unknown }
+interface LogLine { msg?: string; slot?: string; daemonPid?: number; [k: string]: unknown }
 
 /** `appliance start` on a data directory; its stderr (the boot loader's and the daemon's logs) is kept. */
 export class BootLoaderProcess {
@@ -267,7 +267,11 @@ export class BootLoaderProcess {
 
   /** The management daemons it started (from its "booting" log lines). */
   daemonPids(): number[] {
-    return this.lines().filter((l) => l.msg === 'booting' && typeof l.pid === 'number').map((l) => l.pid!);
+    return this.lines().filter((l) => l.msg === 'booting').map((l) => {
+      // Without the pid the kill would not wait for the daemon, which then races the next user of the directory.
+      if (typeof l.daemonPid !== 'number') throw new Error(`a "booting" line without daemonPid: ${JSON.stringify(l)}`);
+      return l.daemonPid;
+    });
   }
 
   /**
