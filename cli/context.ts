@@ -44,6 +44,10 @@ export interface CommandContext {
   readonly tables: Readonly<Record<Mode, CommandTable<CommandContext>>>;
   /** An operator at a terminal (a shell with a pty), who can be asked and can press Ctrl-C. */
   readonly interactive: boolean;
+  /** The terminal's width now (80 without one): charts are drawn to it. */
+  readonly columns: number;
+  /** Aborted when the operator presses Ctrl-C while the command runs (a live refresh stops). */
+  readonly interrupted: AbortSignal;
   /** Clears an interactive terminal (a refreshing display); nothing otherwise. */
   clearScreen(): void;
   /** Shows `banner`, then reads text pasted at an interactive terminal until Ctrl-D (null: aborted with Ctrl-C); absent without one. */

@@ -77,6 +77,8 @@ export interface SessionOptions extends AuditOptions {
   readonly readTerminal?: () => Promise<string | null>;
   /** Writes a command's whole output through the terminal's pager (given by the shell on a terminal of known height). */
   readonly page?: (text: string) => Promise<void>;
+  /** The terminal's width now; 80 without one. */
+  readonly columns?: () => number;
 }
 
 export interface LineResult {
@@ -109,6 +111,9 @@ export class CliSession implements CommandContext {
   /** The output is held only to be paged: a question must first show what came before it. */
   private heldForPagerOnly = false;
   private current: Current = { text: '', promptWidth: null };
+  /** Aborted by `interrupt()` (Ctrl-C) while a command runs; a new one for each line. */
+  private interruption = new AbortController();
+  private readonly width: () => number;
   private readonly auditLog: AuditOptions;
   private readonly ask: ((question: string, hidden?: boolean) => Promise<string | null>) | undefined;
 
@@ -121,6 +126,7 @@ export class CliSession implements CommandContext {
     // The banner goes straight to the terminal: the command's own output may be held for the pager.
     if (read) this.readTerminal = (banner) => { this.output.write(banner); return read(); };
     this.page = o.page;
+    this.width = o.columns ?? (() => 80);
     this.output = o.output;
     this.errorOutput = o.errorOutput ?? o.output;
     this.keyCache = new KeyCache(o.backend, o.now);
@@ -159,6 +165,7 @@ export class CliSession implements CommandContext {
    */
   async execute(text: string, options: { promptWidth?: number } = {}): Promise<LineResult> {
     this.current = { text, promptWidth: options.promptWidth ?? null };
+    this.interruption = new AbortController();
     const { tokens, openQuote } = tokenize(text);
     if (openQuote) {
       const last = tokens[tokens.length - 1];
@@ -266,6 +273,19 @@ export class CliSession implements CommandContext {
     const m = describeFailure(e, { ...cx, ...(sessionUsers ? { sessionUsers } : {}) });
     (m.severity === 'warning' ? this.output : this.errorOutput).write(escapeTerminal(m.lines.join('\n')) + '\n');
     return m.severity === 'warning' ? 0 : 1;
+  }
+
+  get columns(): number {
+    return this.width();
+  }
+
+  get interrupted(): AbortSignal {
+    return this.interruption.signal;
+  }
+
+  /** Ctrl-C at the terminal while a line runs: the command that watches `interrupted` stops. */
+  interrupt(): void {
+    this.interruption.abort();
   }
 
   get interactive(): boolean {

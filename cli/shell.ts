@@ -4,7 +4,7 @@
  * process's terminal): `user@host> ` / `user@host# ` prompts with the `[edit …]` banner of
  * configuration mode, history, Tab completion through readline's completer (an ambiguous Tab
  * lists the candidates with their help, as Junos does), `?` answered without being inserted,
- * Ctrl-C clearing the line and Ctrl-D leaving. Lines are run one after the other, never
+ * Ctrl-C clearing the line (or stopping the running command) and Ctrl-D leaving. Lines are run one after the other, never
  * concurrently. `load … terminal` takes the lines typed (or pasted) after it until Ctrl-D.
  * Output longer than the terminal is paged (cli/pager) unless `| no-more`.
  */
@@ -20,10 +20,11 @@ import { CliSession, auditOptions, type AuditOptions } from './session.js';
 export interface ShellOptions extends AuditOptions {
   readonly input: Readable;
   readonly output: Writable;
-  /** Width of the terminal (the pty's columns); 80 when unknown. */
-  readonly columns?: number;
-  /** Height of the terminal (the pty's rows): longer output is paged. No paging when unknown. */
-  readonly rows?: number;
+  /**
+   * The terminal's size now (the pty's columns and rows, following window changes): line
+   * editing, charts and the pager use it. Unknown: 80 columns, no paging.
+   */
+  readonly size?: () => TerminalSize;
   /** A terminal (pty) is attached: line editing, Tab and `?`. True unless said otherwise. */
   readonly terminal?: boolean;
   readonly backend: Backend;
@@ -35,6 +36,8 @@ export interface ShellOptions extends AuditOptions {
   /** What the appliance tells every logged-in shell (a confirmed commit rolled back, running changed). */
   readonly notices?: ShellNotices;
 }
+
+export interface TerminalSize { readonly cols: number; readonly rows: number }
 
 /** A notice for every shell: a one-line message to show, and whether running changed (the prompt's host name). */
 export interface ShellNotice { readonly message?: string; readonly runningChanged: boolean }
@@ -57,12 +60,15 @@ interface ReadlineInternals {
  * it, and the client's terminal is raw.
  */
 class CrlfStream extends Transform {
-  columns: number;
   private lastCr = false;
 
-  constructor(columns: number, private readonly convert: boolean) {
+  constructor(private readonly size: () => TerminalSize, private readonly convert: boolean) {
     super();
-    this.columns = columns;
+  }
+
+  /** What readline reads to wrap the line being edited. */
+  get columns(): number {
+    return this.size().cols;
   }
 
   override _transform(chunk: Buffer | string, _enc: BufferEncoding, done: (e?: Error | null, data?: string) => void): void {
@@ -98,7 +104,8 @@ function commonPrefix(words: readonly string[]): string {
 /** Runs the interactive shell until `exit` or the end of input; resolves to the exit status. */
 export async function runShell(o: ShellOptions): Promise<number> {
   const terminal = o.terminal ?? true;
-  const out = new CrlfStream(o.columns ?? 80, terminal);
+  const size = o.size ?? (() => ({ cols: 80, rows: 0 }));
+  const out = new CrlfStream(size, terminal);
   // The host owns its output (an SSH channel still has its exit status to send): never end it here.
   out.pipe(o.output, { end: false });
   const flushed = new Promise<void>((resolve) => out.once('end', resolve));
@@ -128,9 +135,9 @@ export async function runShell(o: ShellOptions): Promise<number> {
   });
   /** The output being paged, while it is. */
   let more: Pager | null = null;
-  const rows = o.rows;
-  const page = terminal && rows !== undefined && rows > 1 ? async (text: string) => {
-    if (!Pager.needed(text, rows)) { write(text); return; }
+  const page = terminal && o.size ? async (text: string) => {
+    const rows = size().rows;
+    if (rows <= 1 || !Pager.needed(text, rows)) { write(text); return; }
     const p = new Pager(text, rows, write);
     more = p;
     await p.done;
@@ -140,6 +147,7 @@ export async function runShell(o: ShellOptions): Promise<number> {
   try {
     session = await CliSession.open({
       backend: o.backend, user: o.user, output: { write }, ...auditOptions(o), readTerminal, ...(page ? { page } : {}),
+      columns: () => size().cols,
       ...(o.files ? { files: o.files } : {}), ...(o.host ? { host: o.host } : {}), ...(o.grammars ? { grammars: o.grammars } : {}),
       ...(terminal ? { ask } : {}),
     });
@@ -252,7 +260,8 @@ export async function runShell(o: ShellOptions): Promise<number> {
       void drain();
     });
     rli.on('SIGINT', () => {
-      if (busy) return;
+      // Ctrl-C during a command stops it (`monitor interface`) if it can be stopped.
+      if (busy) { s.interrupt(); return; }
       internals.line = '';
       internals.cursor = 0;
       write('^C\n');

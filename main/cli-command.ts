@@ -29,8 +29,8 @@ export const cli: Command = {
         return await runCommands(text, { backend: client, user, output: process.stdout, errorOutput: process.stderr, files, log });
       }
       return await runShell({
-        input: process.stdin, output: process.stdout, columns: process.stdout.columns ?? 80, terminal: true, backend: client, user, files, log,
-        ...(process.stdout.isTTY ? { rows: process.stdout.rows } : {}),
+        input: process.stdin, output: process.stdout, terminal: true, backend: client, user, files, log,
+        ...(process.stdout.isTTY ? { size: () => ({ cols: process.stdout.columns, rows: process.stdout.rows }) } : {}),
       });
     } finally {
       client.close();

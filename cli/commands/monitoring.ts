@@ -6,12 +6,13 @@
  * `clear interfaces statistics`. Each show command also answers `| display json` and
  * `| display xml` with the data it shows. Reads what the appliance sampled; never samples.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CommandSpec } from '../command-table.js';
 import type { CommandContext } from '../context.js';
 import type { Pipes } from '../pipes.js';
 import { problem } from '../problem.js';
 import { renderTable, shortTime } from '../render/table.js';
-import { chart } from '../render/chart.js';
+import { chart, chartWidth } from '../render/chart.js';
 
 type Spec = CommandSpec<CommandContext>;
 
@@ -45,6 +46,19 @@ interface Snapshot {
 }
 
 const SHOW_PIPES = ['display', 'match', 'except', 'count', 'no-more'] as const;
+
+/** `monitor interface` refreshes every two seconds, as Junos does. */
+const REFRESH_MS = 2000;
+
+/** Waits `ms`; false when `signal` was aborted first (Ctrl-C). */
+async function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+  try {
+    await sleep(ms, undefined, { signal });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const snapshot = (cx: CommandContext) => cx.backend.request<Snapshot>('monitor.snapshot');
 
@@ -185,7 +199,7 @@ export const MONITORING_COMMANDS: Spec[] = [
       try {
         const h = await cx.backend.request<{ points: Array<{ t: number; min: number; avg: number; max: number }> }>('monitor.history',
           { metric, ...(resource ? { resource } : {}), seconds });
-        return show(cx, pipes, 'history', h.points, () => chart(`${metric}${resource ? ` ${resource}` : ''}, last ${range}`, h.points, 72));
+        return show(cx, pipes, 'history', h.points, () => chart(`${metric}${resource ? ` ${resource}` : ''}, last ${range}`, h.points, chartWidth(cx.columns)));
       } catch (e) {
         return cx.fail(e, { action: 'other' });
       }
@@ -241,8 +255,8 @@ export const MONITORING_COMMANDS: Spec[] = [
     run: async (cx, args) => {
       const name = args.text('name')!;
       const count = args.number('count') ?? (cx.interactive ? 1000 : 1);
-      for (let n = 0; n < count && !cx.state.ended; n++) {
-        if (n > 0) await new Promise((r) => setTimeout(r, 2000));
+      for (let n = 0; n < count && !cx.state.ended && !cx.interrupted.aborted; n++) {
+        if (n > 0 && !(await pause(REFRESH_MS, cx.interrupted))) break;
         let s: Snapshot;
         try { s = await snapshot(cx); } catch (e) { return cx.fail(e, { action: 'other' }); }
         const i = s.sample.host.interfaces.find((x) => x.name === name);

@@ -10,6 +10,14 @@ export interface ChartPoint { readonly t: number; readonly min: number; readonly
 
 const fmt = (v: number) => (Math.abs(v) >= 100 || Number.isInteger(v) ? String(Math.round(v)) : v.toFixed(2));
 
+/** The columns left of the bars: the scale (8) and the axis (` │`). */
+const MARGIN = 10;
+
+/** Bars for a terminal `columns` wide: all of it but the margin and the last column (a full line would wrap). */
+export function chartWidth(columns: number): number {
+  return Math.max(10, columns - MARGIN - 1);
+}
+
 export function chart(title: string, points: readonly ChartPoint[], width: number): string {
   if (points.length === 0) return `${title}: no samples yet\n`;
   const slots = Math.max(1, Math.min(width, points.length));
@@ -25,5 +33,5 @@ export function chart(title: string, points: readonly ChartPoint[], width: numbe
   const lo = Math.min(...points.map((p) => p.min)), hi = Math.max(...points.map((p) => p.max));
   const bar = values.map((v) => (Number.isNaN(v) ? ' ' : BLOCKS[hi === lo ? 4 : Math.max(1, Math.round(((v - lo) / (hi - lo)) * 8))]!)).join('');
   const iso = (t: number) => new Date(t).toISOString().slice(0, 16).replace('T', ' ');
-  return `${title} (min ${fmt(lo)}, max ${fmt(hi)}, ${points.length} points)\n${fmt(hi).padStart(8)} ┤\n${''.padStart(8)} │${bar}\n${fmt(lo).padStart(8)} ┤\n${''.padStart(10)}${iso(t0)} … ${iso(t1)} UTC\n`;
+  return `${title} (min ${fmt(lo)}, max ${fmt(hi)}, ${points.length} points)\n${fmt(hi).padStart(8)} ┤\n${''.padStart(MARGIN - 2)} │${bar}\n${fmt(lo).padStart(8)} ┤\n${''.padStart(10)}${iso(t0)} … ${iso(t1)} UTC\n`;
 }

@@ -83,7 +83,7 @@ export class CliService implements ShellService {
   shell(channel: ServerChannel, user: string, address: string, pty: { cols: number; rows: number; term: string } | null): void {
     const { session, backend } = this.open(channel, user, address);
     void runShell({
-      input: channel, output: channel, terminal: pty !== null, ...(pty ? { columns: pty.cols, rows: pty.rows } : {}),
+      input: channel, output: channel, terminal: pty !== null, ...(pty ? { size: () => pty } : {}),
       backend, user, ...this.filesOf(user), grammars: this.grammars, ...this.audit, notices: this.notices,
     }).then((code) => this.end(channel, session, code), (e: unknown) => {
       this.o.log.error({ err: e, user }, 'the CLI shell failed');

@@ -188,7 +188,8 @@ export class SshServer {
   private session(session: SshSession, user: string, address: string, a: Admitted): void {
     let pty: { cols: number; rows: number; term: string } | null = null;
     session.on('pty', (accept, _reject, info) => { pty = { cols: info.cols, rows: info.rows, term: info.term }; accept?.(); });
-    session.on('window-change', (accept) => accept?.());
+    // The shell reads the size live: the pager and charts follow a resized terminal.
+    session.on('window-change', (accept, _reject, info) => { if (pty) { pty.cols = info.cols; pty.rows = info.rows; } accept?.(); });
     session.on('env', (accept) => accept?.());
     session.on('subsystem', (accept, reject, info) => {
       if (info.name !== 'netconf') { reject(); return; }

@@ -29,7 +29,7 @@ class Operator {
     const session = ops.openSession({ user, source: 'cli', address: 'local' });
     const backend: Backend = { request: async <T>(m: string, p: Record<string, unknown> = {}) => (await methods.call({ ops, session }, m, p)) as T };
     this.output.on('data', (d: Buffer) => { this.raw += d.toString('utf8'); });
-    this.done = runShell({ input: this.input, output: this.output, terminal: true, columns: 200, backend, user })
+    this.done = runShell({ input: this.input, output: this.output, terminal: true, size: () => ({ cols: 200, rows: 0 }), backend, user })
       .finally(() => ops.closeSession(session));
   }
 

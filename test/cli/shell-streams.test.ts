@@ -68,7 +68,7 @@ describe('the shell over streams, against a running appliance', () => {
     const socket = join(dir.path, 'confd.sock');
     client = await SocketClient.connect(socket, 'admin', 'appliance-cli', 'cli');
     observer = await SocketClient.connect(socket, 'admin', 'test');
-    done = runShell({ input: term.input, output: term.output, terminal: true, columns: 200, backend: client, user: 'admin' });
+    done = runShell({ input: term.input, output: term.output, terminal: true, size: () => ({ cols: 200, rows: 0 }), backend: client, user: 'admin' });
     await term.waitFor(/admin@appliance> $/);
   });
 
@@ -196,7 +196,7 @@ describe('the shell over streams, against a running appliance', () => {
     // The more prompt is blanked with \r and spaces; the screen then shows only the next line.
     const unprompted = (l: string) => l.replace(/^(---\(more\)---)? *(?=set )/, '');
     try {
-      const shell = runShell({ input: small.input, output: small.output, terminal: true, columns: 120, rows: 4, backend: c, user: 'admin' });
+      const shell = runShell({ input: small.input, output: small.output, terminal: true, size: () => ({ cols: 120, rows: 4 }), backend: c, user: 'admin' });
       await small.waitFor(/admin@appliance> $/);
       const all = (await small.command('show configuration | display set | no-more')).split('\n').map(unprompted).filter((l) => l.startsWith('set '));
       assert.ok(all.length > 7, `enough lines to page: ${all.length}`);

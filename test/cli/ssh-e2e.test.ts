@@ -251,4 +251,30 @@ describe('the CLI through OpenSSH', () => {
       try { return tmux('list-sessions'); } catch { return 'gone'; }
     }, /^gone$/);
   });
+  test('the shell on a pty: monitor interface refreshes until Ctrl-C, and the pager follows a resized window', async () => {
+    tmux('new-session', '-d', '-s', 'mon', '-x', '120', '-y', '40', ['ssh', '-tt', ...sshArgs].join(' '));
+    await waitFor(() => pane('mon'), /admin@appliance> $/m);
+    keys('monitor interface lo', 'mon');
+    tmux('send-keys', '-t', 'mon', 'Enter');
+    // Two refreshes (two seconds apart) show it is live; then Ctrl-C gives the prompt back, with no third.
+    await waitFor(() => pane('mon'), /Interface: lo, /);
+    const started = Date.now();
+    await new Promise((r) => setTimeout(r, 2500));
+    tmux('send-keys', '-t', 'mon', 'C-c');
+    await waitFor(() => pane('mon'), /Interface: lo, [\s\S]*\nadmin@appliance> $/, 5000);
+    assert.ok(Date.now() - started < 7000, 'stopped at Ctrl-C, not after its 1000 refreshes');
+    assert.match(await command('show system uptime', 'mon'), /admin@appliance> $/, 'the shell takes commands again');
+
+    // The window shrinks to ten rows: the next long output is paged at the new height (window-change reaches the shell).
+    tmux('resize-window', '-t', 'mon', '-x', '120', '-y', '10');
+    const shown = prompts(pane('mon'), 'show configuration | display set').length;
+    keys('show configuration | display set', 'mon');
+    tmux('send-keys', '-t', 'mon', 'Enter');
+    const first = await waitFor(from('show configuration | display set', shown, 'mon'), /---\(more\)---$/);
+    assert.equal(first.split('\n').filter((l) => l.startsWith('set ')).length, 9);
+    tmux('send-keys', '-t', 'mon', 'q');
+    await waitFor(() => pane('mon'), /admin@appliance> $/);
+    keys('exit', 'mon');
+    tmux('send-keys', '-t', 'mon', 'Enter');
+  });
 });

@@ -125,8 +125,14 @@ describe('monitoring on a running appliance', () => {
     const chart = await ssh('show system history memory-available-percent last 1h');
     assert.equal(chart.code, 0, chart.stderr);
     assert.match(chart.stdout, /^memory-available-percent, last 1h \(min 50, max 50, \d+ points\)\n {6}50 ┤\n {9}│▄+\n {6}50 ┤\n/);
-    const points = JSON.parse((await ssh('show system history in-octets-per-second resource eth0 | display json')).stdout) as { history: unknown[] };
-    assert.ok(points.history.length >= 2);
+    // More points than an 80-column terminal (exec has no pty) holds: the bars fill 80 less the scale and the last column.
+    for (let i = 0; i < 100; i++) daemon.monitor.sampleNow();
+    const wide = await ssh('show system history memory-available-percent last 1h');
+    const points = Number(/, (\d+) points\)/.exec(wide.stdout)?.[1]);
+    assert.ok(points > 69, `${points} points`);
+    assert.equal(/│([ ▄]+)\n/.exec(wide.stdout)?.[1]?.length, 69, wide.stdout);
+    const json = JSON.parse((await ssh('show system history in-octets-per-second resource eth0 | display json')).stdout) as { history: unknown[] };
+    assert.ok(json.history.length >= 2);
     assert.equal((await ssh('show system history load-1 last 2h')).code, 1);
     const log = await ssh('show log messages');
     assert.match(log.stdout, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC (info|warn) /m);
