@@ -16,6 +16,7 @@ import type { HostInfo } from '../northbound/socket/methods.js';
 import { Operations } from '../rpc/operations.js';
 import { DataDirLock } from '../store/lock.js';
 import type { ConfigEngine } from '../txn/engine.js';
+import { SoftwareConditions } from './software-conditions.js';
 import { SCHEMAS_DIR, dataDir, softwareVersion, type DataDir } from './app-paths.js';
 import { publishedModules } from '../schema/yang-files.js';
 import { openDevice } from './device.js';
@@ -121,9 +122,11 @@ export class Daemon {
     engine.addParticipant(supervisor);
     let listening: Array<{ address: string; port: number }> = [];
     const env = options.env ?? process.env;
+    const software = options.bootSocket ? new SoftwareConditions(options.bootSocket, log.child({ part: 'software' })) : null;
     const monitor = new Monitor({
       engine, file: monitorFile(dirs.root), dataDir: dirs.root, databaseFile: dirs.database, log: log.child({ part: 'monitor' }),
       daemons: () => supervisor.list(),
+      conditions: { ...(software ? { upgrade: () => software.read() } : {}) },
       subscribers: () => bus.list().map((s) => ({ name: s.name, lag: s.lag, connected: s.connected, mandatory: s.mandatory })),
       sources: {
         ...(env.APPLIANCE_PROC_ROOT ? { proc: env.APPLIANCE_PROC_ROOT } : {}),

@@ -1,0 +1,67 @@
+/**
+ * The upgrade manager's alarms (issue 12: "a slot under trial or a failed upgrade"), black box:
+ * an install with confirm-within raises `slot-under-trial` on the new slot while it waits for
+ * its confirmation; left unconfirmed, it is reverted, and slot a's appliance raises
+ * `upgrade-failed` with the reason while `slot-under-trial` is cleared. Read as an operator
+ * would, with `show system alarms | display json` in the CLI.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { softwareCondition } from '../../confd/main/software-conditions.js';
+import {
+  bootFresh, control, importConfig, lastJsonDocument, runCli, upgradeKit, waitFor, type JobRecord, type SoftwareStatus, type UpgradeKit,
+} from '../helpers/upgrade-fixtures.js';
+
+interface Alarm { type: string; resource: string; severity: string; text: string; cleared: boolean }
+
+let k: UpgradeKit;
+let next: string;
+before(async () => { k = await upgradeKit(); next = await k.bundle('2.1.0', 2); });
+after(() => k?.remove());
+
+async function alarms(dir: string): Promise<Alarm[]> {
+  const r = await runCli(['cli', '-c', 'show system alarms | display json'], dir);
+  if (r.code !== 0) return [];
+  return (JSON.parse(r.stdout) as { alarms: Alarm[] }).alarms.filter((a) => !a.cleared);
+}
+
+const active = (dir: string, type: string) => waitFor(`an active ${type} alarm on ${dir}`, async () => (await alarms(dir)).find((a) => a.type === type), 60_000, 500);
+
+describe('the upgrade manager\'s alarms', () => {
+  it('slot-under-trial while a confirm-within install waits; upgrade-failed with the reason once it is reverted', { timeout: 180_000 }, async (t) => {
+    const { dir } = await bootFresh(t, k, { schemaVersion: 2 });
+    await importConfig(k, dir, { system: { monitoring: { 'interval-seconds': 1 }, software: { 'watch-minutes': 0 } } });
+    assert.deepEqual((await alarms(dir)).filter((a) => a.resource === 'software'), [], 'none before the install');
+
+    const add = await runCli(['software', 'add', next, '--confirm-within', '0.5', '--json'], dir);
+    assert.equal(add.code, 0, add.stderr);
+    const job = lastJsonDocument<JobRecord>(add.stdout);
+    assert.equal(job.step, 'confirm-wait');
+    const trial = await active(dir, 'slot-under-trial');
+    assert.equal(trial.severity, 'minor');
+    assert.match(trial.text, new RegExp(`slot b \\(2\\.1\\.0\\) is reverted unless confirmed by ${job.confirmDeadline!.replaceAll('.', '\\.')}`));
+
+    await waitFor('the revert to end', async () => {
+      const s = await control<SoftwareStatus>(dir, 'software.status');
+      return s.job?.kind === 'rollback' && s.job.status !== 'running' ? s : null;
+    }, 120_000, 250);
+    const failed = await active(dir, 'upgrade-failed');
+    assert.equal(failed.severity, 'major');
+    assert.match(failed.text, new RegExp(`software install ${job.id} reverted: not confirmed within 0\\.5 minutes`));
+    assert.equal((await alarms(dir)).some((a) => a.type === 'slot-under-trial'), false, 'the trial is over');
+  });
+});
+
+describe('softwareCondition (the alarm texts)', () => {
+  const job = { id: 'j1', kind: 'install', status: 'succeeded', reason: null, toVersion: '2.1.0', step: 'done' };
+  it('a trial boot, a watch, a failure and a rejection each have their text; a good end has none', () => {
+    assert.deepEqual(softwareCondition({ booted: 'a', state: { trial: 'b' }, job: { ...job, status: 'running', step: 'restart' } }),
+      { trial: 'slot b (2.1.0) is on trial until its health check passes', failed: null });
+    assert.deepEqual(softwareCondition({ booted: 'b', state: { trial: null }, job: { ...job, watch: 'watching', watchUntil: '2026-12-04T10:05:00Z' } }),
+      { trial: 'slot b (2.1.0) is watched until 2026-12-04T10:05:00Z', failed: null });
+    assert.deepEqual(softwareCondition({ booted: 'a', state: { trial: null }, job: { ...job, status: 'rejected', reason: 'crash loop' } }),
+      { trial: null, failed: 'software install j1 rejected: crash loop' });
+    assert.deepEqual(softwareCondition({ booted: 'b', state: { trial: null }, job: { ...job, watch: 'passed' } }), { trial: null, failed: null });
+    assert.deepEqual(softwareCondition({ booted: 'a', state: { trial: null }, job: null }), { trial: null, failed: null });
+  });
+});
