@@ -65,7 +65,7 @@ export async function benchMonitor(scratch: string, quick: boolean): Promise<voi
   await engine.commit(s);
   const tls = loadOrCreateCertificate({ key: join(scratch, 'k.pem'), cert: join(scratch, 'c.pem') });
   const http = new HttpServer({ ...tls, routes: [metricsRoute(new MetricsEndpoint(monitor, { softwareVersion: 'bench', schemaVersion: 2 }))], auth: new BasicAuth(engine), log: logger });
-  const port = (await http.listen(0, '127.0.0.1')).port;
+  const port = (await http.listen(0, ['127.0.0.1']))[0]!.port;
   const auth = `Basic ${Buffer.from('admin:bench').toString('base64')}`;
   const scrape = () => new Promise<number>((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path: '/metrics', rejectUnauthorized: false, headers: { authorization: auth } }, (res) => {

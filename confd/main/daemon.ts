@@ -163,7 +163,7 @@ export class Daemon {
         const tls = loadOrCreateCertificate({ key: dirs.httpKey, cert: dirs.httpCert });
         const metrics = new MetricsEndpoint(monitor, { softwareVersion: softwareVersion(), schemaVersion: engine.schema.version });
         http = new HttpServer({ ...tls, routes: [metricsRoute(metrics)], auth: new BasicAuth(engine), log: log.child({ part: 'http' }) });
-        httpPort = (await http.listen(options.httpPort, options.listen[0]!)).port;
+        httpPort = (await http.listen(options.httpPort, options.listen))[0]!.port;
       }
       supervisor.start();
       monitor.start();

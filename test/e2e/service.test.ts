@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync, renameSync } from 'node:fs';
-import { connect } from 'node:net';
+import { get as httpsGet } from 'node:https';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -18,6 +19,23 @@ function fresh(): string {
   const d = tempDir('appliance-service-');
   dirs.push(d);
   return d.path;
+}
+
+/** A TCP port free on every loopback address right now (the appliance is then told to use it). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer().listen(0, '::', () => { const p = (s.address() as AddressInfo).port; s.close(() => resolve(p)); });
+    s.once('error', reject);
+  });
+}
+
+/** The HTTP status of an unauthenticated GET /metrics over HTTPS on address:port. */
+function httpsStatus(address: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpsGet({ host: address, port, path: '/metrics', rejectUnauthorized: false, timeout: 5000 }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+    req.once('timeout', () => req.destroy(new Error(`no answer on ${address}:${port}`)));
+    req.once('error', reject);
+  });
 }
 
 /** The first bytes an SSH server sends on address:port. */
@@ -45,15 +63,20 @@ function jsonLines(text: string): Array<Record<string, unknown>> {
 }
 
 describe('listen addresses', () => {
-  test('listens on 127.0.0.2 and ::1 at once, passes its health check there and answers SSH on both', async () => {
+  test('listens on 127.0.0.2 and ::1 at once, passes its health check there and answers SSH and HTTPS on both', async () => {
     const dir = fresh();
-    const app = await startAppliance(dir, ['--listen', '127.0.0.2', '--listen', '::1']);
+    const http = await freePort();
+    const app = await startAppliance(dir, ['--listen', '127.0.0.2', '--listen', '::1', '--http-port', String(http)]);
     try {
       // "slot is good" is logged only once the health check dialled every address listened on.
       await until('the slot to be marked good', () => app.stderr().includes('slot is good'));
       assert.match(await sshBanner('127.0.0.2', app.port), /^SSH-2\.0-/);
       assert.match(await sshBanner('::1', app.port), /^SSH-2\.0-/);
       await assert.rejects(sshBanner('127.0.0.1', app.port));
+      // HTTPS (/metrics, RESTCONF, the page) on the same addresses, not elsewhere: 401 asks for a login.
+      assert.equal(await httpsStatus('127.0.0.2', http), 401);
+      assert.equal(await httpsStatus('::1', http), 401);
+      await assert.rejects(httpsStatus('127.0.0.1', http));
       assert.doesNotMatch(app.stderr(), /SSH does not answer|boot failed/);
       const st = await runAppliance(['status', '--json', '--data-dir', dir]);
       assert.equal(st.code, 0, st.stderr);

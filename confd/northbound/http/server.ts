@@ -7,7 +7,7 @@
  */
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { BasicAuth, Principal } from './auth.js';
 import { listenTcp } from '../tcp-listen.js';
@@ -43,6 +43,7 @@ const text = (status: number, body: string, headers: Record<string, string> = {}
 
 export class HttpServer {
   private readonly server: Server;
+  private readonly listeners: TcpServer[] = [];
 
   constructor(private readonly o: HttpServerOptions) {
     this.server = createServer({ key: o.key, cert: o.cert }, (req, res) => { void this.serve(req, res); });
@@ -82,14 +83,29 @@ export class HttpServer {
     res.end(method === 'HEAD' ? undefined : reply.body);
   }
 
-  listen(port: number, host: string): Promise<AddressInfo> {
-    return listenTcp(this.server, port, host);
+  /**
+   * Listens on every address (the SSH listener's, `--listen`), on one port: the first address
+   * binds `port` (0: any free one), the others the port it got. Each TCP listener hands its
+   * connections to the one HTTPS server.
+   */
+  async listen(port: number, hosts: readonly string[]): Promise<AddressInfo[]> {
+    const bound: AddressInfo[] = [];
+    try {
+      for (const host of hosts) {
+        const tcp = createTcpServer((socket) => this.server.emit('connection', socket));
+        this.listeners.push(tcp);
+        bound.push(await listenTcp(tcp, bound[0]?.port ?? port, host));
+      }
+    } catch (e) {
+      await this.close();
+      throw e;
+    }
+    return bound;
   }
 
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+  async close(): Promise<void> {
+    const closing = this.listeners.splice(0).map((tcp) => new Promise<void>((resolve) => tcp.close(() => resolve())));
+    this.server.closeAllConnections();
+    await Promise.all(closing);
   }
 }
