@@ -17,6 +17,9 @@ import { LogRing } from '../../confd/main/log-ring.js';
 import { linkedPair } from '../../confd/northbound/transport.js';
 import { FakeHost } from '../fixtures/fake-host.js';
 import { NetconfClient } from '../helpers/netconf-client.js';
+import { connectNetconf } from '../security/ssh-netconf.js';
+import { SocketClient } from '../../confd/northbound/socket/client.js';
+import ssh2 from 'ssh2';
 import { tempDir } from '../helpers/device.js';
 
 const dir = tempDir('appliance-monitoring-');
@@ -52,6 +55,33 @@ function get(path: string, auth: string): Promise<{ status: number; body: string
     });
     req.on('error', reject);
     req.end();
+  });
+}
+
+/** The next alarm-notification of `type` the NETCONF session receives (other notifications skipped), as text. */
+async function alarmNotification(nc: NetconfClient, type: string): Promise<string> {
+  for (;;) {
+    const text = nc.textOf(await nc.nextNotification(10_000));
+    if (text.includes('<alarm-notification') && text.includes(`<alarm-type-id>${type}</alarm-type-id>`)) return text;
+  }
+}
+
+/** An interactive CLI shell over SSH (ssh2, a pty), whose output can be waited on. */
+function shellOverSsh(port: number): Promise<{ waitFor(re: RegExp): Promise<void>; close(): void }> {
+  return new Promise((resolve, reject) => {
+    const conn = new ssh2.Client();
+    conn.on('error', reject);
+    conn.on('ready', () => conn.shell({ term: 'xterm', cols: 200, rows: 50 }, (err, channel) => {
+      if (err) { reject(err); return; }
+      let seen = '';
+      channel.on('data', (d: Buffer) => { seen += d.toString('utf8'); });
+      const waitFor = async (re: RegExp) => {
+        for (let i = 0; i < 200 && !re.test(seen); i++) await new Promise((r) => setTimeout(r, 50));
+        assert.match(seen, re);
+      };
+      void waitFor(/admin@[\w-]+> /).then(() => resolve({ waitFor, close: () => conn.end() }), reject);
+    }));
+    conn.connect({ host: '127.0.0.1', port, username: 'admin', password: 'secret', readyTimeout: 10_000 });
   });
 }
 
@@ -207,5 +237,32 @@ describe('monitoring on a running appliance', () => {
     host.iface('eth0', { rx_bytes: 1000, tx_bytes: 2000, rx_dropped: 0 });
     daemon.monitor.sampleNow();
     assert.equal(daemon.monitor.alarms.get(id)?.isCleared, true);
+  });
+  test('an alarm raised and cleared reaches a NETCONF subscriber over SSH, every CLI shell over SSH, and a bus subscriber', async () => {
+    const { nc, close } = await connectNetconf(daemon.sshPort, 'admin', 'secret');
+    const shell = await shellOverSsh(daemon.sshPort);
+    const bus = await SocketClient.connect(daemon.dirs.socket, 'admin', 'alarm-watcher', 'daemon');
+    const busEvents: Array<{ event: string; alarm: { type: string } }> = [];
+    bus.onNotification = (n) => { if (n.method === 'alarm') busEvents.push(n.params as never); };
+    try {
+      nc.textOf(await nc.rpc('<create-subscription xmlns="urn:ietf:params:xml:ns:netconf:notification:1.0"/>'));
+      await bus.request('subscribe', { name: 'alarm-watcher', paths: ['/system/alarms'] });
+      await commit({ system: { monitoring: { 'disk-usage-alarm-percent': 1 } } });
+      daemon.monitor.sampleNow();
+      const raised = await alarmNotification(nc, 'disk-usage');
+      assert.match(raised, /<perceived-severity>(major|critical)<\/perceived-severity>/);
+      assert.match(raised, /<event>raised<\/event>/);
+      await shell.waitFor(/\*\*\* alarm raised: (major|critical) disk-usage /);
+
+      await commit({ system: { monitoring: { 'disk-usage-alarm-percent': 100 } } });
+      daemon.monitor.sampleNow();
+      assert.match(await alarmNotification(nc, 'disk-usage'), /<perceived-severity>cleared<\/perceived-severity>/);
+      await shell.waitFor(/\*\*\* alarm cleared: (major|critical) disk-usage /);
+      assert.deepEqual(busEvents.filter((e) => e.alarm.type === 'disk-usage').map((e) => e.event), ['raised', 'cleared']);
+    } finally {
+      bus.close();
+      shell.close();
+      close();
+    }
   });
 });
