@@ -169,8 +169,8 @@ function renderAlarms(alarms) {
     tr.dataset.alarm = a.id;
     add(add(tr, 'td'), 'span', a.severity, `sev sev-${a.severity}`);
     add(tr, 'td', a.text);
-    add(tr, 'td', a.resource || '—');
-    add(tr, 'td', when(a.raised));
+    add(tr, 'td', a.resource || '—', 'hide-narrow');
+    add(tr, 'td', when(a.raised), 'hide-narrow');
     add(tr, 'td', a.acknowledged ? `acknowledged by ${a.acknowledged.user}` : a.shelved ? 'shelved' : 'new');
     const cell = add(tr, 'td');
     if (!a.acknowledged && state.canAcknowledge) {
@@ -194,7 +194,7 @@ function renderSessions(sessions) {
     add(tr, 'td', `${s.session}${s.self ? ' (this page)' : ''}`);
     add(tr, 'td', s.user);
     add(tr, 'td', s.source);
-    add(tr, 'td', s.address);
+    add(tr, 'td', s.address, 'hide-narrow');
     add(tr, 'td', when(s.since));
   }
 }
@@ -234,7 +234,7 @@ async function refreshCommits() {
     add(tr, 'td', String(c.txid));
     add(tr, 'td', when(c.time));
     add(tr, 'td', c.user);
-    add(tr, 'td', c.source);
+    add(tr, 'td', c.source, 'hide-narrow');
     add(tr, 'td', c.comment || '—');
     const open = () => { showDiff(c).catch(failed); };
     tr.addEventListener('click', open);

@@ -39,6 +39,8 @@ export class Charts {
     /** @type {Map<string, any>} */
     this.plots = new Map();
     this.observer = new ResizeObserver(() => this.resize());
+    /** @type {[number, number]} the time axis: the whole range asked for, however few points there are */
+    this.window = [0, 1];
   }
 
   /** @param {Element} el */
@@ -46,8 +48,9 @@ export class Charts {
     return Math.max(240, Math.floor(el.getBoundingClientRect().width));
   }
 
-  /** @param {{ series: Record<string, Series> }} data */
+  /** @param {{ from: number, to: number, series: Record<string, Series> }} data */
   update(data) {
+    this.window = [data.from, data.to];
     // @ts-ignore -- the global of the vendored uPlot script
     const U = window.uPlot;
     if (typeof U !== 'function') throw new Error('the chart library did not load');
@@ -60,8 +63,8 @@ export class Charts {
         const range = chart.range;
         plot = new U({
           width: this.width(el), height: 200,
-          scales: { x: { time: true }, y: range ? { range: () => range } : { auto: true, range: (/** @type {any} */ _u, /** @type {number} */ min, /** @type {number} */ max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] } },
-          series: [{}, ...chart.series.map((s, i) => ({ label: s.label, stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: false, points: { show: false } }))],
+          scales: { x: { time: true, range: () => this.window }, y: range ? { range: () => range } : { auto: true, range: (/** @type {any} */ _u, /** @type {number} */ min, /** @type {number} */ max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] } },
+          series: [{}, ...chart.series.map((s, i) => ({ label: s.label, stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: false, points: { size: 4 } }))],
           axes: [{}, { size: 60 }],
           legend: { live: true },
         }, columns, el);

@@ -127,7 +127,8 @@ export class StatusApi {
       bucketMs = h.level.bucketMs;
       out[s.name] = downsample(h.points, MAX_POINTS);
     }
-    return { range, interface: iface, bucketSeconds: bucketMs / 1000, series: out };
+    const to = Math.round(Date.now() / 1000);
+    return { range, interface: iface, from: to - ms / 1000, to, bucketSeconds: bucketMs / 1000, series: out };
   }
 
   async acknowledge(ws: WebSession, ids: readonly string[]): Promise<JsonValue> {
