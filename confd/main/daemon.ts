@@ -161,7 +161,7 @@ export class Daemon {
       if (options.httpPort !== null && options.httpPort !== undefined) {
         const tls = loadOrCreateCertificate({ key: dirs.httpKey, cert: dirs.httpCert });
         const metrics = new MetricsEndpoint(monitor, { softwareVersion: softwareVersion(), schemaVersion: engine.schema.version });
-        const auth = new BasicAuth(engine);
+        const auth = new BasicAuth(engine, ssh.throttle);
         const page = new StatusPage({ ops, host, auth, webRoot: join(APP_ROOT, 'web'), log: log.child({ part: 'web' }) });
         http = new HttpServer({ ...tls, routes: [metricsRoute(metrics), ...page.routes()], auth, log: log.child({ part: 'http' }) });
         httpPort = (await http.listen(options.httpPort, options.listen[0]!)).port;

@@ -4,7 +4,7 @@
  * administrator logs in, sees the host name and version, watches an alarm raised through a
  * threshold appear and acknowledges it, opens a commit's diff and logs out; a wrong password
  * is refused; a viewer sees no acknowledge button and is refused one sent by hand; the page
- * fits a phone. Screenshots of each step go to test-output/status-page/. Also measured: the
+ * fits a phone; failed form logins throttle SSH from the same source. Screenshots of each step go to test-output/status-page/. Also measured: the
  * first load of the dashboard (bytes transferred, time until it is interactive).
  */
 import assert from 'node:assert/strict';
@@ -13,6 +13,7 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { Client } from 'ssh2';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { runAppliance, startAppliance, type RunningAppliance } from '../helpers/appliance-process.js';
 import { tempDir, type TempDir } from '../helpers/temp-dir.js';
@@ -236,5 +237,27 @@ describe('the status page in chromium', { timeout: 240_000 }, () => {
     console.log(`# status page first load: ${bytes} bytes, interactive after ${ms} ms`);
     assert.ok(bytes > 10_000 && bytes <= 300 * 1024, `first load ${bytes} bytes`);
     await context.close();
+  });
+
+  // Last: it blocks 127.0.0.1 for a while.
+  it('counts failed logins of the form and of SSH in one throttle', async () => {
+    let status = 0, tries = 0;
+    while (tries < 10) {
+      const pre = await https(port, '/ui/api/session');
+      const nonce = /__Host-appliance-login=([^;]+)/.exec(String(pre.headers['set-cookie']))![1]!;
+      const headers = { 'content-type': 'application/json', 'x-csrf-token': (JSON.parse(pre.body) as { csrf: string }).csrf, cookie: `__Host-appliance-login=${nonce}` };
+      status = (await https(port, '/ui/login', { method: 'POST', headers, body: JSON.stringify({ user: 'admin', password: `wrong-${tries}` }) })).status;
+      tries++;
+      if (status !== 401) break;
+    }
+    assert.equal(status, 429, 'the form is throttled after a few failures');
+    assert.ok(tries <= 6, `throttled after ${tries} attempts`);
+    const outcome = await new Promise<string>((resolve) => {
+      const c = new Client();
+      c.on('ready', () => { c.end(); resolve('ready'); });
+      c.on('error', (e: Error & { level?: string }) => resolve(e.level ?? e.message));
+      c.connect({ host: '127.0.0.1', port: appliance.port, username: 'admin', password: PASSWORD, readyTimeout: 30_000 });
+    });
+    assert.equal(outcome, 'client-authentication', 'SSH refuses the right password from the throttled source too');
   });
 });

@@ -19,11 +19,11 @@ export type AuthOutcome = Principal | 'unauthenticated' | 'forbidden' | 'throttl
 const REMEMBER_MS = 60_000;
 
 export class BasicAuth {
-  private readonly throttle = new LoginThrottle();
   private readonly remembered = new Map<string, { user: string; until: number; generation: number }>();
   private generation = 0;
 
-  constructor(private readonly engine: ConfigEngine) {
+  /** `throttle`: the SSH listener's, so that guesses over SSH and HTTPS count together. */
+  constructor(private readonly engine: ConfigEngine, private readonly throttle = new LoginThrottle()) {
     engine.addParticipant({ name: 'http-auth', committed: () => { this.generation++; } });
   }
 
