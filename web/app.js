@@ -38,6 +38,9 @@ class HttpError extends Error {
   }
 }
 
+/** Set while the page refreshes by itself: such requests do not keep the session from going idle. */
+let refreshing = false;
+
 /**
  * @param {string} path
  * @param {unknown} [body] a POST's JSON body
@@ -45,7 +48,7 @@ class HttpError extends Error {
  */
 async function api(path, body) {
   /** @type {RequestInit} */
-  const init = body === undefined ? { credentials: 'same-origin' } : {
+  const init = body === undefined ? { credentials: 'same-origin', headers: refreshing ? { 'x-refresh': '1' } : {} } : {
     method: 'POST', credentials: 'same-origin', body: JSON.stringify(body),
     headers: { 'content-type': 'application/json', 'x-csrf-token': state.csrf },
   };
@@ -289,10 +292,17 @@ async function start() {
   await refreshOverview();
   await Promise.all([refreshCommits(), refreshCharts()]);
   stopPolling();
+  /** @param {() => Promise<void>} fn */
+  const background = (fn) => () => {
+    refreshing = true;
+    const p = fn();
+    refreshing = false;
+    p.catch(failed);
+  };
   state.timers.push(
-    window.setInterval(() => { refreshOverview().catch(failed); }, OVERVIEW_MS),
-    window.setInterval(() => { refreshCommits().catch(failed); }, COMMITS_MS),
-    window.setInterval(() => { refreshCharts().catch(failed); }, CHARTS_MS),
+    window.setInterval(background(refreshOverview), OVERVIEW_MS),
+    window.setInterval(background(refreshCommits), COMMITS_MS),
+    window.setInterval(background(refreshCharts), CHARTS_MS),
   );
 }
 

@@ -129,8 +129,9 @@ export class StatusPage {
     ];
   }
 
+  /** The request's session; a refresh the page makes by itself (`x-refresh: 1`) does not keep it from going idle. */
   private async session(req: HttpRequest): Promise<WebSession | undefined> {
-    return this.sessions.find(cookies(req.raw).get(SESSION_COOKIE));
+    return this.sessions.find(cookies(req.raw).get(SESSION_COOKIE), req.raw.headers['x-refresh'] !== '1');
   }
 
   private async get(req: HttpRequest): Promise<Reply> {

@@ -3,7 +3,7 @@
  * The status page's login sessions: a random token in a cookie names one, and each is a
  * management session of its user (source `web`: it shows in `show system sessions`, its reads
  * go through the same access rules, and a kill-session from elsewhere ends it). A session ends
- * at logout, after `idleMs` without a request, or when its confd session is closed. Each has
+ * at logout, after `idleMs` without a request of the user (the page's refreshes do not count), or when its confd session is closed. Each has
  * its own CSRF token that every state-changing request must echo. Bounded: at most `max`
  * sessions; the one idle longest is ended to make room. Only hashes of the tokens are kept.
  */
@@ -78,8 +78,11 @@ export class WebSessions {
     return { token: t, session };
   }
 
-  /** The live session of a cookie token (its idle time starts again), or undefined. */
-  async find(t: string | undefined): Promise<WebSession | undefined> {
+  /**
+   * The live session of a cookie token, or undefined. Its idle time starts again unless
+   * `touch` is false (the page's own periodic refreshes: a page left open still goes idle).
+   */
+  async find(t: string | undefined, touch = true): Promise<WebSession | undefined> {
     if (!t || t.length > 128) return undefined;
     const key = hash(t);
     const s = this.sessions.get(key);
@@ -88,7 +91,7 @@ export class WebSessions {
       await this.endKey(key, s.confd.closed ? 'closed' : 'idle timeout');
       return undefined;
     }
-    s.lastSeen = this.now();
+    if (touch) s.lastSeen = this.now();
     return s;
   }
 

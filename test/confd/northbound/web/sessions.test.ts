@@ -36,6 +36,16 @@ describe('web sessions', () => {
     assert.equal(sessions.size, 0);
   });
 
+  it("is not kept alive by the page's own refreshes", async () => {
+    const sessions = new WebSessions({ ops, idleMs: 60_000, now: () => now });
+    const { token, session } = await sessions.create('admin', '127.0.0.1:5003');
+    now += 40_000;
+    assert.equal(await sessions.find(token, false), session, 'a refresh within the idle time finds it');
+    now += 40_000;
+    assert.equal(await sessions.find(token, false), undefined, 'but did not start the idle time again');
+    assert.equal(session.confd.closed, true);
+  });
+
   it('ends at logout, and when its confd session is killed elsewhere', async () => {
     const sessions = new WebSessions({ ops, now: () => now });
     const a = await sessions.create('admin', '127.0.0.1:5001');
