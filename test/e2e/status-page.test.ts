@@ -146,6 +146,9 @@ describe('the status page in chromium', { timeout: 240_000 }, () => {
     assert.equal(await page.locator('.chart canvas').count(), 5);
     await page.click('#ranges button[data-range="24h"]');
     await page.waitForSelector('#ranges button[data-range="24h"][aria-pressed="true"]');
+    const week = page.waitForResponse((r) => r.url().includes('/ui/api/charts?range=7d'));
+    await page.click('#ranges button[data-range="7d"]');
+    assert.equal((await week).status(), 200);
 
     await page.click('#logout');
     await page.waitForSelector('body[data-state="login"]');

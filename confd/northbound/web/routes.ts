@@ -107,7 +107,8 @@ export class StatusPage {
   constructor(private readonly o: StatusPageOptions) {
     this.sessions = new WebSessions({ ops: o.ops, ...(o.idleMs !== undefined ? { idleMs: o.idleMs } : {}) });
     this.api = new StatusApi({ ops: o.ops, host: o.host });
-    const uplot = createRequire(import.meta.url).resolve('uplot/dist/uPlot.iife.min.js');
+    let uplot = join(o.webRoot, 'missing-uplot.js');
+    try { uplot = createRequire(import.meta.url).resolve('uplot/dist/uPlot.iife.min.js'); } catch { /* logged below as missing */ }
     const files: Array<[string, string, string]> = [
       ['/', join(o.webRoot, 'index.html'), 'text/html; charset=utf-8'],
       ['/ui/app.js', join(o.webRoot, 'app.js'), 'text/javascript; charset=utf-8'],
@@ -116,7 +117,14 @@ export class StatusPage {
       ['/ui/uplot.js', uplot, 'text/javascript; charset=utf-8'],
       ['/ui/uplot.css', join(uplot, '..', 'uPlot.min.css'), 'text/css; charset=utf-8'],
     ];
-    for (const [path, file, type] of files) this.assets.set(path, { type, body: readFileSync(file) });
+    // A build without the page's files still serves everything else (the page answers 404).
+    for (const [path, file, type] of files) {
+      try {
+        this.assets.set(path, { type, body: readFileSync(file) });
+      } catch (e) {
+        o.log.error({ err: e, file }, 'a file of the status page is missing; the page is not served');
+      }
+    }
     this.sweeper = setInterval(() => { void this.sessions.sweep().catch((e: unknown) => o.log.error({ err: e }, 'ending idle web sessions failed')); }, 60_000).unref();
   }
 
