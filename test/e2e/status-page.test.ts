@@ -4,7 +4,8 @@
  * administrator logs in, sees the host name and version, watches an alarm raised through a
  * threshold appear and acknowledges it, opens a commit's diff and logs out; a wrong password
  * is refused; a viewer sees no acknowledge button and is refused one sent by hand; the page
- * fits a phone; failed form logins throttle SSH from the same source. Screenshots of each step go to test-output/status-page/. Also measured: the
+ * fits a phone; failed form logins throttle SSH from the same source; during an install that
+ * awaits its confirmation the page shows both slots and the deadline. Screenshots of each step go to test-output/status-page/. Also measured: the
  * first load of the dashboard (bytes transferred, time until it is interactive).
  */
 import assert from 'node:assert/strict';
@@ -17,6 +18,7 @@ import { Client } from 'ssh2';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { runAppliance, startAppliance, type RunningAppliance } from '../helpers/appliance-process.js';
 import { tempDir, type TempDir } from '../helpers/temp-dir.js';
+import { bootFresh, lastJsonDocument, runCli, upgradeKit, type JobRecord } from '../helpers/upgrade-fixtures.js';
 import { CSP } from '../../confd/northbound/web/routes.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -262,5 +264,34 @@ describe('the status page in chromium', { timeout: 240_000 }, () => {
       c.connect({ host: '127.0.0.1', port: appliance.port, username: 'admin', password: PASSWORD, readyTimeout: 30_000 });
     });
     assert.equal(outcome, 'client-authentication', 'SSH refuses the right password from the throttled source too');
+  });
+});
+
+describe('the status page during an install awaiting its confirmation', { timeout: 240_000 }, () => {
+  it('shows both slots, the one running on trial, and the confirmation deadline', async (t) => {
+    const k = await upgradeKit();
+    t.after(() => k.remove());
+    const bundle = await k.bundle('2.0.0', 2);
+    const { dir, app } = await bootFresh(t, k, { schemaVersion: 2, args: ['--http-port', 'any'], env: { APPLIANCE_ADMIN_PASSWORD: PASSWORD } });
+    const r = await runCli(['software', 'add', bundle, '--confirm-within', '10', '--json'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    const job = lastJsonDocument<JobRecord>(r.stdout);
+    assert.equal(job.step, 'confirm-wait');
+    const ports = [...app.stderr().matchAll(/"httpPort":(\d+)/g)];
+    assert.ok(ports.length >= 2, 'the daemon of slot b started with HTTPS');
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    t.after(() => browser.close());
+    const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
+    const { page, errors } = await openPage(context);
+    await page.goto(`https://127.0.0.1:${ports.at(-1)![1]}/`);
+    await login(page, 'admin', PASSWORD);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+    const b = await page.textContent('#slots [data-slot="b"]') ?? '';
+    assert.match(b, /2\.0\.0/);
+    assert.match(b, /running/);
+    assert.match(await page.textContent('#slots [data-slot="a"]') ?? '', /good/);
+    assert.match(await page.textContent('#job') ?? '', /install 2\.0\.0 running \(confirm-wait\) — confirm before/);
+    await page.screenshot({ path: join(OUT, '9-awaiting-confirmation.png'), fullPage: true });
+    assert.deepEqual(errors, []);
   });
 });
