@@ -223,6 +223,8 @@ describe('the status page in chromium', { timeout: 240_000 }, () => {
     assert.equal((await https(port, '/ui/logout', { method: 'POST', headers: { cookie } })).status, 403, 'a logout without the token');
     assert.equal((await https(port, '/ui/api/charts?range=1y', { headers: { cookie } })).status, 400);
     assert.equal((await https(port, '/metrics')).status, 401, 'basic authentication still guards /metrics');
+    assert.equal((await https(port, '/nothing')).status, 404, "'/' is the root only, not a prefix of every path");
+    assert.equal((await https(port, '/', { method: 'PUT' })).status, 405);
   });
 
   it('loads the dashboard in at most 300 KB, and measures the time until it is interactive', async () => {
