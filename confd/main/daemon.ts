@@ -5,6 +5,7 @@
  * built here and passed down; no module keeps global state.
  */
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { faultValue } from '../api/faults.js';
 import { ConfdError } from '../core/errors.js';
@@ -17,7 +18,7 @@ import { Operations } from '../rpc/operations.js';
 import { DataDirLock } from '../store/lock.js';
 import type { ConfigEngine } from '../txn/engine.js';
 import { SoftwareConditions } from './software-conditions.js';
-import { SCHEMAS_DIR, dataDir, softwareVersion, type DataDir } from './app-paths.js';
+import { APP_ROOT, SCHEMAS_DIR, dataDir, softwareVersion, type DataDir } from './app-paths.js';
 import { publishedModules } from '../schema/yang-files.js';
 import { openDevice } from './device.js';
 import { newestBackup } from './backups.js';
@@ -31,6 +32,7 @@ import { BasicAuth } from '../northbound/http/auth.js';
 import { loadOrCreateCertificate } from '../northbound/http/certificate.js';
 import { MetricsEndpoint, metricsRoute } from '../northbound/http/metrics.js';
 import { HttpServer } from '../northbound/http/server.js';
+import { StatusPage } from '../northbound/web/routes.js';
 import type { LogRing } from './log-ring.js';
 
 export interface DaemonOptions {
@@ -162,7 +164,9 @@ export class Daemon {
       if (options.httpPort !== null && options.httpPort !== undefined) {
         const tls = loadOrCreateCertificate({ key: dirs.httpKey, cert: dirs.httpCert });
         const metrics = new MetricsEndpoint(monitor, { softwareVersion: softwareVersion(), schemaVersion: engine.schema.version });
-        http = new HttpServer({ ...tls, routes: [metricsRoute(metrics)], auth: new BasicAuth(engine), log: log.child({ part: 'http' }) });
+        const auth = new BasicAuth(engine, ssh.throttle);
+        const page = new StatusPage({ ops, host, auth, webRoot: join(APP_ROOT, 'web'), log: log.child({ part: 'web' }) });
+        http = new HttpServer({ ...tls, routes: [metricsRoute(metrics), ...page.routes()], auth, log: log.child({ part: 'http' }) });
         httpPort = (await http.listen(options.httpPort, options.listen))[0]!.port;
       }
       supervisor.start();

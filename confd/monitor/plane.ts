@@ -23,6 +23,8 @@ export interface PlaneSample {
   readonly uptimeSeconds: number;
   readonly commits: number;
   readonly commitDuration: Histogram;
+  /** Mean latency of the commits made since the previous sample, in ms (null: none was made). */
+  readonly commitLatencyMs: number | null;
   readonly commitFailures: Readonly<Record<string, number>>;
   readonly confirmedReverts: number;
   readonly confirmedPending: boolean;
@@ -64,6 +66,8 @@ export class PlaneCounters implements Participant {
   private readonly durationCounts = COMMIT_BUCKETS.map(() => 0);
   private durationSum = 0;
   private durationCount = 0;
+  /** Sum and count of durationSum/durationCount at the previous sample. */
+  private sampled = { sum: 0, count: 0 };
   private readonly failures = new Map<string, number>();
   private reverts = 0;
   private readonly opened = new Map<string, number>();
@@ -144,10 +148,14 @@ export class PlaneCounters implements Participant {
     const loop = { mean: ns(this.loop.mean), max: ns(this.loop.max), p99: ns(this.loop.percentile(99)) };
     this.loop.reset();
     const mem = process.memoryUsage();
+    const recent = this.durationCount - this.sampled.count;
+    const commitLatencyMs = recent > 0 ? Math.round(((this.durationSum - this.sampled.sum) / recent) * 1e6) / 1000 : null;
+    this.sampled = { sum: this.durationSum, count: this.durationCount };
     return {
       uptimeSeconds: Math.floor(st.uptimeMs / 1000),
       commits: st.commits,
       commitDuration: { buckets: COMMIT_BUCKETS, counts: [...this.durationCounts], sum: this.durationSum, count: this.durationCount },
+      commitLatencyMs,
       commitFailures: Object.fromEntries(this.failures),
       confirmedReverts: this.reverts,
       confirmedPending: engine.pendingConfirmed() !== null,

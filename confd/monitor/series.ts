@@ -52,6 +52,7 @@ export const METRICS: Readonly<Record<string, MetricInfo>> = {
   'carrier-changes': { help: 'Times the link went up or down', unit: '', per: 'interface', history: false },
   'oper-up': { help: 'Operational status: 1 up, 0 down', unit: '', per: 'interface', history: true },
   'commits': { help: 'Commits made', unit: '', history: true },
+  'commit-latency-ms': { help: 'Mean latency of the commits made in the interval, prepare to durable (none: no point)', unit: 'ms', history: true },
   'commit-failures': { help: 'Commits refused (validation, veto, I/O)', unit: '', history: false },
   'sessions': { help: 'Open management sessions', unit: '', history: true },
   'login-failures': { help: 'Failed logins since start', unit: '', history: false },
@@ -107,6 +108,7 @@ export function pointsOf(s: Sample): Point[] {
     add('oper-up', i.oper === 'up' ? 1 : 0, i.name);
   }
   add('commits', plane.commits);
+  if (plane.commitLatencyMs !== null) add('commit-latency-ms', plane.commitLatencyMs);
   add('commit-failures', Object.values(plane.commitFailures).reduce((a, b) => a + b, 0));
   add('sessions', Object.values(plane.sessions).reduce((a, b) => a + b, 0));
   add('login-failures', plane.loginFailures);

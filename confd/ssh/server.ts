@@ -64,7 +64,8 @@ interface Admitted {
 
 export class SshServer {
   private readonly server: InstanceType<typeof Server>;
-  private readonly throttle: LoginThrottle;
+  /** The login throttle; the HTTPS listener shares it (confd/northbound/http/auth). */
+  readonly throttle: LoginThrottle;
   private readonly admission = new Admission();
   /** Admitted connections by remote `address:port` (unique while open), so ssh2's clients find theirs. */
   private readonly admitted = new Map<string, Admitted>();

@@ -1,7 +1,7 @@
 /**
  * @module upgrade/bundle/collect
  * Which files of a built appliance tree go into a bundle: package.json, bin/, dist/ (without
- * tests, benchmarks and source maps), schemas/, daemons/ if present, and the production
+ * tests, benchmarks and source maps), schemas/, daemons/ and web/ (the status page) if present, and the production
  * dependency closure under node_modules computed from package-lock.json, trimmed to what
  * require() needs at run time (no docs, tests, source maps, TypeScript sources or declarations,
  * or native build intermediates). Symbolic links are refused: a bundle holds only regular files.
@@ -188,6 +188,7 @@ export async function collectBuildFiles(appRoot: string): Promise<BundleInputFil
     out.push({ path: 'package.json', absolute: join(appRoot, 'package.json') });
     for (const [dir, rule, required] of [
       ['bin', () => true, true], ['dist', distRule, true], ['schemas', () => true, true], ['daemons', () => true, false],
+      ['web', (rel: string) => rel !== 'tsconfig.json', false],
     ] as const) {
       const k = await kind(join(appRoot, dir));
       if (k === 'missing' && !required) continue;

@@ -19,12 +19,36 @@ export type AuthOutcome = Principal | 'unauthenticated' | 'forbidden' | 'throttl
 const REMEMBER_MS = 60_000;
 
 export class BasicAuth {
-  private readonly throttle = new LoginThrottle();
   private readonly remembered = new Map<string, { user: string; until: number; generation: number }>();
   private generation = 0;
 
-  constructor(private readonly engine: ConfigEngine) {
+  /** `throttle`: the SSH listener's, so that guesses over SSH and HTTPS count together. */
+  constructor(private readonly engine: ConfigEngine, private readonly throttle = new LoginThrottle()) {
     engine.addParticipant({ name: 'http-auth', committed: () => { this.generation++; } });
+  }
+
+  /**
+   * Checks a user's password through the login throttle (counted before it is checked, as for
+   * SSH: concurrent guesses cannot all be checked), auditing a failure or refusal. Basic
+   * authentication and the status page's login form share it, so they share the throttle.
+   */
+  async login(user: string, password: string, address: string, method: 'basic' | 'form'): Promise<'ok' | 'unauthenticated' | 'throttled'> {
+    const ip = address.slice(0, address.lastIndexOf(':'));
+    const actor = { id: 0, user: user.slice(0, 64), source: 'http', address };
+    const verdict = this.throttle.begin(ip, user);
+    if (!verdict.allowed) {
+      this.engine.auditBestEffort(actor, 'login-rate-limited', user.slice(0, 64), 'denied', { method });
+      return 'throttled';
+    }
+    if (verdict.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, verdict.delayMs));
+    const record = findUser(this.engine, user);
+    const ok = await verifyPassword(password, record?.passwordHash ?? DUMMY_HASH) && record !== undefined;
+    this.throttle.settle(verdict.ticket, ok);
+    if (!ok) {
+      this.engine.auditBestEffort(actor, 'login-failed', user.slice(0, 64), 'denied', { method });
+      return 'unauthenticated';
+    }
+    return 'ok';
   }
 
   async check(header: string | undefined, address: string, reads: string): Promise<AuthOutcome> {
@@ -34,25 +58,12 @@ export class BasicAuth {
     const colon = decoded.indexOf(':');
     if (colon <= 0) return 'unauthenticated';
     const user = decoded.slice(0, colon), password = decoded.slice(colon + 1);
-    const ip = address.slice(0, address.lastIndexOf(':'));
     const key = createHash('sha256').update(decoded).digest('base64');
     const known = this.remembered.get(key);
-    let ok = known !== undefined && known.until > Date.now() && known.generation === this.generation;
+    const ok = known !== undefined && known.until > Date.now() && known.generation === this.generation;
     if (!ok) {
-      // Counted before it is checked, as for SSH: concurrent guesses cannot all be checked.
-      const verdict = this.throttle.begin(ip, user);
-      if (!verdict.allowed) {
-        this.engine.auditBestEffort({ id: 0, user: user.slice(0, 64), source: 'http', address }, 'login-rate-limited', user.slice(0, 64), 'denied', { method: 'basic' });
-        return 'throttled';
-      }
-      if (verdict.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, verdict.delayMs));
-      const record = findUser(this.engine, user);
-      ok = await verifyPassword(password, record?.passwordHash ?? DUMMY_HASH) && record !== undefined;
-      this.throttle.settle(verdict.ticket, ok);
-      if (!ok) {
-        this.engine.auditBestEffort({ id: 0, user: user.slice(0, 64), source: 'http', address }, 'login-failed', user.slice(0, 64), 'denied', { method: 'basic' });
-        return 'unauthenticated';
-      }
+      const verdict = await this.login(user, password, address, 'basic');
+      if (verdict !== 'ok') return verdict;
       if (this.remembered.size > 1000) this.remembered.clear();
       this.remembered.set(key, { user, until: Date.now() + REMEMBER_MS, generation: this.generation });
     }

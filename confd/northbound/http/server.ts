@@ -20,14 +20,19 @@ export interface HttpRequest {
   readonly raw: IncomingMessage;
 }
 
-export interface HttpReply { readonly status: number; readonly contentType: string; readonly body: string | Buffer }
+export interface HttpReply {
+  readonly status: number; readonly contentType: string; readonly body: string | Buffer;
+  readonly headers?: Readonly<Record<string, string>>;
+}
 
 export interface Route {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** An exact path, or a prefix ending in '/' (a subtree: '/restconf/'). */
+  /** An exact path, or a prefix ending in '/' (a subtree: '/restconf/'); '/' alone is the root only. */
   readonly path: string;
   /** The data path the user must be allowed to read (checked with the device's access rules). */
   readonly reads: string;
+  /** No basic authentication: the handler checks its own (the status page's session cookie); principal.user is ''. */
+  readonly public?: boolean;
   handle(req: HttpRequest): Promise<HttpReply> | HttpReply;
 }
 
@@ -52,7 +57,7 @@ export class HttpServer {
   }
 
   private route(method: string, path: string): Route | 'wrong-method' | undefined {
-    const matching = this.o.routes.filter((r) => r.path === path || (r.path.endsWith('/') && path.startsWith(r.path)));
+    const matching = this.o.routes.filter((r) => r.path === path || (r.path.length > 1 && r.path.endsWith('/') && path.startsWith(r.path)));
     return matching.find((r) => r.method === method) ?? (matching.length > 0 ? 'wrong-method' : undefined);
   }
 
@@ -66,13 +71,13 @@ export class HttpServer {
       else if (route === 'wrong-method') reply = text(405, 'method not allowed\n');
       else {
         const address = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? 0}`;
-        const who = await this.o.auth.check(req.headers.authorization, address, route.reads);
+        const who = route.public ? { user: '', address } : await this.o.auth.check(req.headers.authorization, address, route.reads);
         if (who === 'unauthenticated') reply = text(401, 'authentication required\n', { 'www-authenticate': 'Basic realm="appliance", charset="UTF-8"' });
         else if (who === 'throttled') reply = text(429, 'too many failed logins; try later\n');
         else if (who === 'forbidden') reply = text(403, 'access denied\n');
         else {
           const r = await route.handle({ method, path: url.pathname, query: url.searchParams, principal: who, raw: req });
-          reply = { status: r.status, body: r.body, headers: { 'content-type': r.contentType } };
+          reply = { status: r.status, body: r.body, headers: { 'content-type': r.contentType, ...r.headers } };
         }
       }
     } catch (e) {
