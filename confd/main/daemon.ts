@@ -30,6 +30,7 @@ import { BasicAuth } from '../northbound/http/auth.js';
 import { loadOrCreateCertificate } from '../northbound/http/certificate.js';
 import { MetricsEndpoint, metricsRoute } from '../northbound/http/metrics.js';
 import { HttpServer } from '../northbound/http/server.js';
+import { Restconf } from '../northbound/restconf/service.js';
 import type { LogRing } from './log-ring.js';
 
 export interface DaemonOptions {
@@ -159,7 +160,8 @@ export class Daemon {
       if (options.httpPort !== null && options.httpPort !== undefined) {
         const tls = loadOrCreateCertificate({ key: dirs.httpKey, cert: dirs.httpCert });
         const metrics = new MetricsEndpoint(monitor, { softwareVersion: softwareVersion(), schemaVersion: engine.schema.version });
-        http = new HttpServer({ ...tls, routes: [metricsRoute(metrics)], auth: new BasicAuth(engine), log: log.child({ part: 'http' }) });
+        const restconf = new Restconf({ ops, state, log: log.child({ part: 'restconf' }) });
+        http = new HttpServer({ ...tls, routes: [metricsRoute(metrics), ...restconf.routes()], auth: new BasicAuth(engine), log: log.child({ part: 'http' }) });
         httpPort = (await http.listen(options.httpPort, options.listen[0]!)).port;
       }
       supervisor.start();
