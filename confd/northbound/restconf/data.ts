@@ -50,11 +50,15 @@ function read(svc: RcServices, req: RcRequest, target: ResourcePath): RcReply {
   const notModified = checkRead(svc.ops, req.headers);
   if (notModified) return notModified;
   let v = current(svc, req, target, q.content !== 'config');
+  // A container has no presence of its own: empty, it is there when its entry (or the datastore) is.
+  if (v === undefined && target.node.kind === 'container' && exists(svc, req, target)) v = {};
   if (target.node.kind !== 'root' && !target.node.config && q.content === 'config') v = undefined;
   if (v !== undefined && q.content === 'nonconfig') v = stateOnly(target.node, v);
   if (v === undefined || (Array.isArray(v) && v.length === 0 && target.segments.at(-1)?.keys === undefined && target.node.kind === 'list')) {
     throw new ConfdError('RC_NOT_FOUND', 'no such resource', { path: target.path });
   }
+  // An entry is written as a list of one (RFC 7951 §5.4), in JSON and XML alike.
+  if (target.node.kind === 'list' && target.segments.at(-1)?.keys !== undefined) v = [v];
   if (q.fields) v = applyFields(target.node, v, q.fields);
   if (q.depth !== undefined) v = applyDepth(target.node, v, q.depth);
   const body = req.format === 'xml' ? xmlResource(svc.schema, target.node, v, q.defaults) : JSON.stringify(encodeResource(target.node, v, q.defaults), null, 2) + '\n';
@@ -113,7 +117,13 @@ async function write(svc: RcServices, req: RcRequest, target: ResourcePath, edit
 
 /** Whether the resource is there: containers are (they have no presence of their own), leaves and entries when stored. */
 function exists(svc: RcServices, req: RcRequest, target: ResourcePath): boolean {
-  if (target.segments.length === 0 || target.node.kind === 'container') return true;
+  if (target.segments.length === 0) return true;
+  if (target.node.kind === 'container') {
+    const entry = target.segments.findLastIndex((seg) => seg.keys !== undefined);
+    if (entry < 0) return true;
+    const segments = target.segments.slice(0, entry + 1);
+    return exists(svc, req, { path: formatPath(segments), segments, node: nodesAlong(svc.schema, segments).at(-1)! });
+  }
   return current(svc, req, target, false) !== undefined;
 }
 
