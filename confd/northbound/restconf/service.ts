@@ -75,8 +75,7 @@ export class Restconf {
     } catch (e) {
       const { status, errors } = toRestconfErrors(e, this.o.log);
       const body = format === 'xml' ? errorsXml(this.svc.schema, errors) : errorsJson(this.svc.schema, errors);
-      // A body left unread (over the limit) cannot be skipped: the connection ends with the reply.
-      const headers: Record<string, string> | undefined = status === 413 ? { connection: 'close' } : status === 405 ? { allow: 'GET, HEAD, OPTIONS' } : undefined;
+      const headers: Record<string, string> | undefined = status === 405 ? { allow: 'GET, HEAD, OPTIONS' } : undefined;
       return { status, contentType: MEDIA[format], body, ...(headers ? { headers } : {}) };
     }
   }
@@ -125,12 +124,12 @@ export class Restconf {
   /** Reads the body within the limit (Content-Length checked first), then parses it by Content-Type. */
   private async readBody(raw: IncomingMessage): Promise<Body | undefined> {
     const declared = Number(raw.headers['content-length'] ?? NaN);
-    if (declared > this.maxBody) throw tooBig(this.maxBody);
+    if (declared > this.maxBody) throw discard(raw, this.maxBody);
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of raw as AsyncIterable<Buffer>) {
       size += chunk.length;
-      if (size > this.maxBody) throw tooBig(this.maxBody);
+      if (size > this.maxBody) throw discard(raw, this.maxBody);
       chunks.push(chunk);
     }
     const text = Buffer.concat(chunks).toString('utf8');
@@ -148,7 +147,17 @@ export class Restconf {
   }
 }
 
-function tooBig(limit: number): ConfdError {
+/** Bytes of an oversized body read and dropped so that the 413 reaches the client (closing on unread data resets the connection). */
+const MAX_DISCARD_BYTES = 64 * 1024 * 1024;
+
+/** Refuses an oversized body unparsed: the rest is read and dropped (up to a bound, then the connection ends). */
+function discard(raw: IncomingMessage, limit: number): ConfdError {
+  let dropped = 0;
+  raw.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > MAX_DISCARD_BYTES) raw.socket.destroy();
+  });
+  raw.resume();
   return new ConfdError('RC_TOO_BIG', `the request body is over the limit of ${limit} bytes`);
 }
 
