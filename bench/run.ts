@@ -10,6 +10,7 @@ import { benchConfd } from './confd.bench.js';
 import { benchNotify } from './notify.bench.js';
 import { benchUpgrade } from './upgrade.bench.js';
 import { benchMonitor } from './monitor.bench.js';
+import { benchRestconf } from './restconf.bench.js';
 import { report } from './stats.js';
 
 const quick = process.argv.includes('--quick');
@@ -21,6 +22,7 @@ try {
   if (!only || only === 'notify') await benchNotify(scratch, quick);
   if (!only || only === 'upgrade') await benchUpgrade(scratch, quick);
   if (!only || only === 'monitor') await benchMonitor(scratch, quick);
+  if (!only || only === 'restconf') await benchRestconf(scratch, quick);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

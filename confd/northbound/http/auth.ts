@@ -3,11 +3,12 @@
  * HTTP basic authentication against the device's users (scrypt hashes, as for SSH), with
  * the login rate limiter and failed-login audit records, and the access check of a route (the
  * user's group must be allowed to read its path). A successful check is remembered for a
- * minute per credentials (a scrape every few seconds must not cost an scrypt each), and
- * forgotten when the users or access rules change.
+ * minute per credentials (a scrape every few seconds, or a RESTCONF client's every request,
+ * must not cost an scrypt each), and forgotten when a commit changes the users or access rules.
  */
 import { createHash } from 'node:crypto';
 import { AccessControl } from '../../auth/access.js';
+import { isPathWithin } from '../../core/path.js';
 import { DUMMY_HASH, verifyPassword } from '../../auth/passwords.js';
 import { LoginThrottle } from '../../auth/login-throttle.js';
 import { configuredRules, findUser } from '../../auth/users.js';
@@ -24,7 +25,12 @@ export class BasicAuth {
   private generation = 0;
 
   constructor(private readonly engine: ConfigEngine) {
-    engine.addParticipant({ name: 'http-auth', committed: () => { this.generation++; } });
+    engine.addParticipant({
+      name: 'http-auth',
+      committed: (e) => {
+        if (e.leafChanges().some((c) => isPathWithin(c.path, '/system/users') || isPathWithin(c.path, '/system/access'))) this.generation++;
+      },
+    });
   }
 
   async check(header: string | undefined, address: string, reads: string): Promise<AuthOutcome> {
