@@ -64,7 +64,8 @@ function https(agent: Agent, port: number, method: string, path: string, body?: 
 export async function benchRestconf(scratch: string, quick: boolean): Promise<void> {
   const dir = mkdtempSync(join(scratch, 'restconf-'));
   const app = await start(dir);
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  // Idle sockets closed before the server's 5 s keep-alive timeout would (reusing one it is closing resets it).
+  const agent = new Agent({ keepAlive: true, maxSockets: 1, timeout: 4000 });
   const nc = await connectNetconf(app.ssh);
   try {
     const entries = quick ? 1000 : 10_000;

@@ -34,7 +34,7 @@ export async function dataResource(svc: RcServices, req: RcRequest): Promise<RcR
     case 'PUT': return replace(svc, req, target);
     case 'PATCH': return merge(svc, req, target);
     case 'DELETE': return remove(svc, req, target);
-    default: throw new ConfdError('RC_METHOD_NOT_ALLOWED', `${req.method} is not a method of data resources (${DATA_METHODS})`);
+    default: throw new ConfdError('RC_METHOD_NOT_ALLOWED', `${req.method} is not a method of data resources (${DATA_METHODS})`, { details: { allow: DATA_METHODS } });
   }
 }
 
@@ -81,7 +81,8 @@ function parentOf(svc: RcServices, target: ResourcePath): { node: DataNodeSchema
 
 function refuseWholeList(target: ResourcePath, method: string): void {
   if (target.node.kind === 'list' && target.segments.at(-1)?.keys === undefined) {
-    throw new ConfdError('RC_METHOD_NOT_ALLOWED', `${method} takes a list entry (${target.node.name}=key), not the whole list`, { path: target.path });
+    throw new ConfdError('RC_METHOD_NOT_ALLOWED', `${method} takes a list entry (${target.node.name}=key), not the whole list`,
+      { path: target.path, details: { allow: 'GET, HEAD, OPTIONS' } });
   }
 }
 
@@ -129,7 +130,8 @@ function exists(svc: RcServices, req: RcRequest, target: ResourcePath): boolean 
 
 async function create(svc: RcServices, req: RcRequest, target: ResourcePath): Promise<RcReply> {
   if (target.node.kind === 'leaf' || target.node.kind === 'leaf-list') {
-    throw new ConfdError('RC_METHOD_NOT_ALLOWED', 'POST creates a child of a container, list entry or the datastore; PUT or PATCH a leaf', { path: target.path });
+    throw new ConfdError('RC_METHOD_NOT_ALLOWED', 'POST creates a child of a container, list entry or the datastore; PUT or PATCH a leaf',
+      { path: target.path, details: { allow: 'GET, HEAD, OPTIONS, PUT, PATCH, DELETE' } });
   }
   refuseWholeList(target, 'POST');
   if (!exists(svc, req, target)) throw new ConfdError('RC_NOT_FOUND', 'no such resource', { path: target.path });
@@ -182,7 +184,7 @@ async function merge(svc: RcServices, req: RcRequest, target: ResourcePath): Pro
 }
 
 async function remove(svc: RcServices, req: RcRequest, target: ResourcePath): Promise<RcReply> {
-  if (target.segments.length === 0) throw new ConfdError('RC_METHOD_NOT_ALLOWED', 'the datastore itself cannot be deleted (PUT an empty one)');
+  if (target.segments.length === 0) throw new ConfdError('RC_METHOD_NOT_ALLOWED', 'the datastore itself cannot be deleted (PUT an empty one)', { details: { allow: 'GET, HEAD, OPTIONS, POST, PUT, PATCH' } });
   refuseWholeList(target, 'DELETE');
   if (!exists(svc, req, target)) throw new ConfdError('RC_NOT_FOUND', 'no such resource', { path: target.path });
   await write(svc, req, target, deleteAt(svc.schema, target.segments), true);

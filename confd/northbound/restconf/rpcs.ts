@@ -88,7 +88,7 @@ export async function operationsResource(svc: RcServices, req: RcRequest): Promi
   const rpc = Object.hasOwn(RPCS, name) ? RPCS[name] : undefined;
   if (!rpc) throw new ConfdError('RC_UNKNOWN_OPERATION', `no operation '${name}' (GET /restconf/operations lists them)`);
   if (req.method === 'OPTIONS') return { status: 200, headers: { allow: 'OPTIONS, POST' } };
-  if (req.method !== 'POST') throw new ConfdError('RC_METHOD_NOT_ALLOWED', `an operation is invoked with POST, not ${req.method}`);
+  if (req.method !== 'POST') throw new ConfdError('RC_METHOD_NOT_ALLOWED', `an operation is invoked with POST, not ${req.method}`, { details: { allow: 'OPTIONS, POST' } });
   if ([...req.query.keys()].length > 0) throw new ConfdError('RC_BAD_QUERY', 'operations take no query parameters');
   const input = inputOf(name, rpc, await req.body());
   const output = await rpc.run(svc.ops, req.session, input, svc);

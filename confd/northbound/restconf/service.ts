@@ -40,6 +40,7 @@ export class Restconf {
   private readonly svc: RcServices;
   private readonly maxBody: number;
   private readonly sessions = new WeakMap<Socket, Map<string, Session>>();
+  private readonly turns = new WeakMap<Session, Promise<unknown>>();
   readonly streams: EventStreams;
 
   constructor(private readonly o: RestconfOptions) {
@@ -70,12 +71,14 @@ export class Restconf {
         method: r.method, rest: '', query: r.query, headers: r.raw.headers, session, format,
         body: () => this.readBody(r.raw),
       };
-      const reply = await this.dispatch(r.path, req);
+      // One request of a session at a time: a write edits the session's private candidate.
+      const reply = await this.inTurn(session, () => this.dispatch(r.path, req));
       return toHttp(reply, format);
     } catch (e) {
       const { status, errors } = toRestconfErrors(e, this.o.log);
       const body = format === 'xml' ? errorsXml(this.svc.schema, errors) : errorsJson(this.svc.schema, errors);
-      const headers: Record<string, string> | undefined = status === 405 ? { allow: 'GET, HEAD, OPTIONS' } : undefined;
+      const allow = e instanceof ConfdError && typeof e.details?.allow === 'string' ? e.details.allow : 'GET, HEAD, OPTIONS';
+      const headers: Record<string, string> | undefined = status === 405 ? { allow } : undefined;
       return { status, contentType: MEDIA[format], body, ...(headers ? { headers } : {}) };
     }
   }
@@ -101,6 +104,13 @@ export class Restconf {
         `<restconf xmlns="urn:ietf:params:xml:ns:yang:ietf-restconf"><data/><operations/><yang-library-version>${YANG_LIBRARY_VERSION}</yang-library-version></restconf>`);
     }
     throw new ConfdError('RC_NOT_FOUND', `no RESTCONF resource ${path}`);
+  }
+
+  private inTurn<T>(s: Session, fn: () => Promise<T> | T): Promise<T> {
+    const prior = this.turns.get(s) ?? Promise.resolve();
+    const run = prior.then(fn, fn);
+    this.turns.set(s, run.catch(() => undefined));
+    return run;
   }
 
   /** The confd session of this connection for this user: opened on its first request, closed with the connection. */
