@@ -6,6 +6,7 @@
  * made since the check is caught by the commit's rebase as a conflict), then the commit;
  * access checks, validation, prepare/veto and audit are those of editConfig and commit.
  */
+import { ConfdError } from '../core/errors.js';
 import type { JsonObject } from '../core/tree.js';
 import type { DefaultOperation } from '../core/edit.js';
 import type { CommitOutcome } from '../txn/engine.js';
@@ -19,10 +20,22 @@ export interface CommitEditOptions {
   readonly precondition?: () => void;
 }
 
-export async function commitEdit(ops: Operations, s: Session, edit: JsonObject, options: CommitEditOptions = {}): Promise<CommitOutcome> {
+/**
+ * Applies `edit` (or each of several, in order: a YANG Patch) and commits them as one. An edit
+ * that fails is thrown with `details.edit`, its index, and nothing is committed.
+ */
+export async function commitEdit(ops: Operations, s: Session, edit: JsonObject | readonly JsonObject[], options: CommitEditOptions = {}): Promise<CommitOutcome> {
+  const edits = Array.isArray(edit) ? edit : [edit as JsonObject];
   ops.engine.startPrivateCandidate(s);
   try {
-    await ops.editConfig(s, edit, { ...(options.defaultOperation ? { defaultOperation: options.defaultOperation } : {}), errorOption: 'rollback-on-error' });
+    for (let i = 0; i < edits.length; i++) {
+      try {
+        await ops.editConfig(s, edits[i]!, { ...(options.defaultOperation ? { defaultOperation: options.defaultOperation } : {}), errorOption: 'rollback-on-error' });
+      } catch (e) {
+        if (!(e instanceof ConfdError) || !Array.isArray(edit)) throw e;
+        throw new ConfdError(e.code, e.message, { ...(e.path !== undefined ? { path: e.path } : {}), details: { ...e.details, edit: i }, issues: e.issues, cause: e });
+      }
+    }
     options.precondition?.();
     return await ops.commit(s, { ...(options.comment ? { comment: options.comment } : {}) });
   } finally {

@@ -102,6 +102,28 @@ describe('RESTCONF over HTTPS with curl', () => {
     assert.equal((await curl(data(`${IF}/interface=eth2`), [...ADMIN, '-X', 'DELETE'])).status, 404);
   });
 
+  test('YANG Patch: several edits in one commit, or none when one fails (its edit-id named)', async () => {
+    const patch = (edits: unknown[]) => curl(data(IF), [...ADMIN, '-X', 'PATCH', '-H', 'content-type: application/yang-patch+json',
+      '--data-binary', JSON.stringify({ 'ietf-yang-patch:yang-patch': { 'patch-id': 'p1', edit: edits } })]);
+    const before = daemon.ops.engine.store.lastTxid;
+    const ok = await patch([
+      { 'edit-id': 'e1', operation: 'create', target: '/interface=eth8', value: { 'appliance-interfaces:interface': [{ name: 'eth8', mtu: 1300 }] } },
+      { 'edit-id': 'e2', operation: 'merge', target: '/interface=eth8/description', value: { 'appliance-interfaces:description': 'patched' } },
+    ]);
+    assert.equal(ok.status, 200, ok.body);
+    assert.deepEqual(json(ok), { 'ietf-yang-patch:yang-patch-status': { 'patch-id': 'p1', ok: [null] } });
+    assert.equal(daemon.ops.engine.store.lastTxid, before + 1);
+    const failed = await patch([
+      { 'edit-id': 'a', operation: 'create', target: '/interface=eth9', value: { 'appliance-interfaces:interface': [{ name: 'eth9' }] } },
+      { 'edit-id': 'b', operation: 'create', target: '/interface=eth8', value: { 'appliance-interfaces:interface': [{ name: 'eth8' }] } },
+    ]);
+    assert.equal(failed.status, 409);
+    const edit = json(failed)['ietf-yang-patch:yang-patch-status']['edit-status'].edit[0];
+    assert.deepEqual([edit['edit-id'], edit.errors.error[0]['error-tag']], ['b', 'data-exists']);
+    assert.equal((await curl(data(`${IF}/interface=eth9`), ADMIN)).status, 404);
+    assert.equal((await curl(data(`${IF}/interface=eth8`), [...ADMIN, '-X', 'DELETE'])).status, 204);
+  });
+
   test('query parameters: depth, fields, content, with-defaults; bad ones are 400', async () => {
     const d = json(await curl(data(`${IF}?depth=2`), ADMIN))['appliance-interfaces:interfaces'];
     assert.deepEqual(d.interface.map((e: object) => Object.keys(e)), [['name'], ['name']]);

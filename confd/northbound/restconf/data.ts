@@ -21,6 +21,7 @@ import { checkRead, checkWrite, versionHeaders } from './preconditions.js';
 import { applyDepth, applyFields, checkParams, readQuery, stateOnly } from './query.js';
 import { deleteAt, editAt, keysOf, nodesAlong, valueAt } from './resource.js';
 import { bodyElements, decodeXmlMembers, xmlResource } from './xml-body.js';
+import { YANG_PATCH_JSON, applyPatch } from './yang-patch.js';
 
 export const DATA_METHODS = 'GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE';
 
@@ -29,7 +30,7 @@ export async function dataResource(svc: RcServices, req: RcRequest): Promise<RcR
   const target = parseResourcePath(svc.schema, req.rest);
   switch (req.method) {
     case 'GET': case 'HEAD': return read(svc, req, target);
-    case 'OPTIONS': return { status: 200, headers: { allow: DATA_METHODS, 'accept-patch': `${MEDIA.json}, ${MEDIA.xml}` } };
+    case 'OPTIONS': return { status: 200, headers: { allow: DATA_METHODS, 'accept-patch': `${MEDIA.json}, ${MEDIA.xml}, ${YANG_PATCH_JSON}` } };
     case 'POST': return create(svc, req, target);
     case 'PUT': return replace(svc, req, target);
     case 'PATCH': return merge(svc, req, target);
@@ -169,6 +170,13 @@ async function replace(svc: RcServices, req: RcRequest, target: ResourcePath): P
 }
 
 async function merge(svc: RcServices, req: RcRequest, target: ResourcePath): Promise<RcReply> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === YANG_PATCH_JSON) {
+    if (!exists(svc, req, target)) throw new ConfdError('RC_NOT_FOUND', 'no such resource', { path: target.path });
+    const reply = await applyPatch(svc, req.session, req.rest, await req.body(), (t, m) => checkTargetMember(svc, t, m),
+      () => checkWrite(svc.ops, req.headers, true));
+    return { ...reply, headers: versionHeaders(svc.ops) };
+  }
   refuseWholeList(target, 'PATCH');
   if (target.segments.length === 0) {
     const body = await members(svc, req, svc.schema.root, [], '/');

@@ -7,6 +7,7 @@
  */
 import type { Logger } from 'pino';
 import { ConfdError, type ErrorCode } from '../../core/errors.js';
+import type { JsonObject } from '../../core/tree.js';
 import type { DeviceSchema } from '../../schema/model.js';
 import { toRpcErrors, type ErrorType } from '../netconf/rpc-error.js';
 import { escapeText } from '../netconf/xml-writer.js';
@@ -63,17 +64,18 @@ export function toRestconfErrors(e: unknown, log: Logger): { status: number; err
   return { status: status || 500, errors };
 }
 
+/** The `error` list of an errors container (also inside a YANG Patch status). */
+export function errorList(schema: DeviceSchema, errors: readonly RestconfError[]): JsonObject[] {
+  return errors.map((e) => ({
+    'error-type': e.type, 'error-tag': e.tag,
+    ...(e.appTag ? { 'error-app-tag': e.appTag } : {}),
+    ...(e.path ? { 'error-path': instanceIdentifier(schema, e.path) } : {}),
+    'error-message': e.message,
+  }));
+}
+
 export function errorsJson(schema: DeviceSchema, errors: readonly RestconfError[]): string {
-  return JSON.stringify({
-    'ietf-restconf:errors': {
-      error: errors.map((e) => ({
-        'error-type': e.type, 'error-tag': e.tag,
-        ...(e.appTag ? { 'error-app-tag': e.appTag } : {}),
-        ...(e.path ? { 'error-path': instanceIdentifier(schema, e.path) } : {}),
-        'error-message': e.message,
-      })),
-    },
-  }, null, 2) + '\n';
+  return JSON.stringify({ 'ietf-restconf:errors': { error: errorList(schema, errors) } }, null, 2) + '\n';
 }
 
 export function errorsXml(schema: DeviceSchema, errors: readonly RestconfError[]): string {

@@ -54,12 +54,12 @@ export function editAt(schema: DeviceSchema, parentSegments: readonly PathSegmen
   return wrap(schema, parentSegments, content);
 }
 
-/** The edit that removes the resource at `segments` (a leaf, container or list entry). */
-export function deleteAt(schema: DeviceSchema, segments: readonly PathSegment[]): JsonObject {
+/** The edit that removes the resource at `segments` (a leaf, container or list entry); `remove` does not insist that it exists. */
+export function deleteAt(schema: DeviceSchema, segments: readonly PathSegment[], op: 'delete' | 'remove' = 'delete'): JsonObject {
   const nodes = nodesAlong(schema, segments);
   const node = nodes.at(-1)!;
   const last = segments.at(-1)!;
-  const member: JsonValue = node.kind === 'list' && last.keys ? [{ ...keyObject(node, last), [OP_KEY]: 'delete' }] : { [OP_KEY]: 'delete' };
+  const member: JsonValue = node.kind === 'list' && last.keys ? [{ ...keyObject(node, last), [OP_KEY]: op }] : { [OP_KEY]: op };
   return wrap(schema, segments.slice(0, -1), { [last.name]: member });
 }
 

@@ -22,6 +22,7 @@ import { errorsJson, errorsXml, toRestconfErrors } from './errors.js';
 import { operationsResource } from './rpcs.js';
 import { EventStreams, isMonitoringPath, monitoringResource } from './streams.js';
 import { parseXmlBody } from './xml-body.js';
+import { YANG_PATCH_JSON } from './yang-patch.js';
 
 export const YANG_LIBRARY_VERSION = '2019-01-04';
 /** Largest request body read (bytes): a whole configuration of 10,000 interfaces fits. */
@@ -145,7 +146,7 @@ export class Restconf {
     const text = Buffer.concat(chunks).toString('utf8');
     if (text.trim() === '') return undefined;
     const type = (raw.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type === MEDIA.json || type === 'application/json') {
+    if (type === MEDIA.json || type === 'application/json' || type === YANG_PATCH_JSON) {
       try {
         return { kind: 'json', value: JSON.parse(text) as JsonValue };
       } catch (e) {

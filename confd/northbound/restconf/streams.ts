@@ -163,6 +163,7 @@ export function monitoringResource(svc: RcServices, req: RcRequest, _streams: Ev
       'urn:ietf:params:restconf:capability:defaults:1.0?basic-mode=report-all',
       'urn:ietf:params:restconf:capability:depth:1.0', 'urn:ietf:params:restconf:capability:fields:1.0',
       'urn:ietf:params:restconf:capability:with-defaults:1.0', 'urn:ietf:params:restconf:capability:replay:1.0',
+      'urn:ietf:params:restconf:capability:yang-patch:1.0',
     ] },
     streams: { stream: [{
       name: STREAM, description: 'RFC 6470 configuration changes and the appliance\'s alarms',
