@@ -186,6 +186,17 @@ describe('RESTCONF over HTTPS with curl', () => {
     assert.equal((await curl(`${base}/restconf/operations/appliance-history:nothing`, [...ADMIN, '-X', 'POST'])).status, 404);
   });
 
+  test('a datastore locked over NETCONF refuses RESTCONF writes with 409 in-use, and they work once it is unlocked', async () => {
+    const holder = daemon.ops.openSession({ user: 'admin', source: 'netconf', address: '127.0.0.1:1' });
+    await daemon.ops.lock(holder, 'running');
+    const patch = () => curl(data(`${IF}/interface=eth0`), [...ADMIN, '-X', 'PATCH', ...JSON_BODY({ 'appliance-interfaces:interface': [{ name: 'eth0', description: 'locked?' }] })]);
+    const refused = await patch();
+    assert.deepEqual([refused.status, firstError(refused)['error-tag']], [409, 'in-use']);
+    await daemon.ops.unlock(holder, 'running');
+    await daemon.ops.closeSession(holder);
+    assert.equal((await patch()).status, 204);
+  });
+
   test('every write is one commit audited with source restconf', async () => {
     const commits = daemon.ops.engine.history(50).filter((c) => c.source === 'restconf');
     assert.ok(commits.length >= 7, `${commits.length} restconf commits`);
@@ -193,7 +204,7 @@ describe('RESTCONF over HTTPS with curl', () => {
     assert.ok(audit.some((a) => a.source === 'restconf' && a.user === 'admin'));
   });
 
-  test('the event stream replays the history from start-time, then sends live commits', async () => {
+  test('the event stream replays the history from start-time, then sends live commits and alarms', async () => {
     const start = new Date(Date.now() - 3_600_000).toISOString();
     const child = spawn('curl', ['-skN', '--max-time', '20', ...ADMIN, `${base}/restconf/streams/NETCONF/json?start-time=${start}`]);
     let out = '';
@@ -207,6 +218,8 @@ describe('RESTCONF over HTTPS with curl', () => {
     const r = await curl(data(`${IF}/interface=eth7`), [...ADMIN, '-X', 'PUT', ...JSON_BODY({ 'appliance-interfaces:interface': [{ name: 'eth7' }] })]);
     assert.equal(r.status, 201);
     await until(/interface\[name='eth7'\]","operation":"create"/);
+    daemon.monitor.alarms.raise('restconf-test', 'eth7', 'major', 'raised by the RESTCONF test');
+    await until(/"appliance-system:alarm-notification":\{"resource":"eth7","alarm-type-id":"restconf-test"/);
     child.kill();
     const stream = json(await curl(data('/ietf-restconf-monitoring:restconf-state/streams'), ADMIN));
     assert.equal(stream['ietf-restconf-monitoring:streams'].stream[0].access[0].location, `https://127.0.0.1:${daemon.httpPort}/restconf/streams/NETCONF/json`);
