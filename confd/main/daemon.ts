@@ -160,7 +160,7 @@ export class Daemon {
       if (options.httpPort !== null && options.httpPort !== undefined) {
         const tls = loadOrCreateCertificate({ key: dirs.httpKey, cert: dirs.httpCert });
         const metrics = new MetricsEndpoint(monitor, { softwareVersion: softwareVersion(), schemaVersion: engine.schema.version });
-        const restconf = new Restconf({ ops, state, log: log.child({ part: 'restconf' }) });
+        const restconf = new Restconf({ ops, state, log: log.child({ part: 'restconf' }), library: netconf.library });
         http = new HttpServer({ ...tls, routes: [metricsRoute(metrics), ...restconf.routes()], auth: new BasicAuth(engine), log: log.child({ part: 'http' }) });
         httpPort = (await http.listen(options.httpPort, options.listen[0]!)).port;
       }

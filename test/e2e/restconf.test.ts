@@ -52,6 +52,17 @@ describe('RESTCONF over HTTPS with curl', () => {
     assert.ok('appliance-software:software-add' in ops && 'appliance-history:rollback' in ops);
   });
 
+  test('the YANG library as ietf-yang-library data, in JSON and XML', async () => {
+    const lib = json(await curl(data('/ietf-yang-library:yang-library'), ADMIN))['ietf-yang-library:yang-library'];
+    const modules = lib['module-set'][0].module as Array<{ name: string; revision: string }>;
+    assert.ok(modules.some((m) => m.name === 'appliance-interfaces' && /^\d{4}-\d\d-\d\d$/.test(m.revision)));
+    assert.deepEqual(lib.schema, [{ name: 'appliance', 'module-set': ['appliance'] }]);
+    assert.equal(lib.datastore[0].name, 'ietf-datastores:running');
+    const xml = await curl(data('/ietf-yang-library:modules-state'), [...ADMIN, '-H', 'accept: application/yang-data+xml']);
+    assert.match(xml.body, /^<modules-state xmlns="urn:ietf:params:xml:ns:yang:ietf-yang-library"><module-set-id>/);
+    assert.equal((await curl(data('/ietf-yang-library:yang-library'), [...ADMIN, '-X', 'DELETE'])).status, 405);
+  });
+
   test('POST creates (201 and Location), again is 409 data-exists', async () => {
     const r = await curl(data(IF), [...ADMIN, '-X', 'POST', ...JSON_BODY({ 'appliance-interfaces:interface': [{ name: 'eth0', mtu: 1400 }] })]);
     assert.equal(r.status, 201);

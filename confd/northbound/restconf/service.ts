@@ -23,6 +23,8 @@ import { operationsResource } from './rpcs.js';
 import { EventStreams, isMonitoringPath, monitoringResource } from './streams.js';
 import { parseXmlBody } from './xml-body.js';
 import { YANG_PATCH_JSON } from './yang-patch.js';
+import { isYangLibraryPath, yangLibraryResource } from './yang-library.js';
+import type { YangLibrary } from '../netconf/yang-library.js';
 
 export const YANG_LIBRARY_VERSION = '2019-01-04';
 /** Largest request body read (bytes): a whole configuration of 10,000 interfaces fits. */
@@ -33,6 +35,8 @@ export interface RestconfOptions {
   readonly state: StateContext;
   readonly log: Logger;
   readonly maxBodyBytes?: number;
+  /** The YANG library NETCONF serves, offered as ietf-yang-library data too. */
+  readonly library?: YangLibrary;
 }
 
 const HOST_META = `<XRD xmlns="http://docs.oasis-open.org/ns/xri/xrd-1.0">\n  <Link rel="restconf" href="/restconf"/>\n</XRD>\n`;
@@ -90,6 +94,7 @@ export class Restconf {
     if (under('/restconf/data')) {
       const rest = path.slice('/restconf/data'.length);
       if (isMonitoringPath(rest)) return monitoringResource(this.svc, at('/restconf/data'), this.streams);
+      if (isYangLibraryPath(rest)) return yangLibraryResource(this.o.library, at('/restconf/data'));
       return dataResource(this.svc, at('/restconf/data'));
     }
     if (under('/restconf/operations')) return operationsResource(this.svc, at('/restconf/operations'));
