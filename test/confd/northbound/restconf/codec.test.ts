@@ -12,7 +12,9 @@ import { applyDepth, applyFields, checkParams, parseFields, readQuery, stateOnly
 import { deleteAt, editAt, valueAt } from '../../../../confd/northbound/restconf/resource.js';
 import { toRestconfErrors, errorsJson } from '../../../../confd/northbound/restconf/errors.js';
 import { replyFormat } from '../../../../confd/northbound/restconf/service.js';
+import { parsePatch } from '../../../../confd/northbound/restconf/yang-patch.js';
 import { decodeXmlMembers, parseXmlBody, xmlResource } from '../../../../confd/northbound/restconf/xml-body.js';
+import type { JsonObject } from '../../../../confd/core/tree.js';
 import type { ContainerLike } from '../../../../confd/schema/model.js';
 import { quietLogger, testSchema } from '../../../helpers/device.js';
 
@@ -150,5 +152,29 @@ describe('media types and errors', () => {
     assert.doesNotMatch(errorsJson(schema, internal.errors), /secret detail/);
     const body = JSON.parse(errorsJson(schema, toRestconfErrors(new ConfdError('SCHEMA_INVALID_VALUE', 'bad', { path: '/interfaces' }), quietLogger).errors));
     assert.equal(body['ietf-restconf:errors'].error[0]['error-path'], '/appliance-interfaces:interfaces');
+  });
+});
+
+describe('YANG Patch documents', () => {
+  const noCheck = () => undefined;
+  const body = (edit: unknown[]) => ({ kind: 'json' as const, value: { 'ietf-yang-patch:yang-patch': { 'patch-id': 'p', edit } } as unknown as JsonObject });
+  test('edits become edits from the root, targets below the request resource', () => {
+    const p = parsePatch(schema, '/appliance-interfaces:interfaces', body([
+      { 'edit-id': 'a', operation: 'merge', target: '/interface=x/mtu', value: { 'appliance-interfaces:mtu': 1400 } },
+      { 'edit-id': 'b', operation: 'remove', target: '/interface=y' },
+    ]), noCheck);
+    assert.deepEqual(p.edits, [
+      { id: 'a', edit: { interfaces: { interface: [{ name: 'x', mtu: { '@op': 'merge', '@value': 1400 } }] } } },
+      { id: 'b', edit: { interfaces: { interface: [{ name: 'y', '@op': 'remove' }] } } },
+    ]);
+  });
+  test('a bad edit is named by its edit-id; insert and move are not supported', () => {
+    const failing = (edit: unknown[]) => {
+      try { parsePatch(schema, '', body(edit), noCheck); } catch (e) { return [(e as { editId: string }).editId, ((e as { error: ConfdError }).error).code]; }
+      return [];
+    };
+    assert.deepEqual(failing([{ 'edit-id': 'm', operation: 'move', target: '/appliance-interfaces:interfaces/interface=a' }]), ['m', 'TXN_NOT_SUPPORTED']);
+    assert.deepEqual(failing([{ 'edit-id': 'n', operation: 'merge', target: '/appliance-interfaces:nothing', value: {} }]), ['n', 'RC_NOT_FOUND']);
+    assert.equal(code(() => parsePatch(schema, '', { kind: 'json', value: { edits: [] } }, noCheck)), 'RC_MALFORMED');
   });
 });
