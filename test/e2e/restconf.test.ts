@@ -163,7 +163,7 @@ describe('RESTCONF over HTTPS with curl', () => {
     assert.equal((await curl(data(IF), [...ADMIN, '-H', `if-none-match: ${now}`])).status, 304);
   });
 
-  test('errors: bad value, malformed body, media types, size limit, unknown resource, wrong method', async () => {
+  test('errors: bad value, malformed body, media types, size limits, unknown resource, wrong method', async () => {
     const bad = await curl(data(`${IF}/interface=eth0/mtu`), [...ADMIN, '-X', 'PATCH', ...JSON_BODY({ 'appliance-interfaces:mtu': 10 })]);
     assert.equal(bad.status, 400);
     assert.equal(firstError(bad)['error-tag'], 'invalid-value');
@@ -179,6 +179,7 @@ describe('RESTCONF over HTTPS with curl', () => {
     assert.equal((await curl(data('/appliance-interfaces:nothing'), ADMIN)).status, 404);
     const del = await curl(data(''), [...ADMIN, '-X', 'DELETE']);
     assert.deepEqual([del.status, del.headers.allow], [405, 'GET, HEAD, OPTIONS, POST, PUT, PATCH']);
+    assert.equal((await curl(data(IF), [...ADMIN, '-H', `x-filler: ${'y'.repeat(20_000)}`])).status, 431);
     const xmlErr = await curl(data('/appliance-interfaces:nothing'), [...ADMIN, '-H', 'accept: application/yang-data+xml']);
     assert.match(xmlErr.body, /^<errors xmlns="urn:ietf:params:xml:ns:yang:ietf-restconf"><error><error-type>protocol<\/error-type>/);
   });
