@@ -10,7 +10,8 @@ import { ConfdError, type ErrorCode } from '../../core/errors.js';
 import type { JsonObject } from '../../core/tree.js';
 import type { DeviceSchema } from '../../schema/model.js';
 import { toRpcErrors, type ErrorType } from '../netconf/rpc-error.js';
-import { escapeText } from '../netconf/xml-writer.js';
+import { escapeAttr, escapeText } from '../netconf/xml-writer.js';
+import { namespaceAttributes, prefixedPath } from '../netconf/xpath.js';
 import { instanceIdentifier } from './paths.js';
 import { RESTCONF_NS } from './xml-body.js';
 
@@ -83,7 +84,12 @@ export function errorsXml(schema: DeviceSchema, errors: readonly RestconfError[]
   for (const e of errors) {
     out += `<error><error-type>${e.type}</error-type><error-tag>${e.tag}</error-tag>`;
     if (e.appTag) out += `<error-app-tag>${escapeText(e.appTag)}</error-app-tag>`;
-    if (e.path) out += `<error-path>${escapeText(instanceIdentifier(schema, e.path))}</error-path>`;
+    if (e.path) {
+      // In XML an instance-identifier's prefixes are XML namespace prefixes, declared on the element.
+      const p = prefixedPath(schema, e.path);
+      const decl = Object.entries(namespaceAttributes(p)).map(([k, v]) => ` ${k}="${escapeAttr(v)}"`).join('');
+      out += `<error-path${decl}>${escapeText(p.xpath)}</error-path>`;
+    }
     out += `<error-message>${escapeText(e.message)}</error-message></error>`;
   }
   return out + '</errors>\n';

@@ -10,7 +10,7 @@ import { decodeMembers, encodeResource } from '../../../../confd/northbound/rest
 import { instanceIdentifier, parseResourcePath, resourceIdentifier } from '../../../../confd/northbound/restconf/paths.js';
 import { applyDepth, applyFields, checkParams, parseFields, readQuery, stateOnly } from '../../../../confd/northbound/restconf/query.js';
 import { deleteAt, editAt, valueAt } from '../../../../confd/northbound/restconf/resource.js';
-import { toRestconfErrors, errorsJson } from '../../../../confd/northbound/restconf/errors.js';
+import { toRestconfErrors, errorsJson, errorsXml } from '../../../../confd/northbound/restconf/errors.js';
 import { replyFormat } from '../../../../confd/northbound/restconf/service.js';
 import { parsePatch } from '../../../../confd/northbound/restconf/yang-patch.js';
 import { decodeXmlMembers, parseXmlBody, xmlResource } from '../../../../confd/northbound/restconf/xml-body.js';
@@ -152,6 +152,8 @@ describe('media types and errors', () => {
     assert.doesNotMatch(errorsJson(schema, internal.errors), /secret detail/);
     const body = JSON.parse(errorsJson(schema, toRestconfErrors(new ConfdError('SCHEMA_INVALID_VALUE', 'bad', { path: '/interfaces' }), quietLogger).errors));
     assert.equal(body['ietf-restconf:errors'].error[0]['error-path'], '/appliance-interfaces:interfaces');
+    const xml = errorsXml(schema, toRestconfErrors(new ConfdError('SCHEMA_INVALID_VALUE', 'bad', { path: "/interfaces/interface[name='a']" }), quietLogger).errors);
+    assert.match(xml, /<error-path xmlns:interfaces="urn:appliance:interfaces">\/interfaces:interfaces\/interfaces:interface\[interfaces:name='a'\]<\/error-path>/);
   });
 });
 
