@@ -135,6 +135,17 @@ describe('RESTCONF over HTTPS with curl', () => {
     assert.equal((await curl(data(`${IF}/interface=eth8`), [...ADMIN, '-X', 'DELETE'])).status, 204);
   });
 
+  test('PUT of the datastore: its GET put back changes nothing; one leaving no admin login is 409 and changes nothing', async () => {
+    const whole = (await curl(data('?content=config'), ADMIN)).body;
+    const txid = daemon.ops.engine.store.lastTxid;
+    const same = await curl(data(''), [...ADMIN, '-X', 'PUT', '-H', 'content-type: application/yang-data+json', '--data-binary', whole]);
+    assert.equal(same.status, 204, same.body);
+    assert.equal(daemon.ops.engine.store.lastTxid, txid);
+    const lockout = await curl(data(''), [...ADMIN, '-X', 'PUT', ...JSON_BODY({ 'appliance-interfaces:interfaces': { interface: [{ name: 'only' }] } })]);
+    assert.deepEqual([lockout.status, firstError(lockout)['error-tag']], [409, 'operation-failed']);
+    assert.equal(daemon.ops.engine.store.lastTxid, txid);
+  });
+
   test('query parameters: depth, fields, content, with-defaults; bad ones are 400', async () => {
     const d = json(await curl(data(`${IF}?depth=2`), ADMIN))['appliance-interfaces:interfaces'];
     assert.deepEqual(d.interface.map((e: object) => Object.keys(e)), [['name'], ['name']]);

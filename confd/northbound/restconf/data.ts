@@ -70,7 +70,12 @@ function read(svc: RcServices, req: RcRequest, target: ResourcePath): RcReply {
 async function members(svc: RcServices, req: RcRequest, parent: DataNodeSchema, parentSegments: readonly PathSegment[], parentPath: string): Promise<JsonObject> {
   const body = await req.body();
   if (body === undefined) throw new ConfdError('RC_MALFORMED', `${req.method} needs a body`);
-  if (body.kind === 'json') return decodeMembers(parent as ContainerLike, body.value, parentPath);
+  if (body.kind === 'json') {
+    // The datastore's own representation ({"ietf-restconf:data": {…}}) or its members directly.
+    const v = parentSegments.length === 0 && isObject(body.value) && Object.keys(body.value).length === 1 && isObject(body.value['ietf-restconf:data'])
+      && req.method !== 'POST' ? body.value['ietf-restconf:data'] : body.value;
+    return decodeMembers(parent as ContainerLike, v, parentPath);
+  }
   return decodeXmlMembers(svc.schema, parentSegments, bodyElements(body.root, parentSegments.length === 0 && req.method !== 'POST'));
 }
 

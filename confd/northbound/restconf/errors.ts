@@ -45,6 +45,9 @@ const STATUS_OF_TAG: Readonly<Record<string, number>> = {
   'partial-operation': 500, 'malformed-message': 400, 'missing-element': 400,
 };
 
+/** Codes whose status is not that of their tag: refusals because of the state of the device (409 Conflict), not server failures. */
+const STATUS_OF_CODE: Partial<Record<ErrorCode, number>> = { TXN_VETOED: 409, TXN_LOCKOUT: 409, TXN_CONFLICT: 409 };
+
 /** The errors of `e` and the HTTP status of the reply (that of the first error). */
 export function toRestconfErrors(e: unknown, log: Logger): { status: number; errors: RestconfError[] } {
   const issues = e instanceof ConfdError ? e.flatten() : [e];
@@ -59,7 +62,7 @@ export function toRestconfErrors(e: unknown, log: Logger): { status: number; err
     }
     for (const r of toRpcErrors(issue, log, true)) {
       errors.push({ type: r.type, tag: r.tag, message: r.message, ...(r.appTag ? { appTag: r.appTag } : {}), ...(r.path ? { path: r.path } : {}) });
-      status ||= STATUS_OF_TAG[r.tag] ?? 500;
+      status ||= (issue instanceof ConfdError ? STATUS_OF_CODE[issue.code] : undefined) ?? STATUS_OF_TAG[r.tag] ?? 500;
     }
   }
   return { status: status || 500, errors };

@@ -147,6 +147,8 @@ describe('media types and errors', () => {
     assert.deepEqual(status('RC_TOO_BIG'), [413, 'transport', 'too-big']);
     assert.deepEqual(status('RC_METHOD_NOT_ALLOWED'), [405, 'protocol', 'operation-not-supported']);
     assert.deepEqual(status('TXN_NOT_SUPPORTED'), [501, 'protocol', 'operation-not-supported']);
+    assert.deepEqual(status('TXN_VETOED'), [409, 'application', 'operation-failed']);
+    assert.deepEqual(status('TXN_LOCKOUT'), [409, 'application', 'operation-failed']);
     const internal = toRestconfErrors(new Error('secret detail'), quietLogger);
     assert.equal(internal.status, 500);
     assert.doesNotMatch(errorsJson(schema, internal.errors), /secret detail/);
