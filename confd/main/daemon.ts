@@ -161,7 +161,7 @@ export class Daemon {
         const tls = loadOrCreateCertificate({ key: dirs.httpKey, cert: dirs.httpCert });
         const metrics = new MetricsEndpoint(monitor, { softwareVersion: softwareVersion(), schemaVersion: engine.schema.version });
         const restconf = new Restconf({ ops, state, log: log.child({ part: 'restconf' }), library: netconf.library });
-        http = new HttpServer({ ...tls, routes: [metricsRoute(metrics), ...restconf.routes()], auth: new BasicAuth(engine), log: log.child({ part: 'http' }) });
+        http = new HttpServer({ ...tls, routes: [metricsRoute(metrics), ...restconf.routes()], auth: new BasicAuth(engine, ssh.loginThrottle), log: log.child({ part: 'http' }) });
         httpPort = (await http.listen(options.httpPort, options.listen[0]!)).port;
       }
       supervisor.start();

@@ -74,6 +74,11 @@ export class SshServer {
   private readonly listeners: NetServer[] = [];
   shell: ShellService | undefined;
 
+  /** The login throttle, shared with HTTP basic authentication: guesses over HTTPS count against SSH logins and back. */
+  get loginThrottle(): LoginThrottle {
+    return this.throttle;
+  }
+
   constructor(private readonly o: SshServerOptions) {
     this.throttle = new LoginThrottle(o.throttle);
     this.shell = o.shell;

@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { Daemon } from '../../confd/main/daemon.js';
 import { hashPassword } from '../../confd/auth/passwords.js';
 import { curl, type CurlReply } from '../helpers/curl.js';
+import { connectNetconf } from '../security/ssh-netconf.js';
 import { quietLogger, tempDir } from '../helpers/device.js';
 
 const dir = tempDir('appliance-restconf-');
@@ -261,7 +262,8 @@ describe('RESTCONF over HTTPS with curl', () => {
     assert.equal(json(await curl(data(`${IF}/interface=eth0/mtu`), ADMIN))['appliance-interfaces:mtu'], 1400);
   });
 
-  test('no or wrong credentials are 401; repeated failures are throttled (429) like SSH logins', async () => {
+  test('no or wrong credentials are 401; repeated failures are throttled (429) by the throttle of SSH logins', async () => {
+    (await connectNetconf(daemon.sshPort, 'admin', 'secret')).close();
     assert.equal((await curl(data(IF))).status, 401);
     assert.equal((await curl(data(IF), ['-u', 'admin:wrong'])).status, 401);
     let status = 0;
@@ -269,5 +271,7 @@ describe('RESTCONF over HTTPS with curl', () => {
     assert.equal(status, 429);
     const audit = daemon.ops.engine.store.queryAudit({ action: 'login-failed', limit: 20 });
     assert.ok(audit.length >= 3);
+    // One throttle for both listeners: the address blocked over HTTPS is blocked for SSH too, even with the right password.
+    await assert.rejects(connectNetconf(daemon.sshPort, 'admin', 'secret'));
   });
 });

@@ -1,7 +1,8 @@
 /**
  * @module confd/northbound/http/auth
  * HTTP basic authentication against the device's users (scrypt hashes, as for SSH), with
- * the login rate limiter and failed-login audit records, and the access check of a route (the
+ * the login rate limiter of the SSH listener (one count of failures per address and account
+ * for both) and failed-login audit records, and the access check of a route (the
  * user's group must be allowed to read its path). A successful check is remembered for a
  * minute per credentials (a scrape every few seconds, or a RESTCONF client's every request,
  * must not cost an scrypt each), and forgotten when a commit changes the users or access rules.
@@ -20,11 +21,11 @@ export type AuthOutcome = Principal | 'unauthenticated' | 'forbidden' | 'throttl
 const REMEMBER_MS = 60_000;
 
 export class BasicAuth {
-  private readonly throttle = new LoginThrottle();
   private readonly remembered = new Map<string, { user: string; until: number; generation: number }>();
   private generation = 0;
 
-  constructor(private readonly engine: ConfigEngine) {
+  /** `throttle`: the SSH listener's, so that both count the same failures (a fresh one in tests). */
+  constructor(private readonly engine: ConfigEngine, private readonly throttle = new LoginThrottle()) {
     engine.addParticipant({
       name: 'http-auth',
       committed: (e) => {
