@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Daemon } from '../../confd/main/daemon.js';
 import { hashPassword } from '../../confd/auth/passwords.js';
+import { ConfdError } from '../../confd/core/errors.js';
 import { curl, type CurlReply } from '../helpers/curl.js';
 import { connectNetconf } from '../security/ssh-netconf.js';
 import { quietLogger, tempDir } from '../helpers/device.js';
@@ -219,6 +220,24 @@ describe('RESTCONF over HTTPS with curl', () => {
     await daemon.ops.unlock(holder, 'running');
     await daemon.ops.closeSession(holder);
     assert.equal((await patch()).status, 204);
+  });
+
+  test('a write is offered to the participants: a veto is 409 with error-app-tag vetoed, and nothing is committed', async () => {
+    const veto = {
+      name: 'test-veto',
+      prepare: async (e: { changes: ReadonlyArray<{ path: string }> }) => {
+        if (e.changes.some((c) => c.path.includes("'vetoed'"))) throw new ConfdError('TXN_VETOED', 'the test subscriber refuses it');
+      },
+    };
+    daemon.ops.engine.addParticipant(veto);
+    try {
+      const txid = daemon.ops.engine.store.lastTxid;
+      const r = await curl(data(IF), [...ADMIN, '-X', 'POST', ...JSON_BODY({ 'appliance-interfaces:interface': [{ name: 'vetoed' }] })]);
+      assert.deepEqual([r.status, firstError(r)['error-tag'], firstError(r)['error-app-tag']], [409, 'operation-failed', 'vetoed']);
+      assert.equal(daemon.ops.engine.store.lastTxid, txid);
+    } finally {
+      daemon.ops.engine.removeParticipant(veto);
+    }
   });
 
   test('every write is one commit audited with source restconf', async () => {
