@@ -11,6 +11,7 @@ import { benchNotify } from './notify.bench.js';
 import { benchUpgrade } from './upgrade.bench.js';
 import { benchMonitor } from './monitor.bench.js';
 import { benchStatusPage } from './status-page.bench.js';
+import { benchRestconf } from './restconf.bench.js';
 import { report } from './stats.js';
 
 const quick = process.argv.includes('--quick');
@@ -23,6 +24,7 @@ try {
   if (!only || only === 'upgrade') await benchUpgrade(scratch, quick);
   if (!only || only === 'monitor') await benchMonitor(scratch, quick);
   if (!only || only === 'status-page') await benchStatusPage(scratch, quick);
+  if (!only || only === 'restconf') await benchRestconf(scratch, quick);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

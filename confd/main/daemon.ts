@@ -33,6 +33,7 @@ import { loadOrCreateCertificate } from '../northbound/http/certificate.js';
 import { MetricsEndpoint, metricsRoute } from '../northbound/http/metrics.js';
 import { HttpServer } from '../northbound/http/server.js';
 import { StatusPage } from '../northbound/web/routes.js';
+import { Restconf } from '../northbound/restconf/service.js';
 import type { LogRing } from './log-ring.js';
 
 export interface DaemonOptions {
@@ -165,8 +166,9 @@ export class Daemon {
         const tls = loadOrCreateCertificate({ key: dirs.httpKey, cert: dirs.httpCert });
         const metrics = new MetricsEndpoint(monitor, { softwareVersion: softwareVersion(), schemaVersion: engine.schema.version });
         const auth = new BasicAuth(engine, ssh.throttle);
+        const restconf = new Restconf({ ops, state, log: log.child({ part: 'restconf' }), library: netconf.library });
         const page = new StatusPage({ ops, host, auth, webRoot: join(APP_ROOT, 'web'), log: log.child({ part: 'web' }) });
-        http = new HttpServer({ ...tls, routes: [metricsRoute(metrics), ...page.routes()], auth, log: log.child({ part: 'http' }) });
+        http = new HttpServer({ ...tls, routes: [metricsRoute(metrics), ...restconf.routes(), ...page.routes()], auth, log: log.child({ part: 'http' }) });
         httpPort = (await http.listen(options.httpPort, options.listen))[0]!.port;
       }
       supervisor.start();

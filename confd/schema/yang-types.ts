@@ -77,15 +77,22 @@ export function writeBuiltinType(w: YangWriter, s: Json): void {
   }
 }
 
-function integerType(w: YangWriter, s: Json): void {
-  const min = typeof s.minimum === 'number' ? BigInt(s.minimum) : undefined;
-  const max = typeof s.maximum === 'number' ? BigInt(s.maximum) : undefined;
+/** The smallest built-in integer type holding minimum..maximum (RFC 7951 writes the 64-bit ones as strings). */
+export function integerTypeOf(minimum: number | undefined, maximum: number | undefined): readonly [string, bigint, bigint] {
+  const min = minimum === undefined ? undefined : BigInt(minimum);
+  const max = maximum === undefined ? undefined : BigInt(maximum);
   // Without bounds a JSON integer is any integer: int64 (what the XML codec can carry).
   const signed = min === undefined || min < 0n;
   const chosen = INTEGER_TYPES.find(([name, lo, hi]) => name.startsWith('int') === signed
     && (min === undefined ? name === 'int64' : min >= lo) && (max === undefined ? name.endsWith('64') : max <= hi));
   if (!chosen) throw new Error(`no integer type holds ${min}..${max}`);
-  const [name, lo, hi] = chosen;
+  return chosen;
+}
+
+function integerType(w: YangWriter, s: Json): void {
+  const min = typeof s.minimum === 'number' ? BigInt(s.minimum) : undefined;
+  const max = typeof s.maximum === 'number' ? BigInt(s.maximum) : undefined;
+  const [name, lo, hi] = integerTypeOf(typeof s.minimum === 'number' ? s.minimum : undefined, typeof s.maximum === 'number' ? s.maximum : undefined);
   const from = min === undefined || min === lo ? 'min' : String(min);
   const to = max === undefined || max === hi ? 'max' : String(max);
   if (from === 'min' && to === 'max') { w.stmt('type', name); return; }

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 
 export interface AuditInput {
   readonly user: string;
-  /** Where the action came from: netconf, cli, socket, local, system… */
+  /** Where the action came from: netconf, restconf, http, cli, socket, local, system… */
   readonly source: string;
   /** Client address (ip:port, or 'local'). */
   readonly address: string;

@@ -23,7 +23,7 @@ export interface WriteGuard {
 
 export interface SessionInfo {
   readonly user: string;
-  /** netconf, cli, socket, local, system… */
+  /** netconf, restconf, cli, socket, local, system… */
   readonly source: string;
   /** Client address as ip:port, or 'local'. */
   readonly address: string;

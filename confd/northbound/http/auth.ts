@@ -1,13 +1,15 @@
 /**
  * @module confd/northbound/http/auth
  * HTTP basic authentication against the device's users (scrypt hashes, as for SSH), with
- * the login rate limiter and failed-login audit records, and the access check of a route (the
+ * the login rate limiter of the SSH listener (one count of failures per address and account
+ * for both) and failed-login audit records, and the access check of a route (the
  * user's group must be allowed to read its path). A successful check is remembered for a
- * minute per credentials (a scrape every few seconds must not cost an scrypt each), and
- * forgotten when the users or access rules change.
+ * minute per credentials (a scrape every few seconds, or a RESTCONF client's every request,
+ * must not cost an scrypt each), and forgotten when a commit changes the users or access rules.
  */
 import { createHash } from 'node:crypto';
 import { AccessControl } from '../../auth/access.js';
+import { isPathWithin } from '../../core/path.js';
 import { DUMMY_HASH, verifyPassword } from '../../auth/passwords.js';
 import { LoginThrottle } from '../../auth/login-throttle.js';
 import { configuredRules, findUser } from '../../auth/users.js';
@@ -22,9 +24,14 @@ export class BasicAuth {
   private readonly remembered = new Map<string, { user: string; until: number; generation: number }>();
   private generation = 0;
 
-  /** `throttle`: the SSH listener's, so that guesses over SSH and HTTPS count together. */
+  /** `throttle`: the SSH listener's, so that guesses over SSH and HTTPS count together (a fresh one in tests). */
   constructor(private readonly engine: ConfigEngine, private readonly throttle = new LoginThrottle()) {
-    engine.addParticipant({ name: 'http-auth', committed: () => { this.generation++; } });
+    engine.addParticipant({
+      name: 'http-auth',
+      committed: (e) => {
+        if (e.leafChanges().some((c) => isPathWithin(c.path, '/system/users') || isPathWithin(c.path, '/system/access'))) this.generation++;
+      },
+    });
   }
 
   /**

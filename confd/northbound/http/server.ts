@@ -23,10 +23,13 @@ export interface HttpRequest {
 export interface HttpReply {
   readonly status: number; readonly contentType: string; readonly body: string | Buffer;
   readonly headers?: Readonly<Record<string, string>>;
+  /** A reply that goes on after its headers (an event stream): called with the response once they are written. */
+  readonly stream?: (res: ServerResponse) => void;
 }
 
 export interface Route {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** '*': every method (the handler answers 405 itself). */
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | '*';
   /** An exact path, or a prefix ending in '/' (a subtree: '/restconf/'); '/' alone is the root only. */
   readonly path: string;
   /** The data path the user must be allowed to read (checked with the device's access rules). */
@@ -51,22 +54,25 @@ export class HttpServer {
   private readonly listeners: TcpServer[] = [];
 
   constructor(private readonly o: HttpServerOptions) {
-    this.server = createServer({ key: o.key, cert: o.cert }, (req, res) => { void this.serve(req, res); });
+    // Bounded in time: the headers within 10 s, a whole request within 60 s (an event stream's reply may last).
+    this.server = createServer({ key: o.key, cert: o.cert, headersTimeout: 10_000, requestTimeout: 60_000, maxHeaderSize: 16_384 },
+      (req, res) => { void this.serve(req, res); });
     this.server.on('connection', (socket) => (socket as Socket).setNoDelay(true));
     this.server.on('tlsClientError', (e) => o.log.debug({ err: e.message }, 'TLS handshake failed'));
   }
 
   private route(method: string, path: string): Route | 'wrong-method' | undefined {
     const matching = this.o.routes.filter((r) => r.path === path || (r.path.length > 1 && r.path.endsWith('/') && path.startsWith(r.path)));
-    return matching.find((r) => r.method === method) ?? (matching.length > 0 ? 'wrong-method' : undefined);
+    return matching.find((r) => r.method === method || r.method === '*') ?? (matching.length > 0 ? 'wrong-method' : undefined);
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://appliance');
     const method = req.method ?? 'GET';
-    let reply: { status: number; body: string | Buffer; headers: Record<string, string> };
+    let reply: { status: number; body: string | Buffer; headers: Record<string, string>; stream?: HttpReply['stream'] };
     try {
-      const route = this.route(method === 'HEAD' ? 'GET' : method, url.pathname);
+      let route = this.route(method, url.pathname);
+      if (route === 'wrong-method' && method === 'HEAD') route = this.route('GET', url.pathname);
       if (route === undefined) reply = text(404, 'not found\n');
       else if (route === 'wrong-method') reply = text(405, 'method not allowed\n');
       else {
@@ -77,14 +83,15 @@ export class HttpServer {
         else if (who === 'forbidden') reply = text(403, 'access denied\n');
         else {
           const r = await route.handle({ method, path: url.pathname, query: url.searchParams, principal: who, raw: req });
-          reply = { status: r.status, body: r.body, headers: { 'content-type': r.contentType, ...r.headers } };
+          reply = { status: r.status, body: r.body, headers: { 'content-type': r.contentType, ...r.headers }, ...(r.stream ? { stream: r.stream } : {}) };
         }
       }
     } catch (e) {
       this.o.log.error({ err: e, path: url.pathname }, 'an HTTP request failed');
       reply = text(500, 'internal error\n');
     }
-    res.writeHead(reply.status, { 'content-type': 'text/plain; charset=utf-8', ...reply.headers, 'cache-control': 'no-store' });
+    res.writeHead(reply.status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...reply.headers });
+    if (reply.stream && method !== 'HEAD') { reply.stream(res); return; }
     res.end(method === 'HEAD' ? undefined : reply.body);
   }
 

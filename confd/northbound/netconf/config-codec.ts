@@ -201,6 +201,13 @@ export function configToXml(schema: DeviceSchema, tree: JsonObject, mode: Defaul
   return encoder.out;
 }
 
+/** One node (a leaf, leaf-list, container or list with its value) as XML declaring its namespace (RESTCONF resources). */
+export function nodeToXml(node: SchemaNode, value: JsonValue, mode: DefaultsMode = 'report-all'): string {
+  const encoder = new ConfigEncoder(mode);
+  encoder.node(node, value, '');
+  return encoder.out;
+}
+
 /** RFC 6243 retrieval modes the encoder applies (the tree holds every default filled in). */
 export type DefaultsMode = 'report-all' | 'trim' | 'report-all-tagged';
 
@@ -221,7 +228,7 @@ class ConfigEncoder {
     }
   }
 
-  private node(node: SchemaNode, v: JsonValue, parentNs: string): void {
+  node(node: SchemaNode, v: JsonValue, parentNs: string): void {
     // Only where the namespace changes: the top-level parts, in this schema.
     const open = node.namespace === parentNs ? '<' + node.name + '>' : '<' + node.name + ' xmlns="' + escapeAttr(node.namespace) + '">';
     const close = '</' + node.name + '>';
