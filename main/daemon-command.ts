@@ -81,11 +81,6 @@ export const daemon: Command = {
       logger.fatal({ version: softwareVersion() }, 'injected crash on start');
       return 70;
     }
-    if (faultSet(`crash-later-version:${softwareVersion()}`)) {
-      // Passes its health check, then dies: a crash loop after a good boot.
-      // crash-later-ms=N: how long after its start (3000 ms by default; longer on a loaded machine).
-      setTimeout(() => { logger.fatal('injected crash after start'); process.exit(71); }, Number(faultValue('crash-later-ms') ?? 3000)).unref();
-    }
     const schemaVersion = str(ctx, 'schema-version') === undefined ? undefined : Number(str(ctx, 'schema-version'));
     let d: Daemon;
     try {
@@ -105,6 +100,12 @@ export const daemon: Command = {
       // Logged elsewhere or silenced: the operator still gets the reason, as one line.
       if (!logsToStderr(ctx)) process.stderr.write(`appliance daemon: ${(e as Error).message}\n`);
       return status;
+    }
+    if (faultSet(`crash-later-version:${softwareVersion()}`)) {
+      // Passes its health check, then dies: a crash loop after a good boot. The time counts from
+      // the daemon being up (its start takes seconds on a loaded machine, the probe after it less).
+      // crash-later-ms=N: how long (3000 ms by default).
+      setTimeout(() => { logger.fatal('injected crash after start'); process.exit(71); }, Number(faultValue('crash-later-ms') ?? 3000)).unref();
     }
     if (flag(ctx, 'exit-with-parent')) {
       // The boot loader holds our stdin: when it dies (even by SIGKILL) the pipe closes and we stop.

@@ -7,7 +7,7 @@
  */
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { BasicAuth, Principal } from './auth.js';
 import { listenTcp } from '../tcp-listen.js';
@@ -50,15 +50,18 @@ export interface HttpServerOptions {
 const text = (status: number, body: string, headers: Record<string, string> = {}) => ({ status, body, headers });
 
 export class HttpServer {
-  private readonly server: Server;
-  private readonly listeners: TcpServer[] = [];
+  /** One HTTPS server per address listened on, all with this route table. */
+  private readonly servers: Server[] = [];
 
-  constructor(private readonly o: HttpServerOptions) {
+  constructor(private readonly o: HttpServerOptions) {}
+
+  private createServer(): Server {
     // Bounded in time: the headers within 10 s, a whole request within 60 s (an event stream's reply may last).
-    this.server = createServer({ key: o.key, cert: o.cert, headersTimeout: 10_000, requestTimeout: 60_000, maxHeaderSize: 16_384 },
+    const server = createServer({ key: this.o.key, cert: this.o.cert, headersTimeout: 10_000, requestTimeout: 60_000, maxHeaderSize: 16_384 },
       (req, res) => { void this.serve(req, res); });
-    this.server.on('connection', (socket) => (socket as Socket).setNoDelay(true));
-    this.server.on('tlsClientError', (e) => o.log.debug({ err: e.message }, 'TLS handshake failed'));
+    server.on('connection', (socket) => (socket as Socket).setNoDelay(true));
+    server.on('tlsClientError', (e) => this.o.log.debug({ err: e.message }, 'TLS handshake failed'));
+    return server;
   }
 
   private route(method: string, path: string): Route | 'wrong-method' | undefined {
@@ -97,16 +100,16 @@ export class HttpServer {
 
   /**
    * Listens on every address (the SSH listener's, `--listen`), on one port: the first address
-   * binds `port` (0: any free one), the others the port it got. Each TCP listener hands its
-   * connections to the one HTTPS server.
+   * binds `port` (0: any free one), the others the port it got. One HTTPS server per address
+   * (a server that listens itself keeps Node's own request timeouts and connection tracking).
    */
   async listen(port: number, hosts: readonly string[]): Promise<AddressInfo[]> {
     const bound: AddressInfo[] = [];
     try {
       for (const host of hosts) {
-        const tcp = createTcpServer((socket) => this.server.emit('connection', socket));
-        this.listeners.push(tcp);
-        bound.push(await listenTcp(tcp, bound[0]?.port ?? port, host));
+        const server = this.createServer();
+        this.servers.push(server);
+        bound.push(await listenTcp(server, bound[0]?.port ?? port, host));
       }
     } catch (e) {
       await this.close();
@@ -115,9 +118,11 @@ export class HttpServer {
     return bound;
   }
 
+  /** Stops listening and ends every connection at once (a keep-alive client must not hold the stop). */
   async close(): Promise<void> {
-    const closing = this.listeners.splice(0).map((tcp) => new Promise<void>((resolve) => tcp.close(() => resolve())));
-    this.server.closeAllConnections();
-    await Promise.all(closing);
+    await Promise.all(this.servers.splice(0).map((server) => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    })));
   }
 }
