@@ -19,12 +19,29 @@ export interface Entry {
   readonly body: JsonObject;
   /** The commit that last changed this node; 0 while it exists only in a candidate. */
   readonly txid: number;
+  /**
+   * Leaves of the body (relative paths, a/b, sorted) a client set to their schema default
+   * value; every other leaf that holds its default was filled in by the schema (RFC 6243).
+   */
+  readonly explicit?: readonly string[];
+}
+
+/** Whether two versions of a node hold the same configuration, explicit defaults included. */
+export function sameNode(a: Entry, b: Entry): boolean {
+  return a === b || (deepEqual(a.body, b.body) && sameExplicit(a.explicit, b.explicit));
+}
+
+function sameExplicit(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  const x = a ?? [], y = b ?? [];
+  return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
 /** A stored node as an entry of `schema`, or undefined when it names a list the schema lacks. */
 export function storedEntry(schema: DeviceSchema, n: StoredNode): Entry | undefined {
   const list = n.list === '' ? null : schema.lists.get(n.list);
-  return list === undefined ? undefined : { path: n.path, parent: n.parent, list, body: n.body, txid: n.txid };
+  if (list === undefined) return undefined;
+  const entry = { path: n.path, parent: n.parent, list, body: n.body, txid: n.txid };
+  return n.explicit ? { ...entry, explicit: n.explicit } : entry;
 }
 
 export interface DataView {
@@ -170,7 +187,7 @@ export class Overlay implements DataView {
       const c = this.changes.get(p);
       if (c === undefined) continue;
       const b = this.base.get(p);
-      if (c === null ? b === undefined : b !== undefined && deepEqual(c.body, b.body)) this.changes.delete(p);
+      if (c === null ? b === undefined : b !== undefined && sameNode(c, b)) this.changes.delete(p);
     }
   }
 

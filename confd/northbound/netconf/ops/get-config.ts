@@ -8,6 +8,6 @@ export function getConfig(ctx: OpContext, op: XmlElement): string {
   onlyParams(op, ['source', 'filter'], true);
   const source = datastoreParam(ctx.schema, op, 'source', ['running', 'candidate', 'startup']) as 'running';
   const mode = withDefaultsParam(op);
-  const tree = ctx.ops.getConfig(ctx.session, source, filterParam(ctx.schema, op));
+  const tree = ctx.ops.getConfig(ctx.session, source, filterParam(ctx.schema, op), mode === 'explicit' ? 'explicit' : undefined);
   return `<data>${configToXml(ctx.schema, tree, mode)}</data>`;
 }

@@ -25,7 +25,7 @@ export function get(ctx: OpContext, op: XmlElement): string {
   const mode = withDefaultsParam(op);
   const modelFilter = filter?.children.filter((c) => !SERVER_DATA.has(c.ns));
   const selector = modelFilter ? selectorFromSubtreeFilter(ctx.schema, modelFilter) : undefined;
-  const tree = ctx.ops.get(ctx.session, selector, ctx.server.state);
+  const tree = ctx.ops.get(ctx.session, selector, ctx.server.state, mode === 'explicit' ? 'explicit' : undefined);
   const serverFilter = filter?.children.filter((c) => SERVER_DATA.has(c.ns));
   const own = serverFilter?.length === 0 ? [] : [monitoringElement(ctx.server, ctx.ops.engine), ...ctx.server.library.libraryElements(), streamsElement(ctx.ops.engine)];
   const selected = serverFilter ? filterElements(own, serverFilter) : own;

@@ -96,14 +96,13 @@ export function textParam(op: XmlElement, name: string): string | undefined {
   return p === undefined ? undefined : p.text.trim();
 }
 
-/** RFC 6243 <with-defaults>: the retrieval mode asked for (report-all, the basic mode, when absent). */
+/** RFC 6243 <with-defaults>: the retrieval mode asked for (explicit, the basic mode, when absent). */
 export function withDefaultsParam(op: XmlElement): DefaultsMode {
   const p = op.children.find((c) => c.name === 'with-defaults' && c.ns === WITH_DEFAULTS_NS);
-  if (!p) return 'report-all';
+  if (!p) return 'explicit';
   const v = p.text.trim();
-  if (v === 'report-all' || v === 'trim' || v === 'report-all-tagged') return v;
-  // explicit needs to know which values a client set; the store keeps defaults filled in.
-  throw new ConfdError('TXN_BAD_ARGUMENT', `with-defaults mode '${v}' is not supported (report-all, trim, report-all-tagged)`,
+  if (v === 'explicit' || v === 'report-all' || v === 'trim' || v === 'report-all-tagged') return v;
+  throw new ConfdError('TXN_BAD_ARGUMENT', `with-defaults mode '${v}' is not one of explicit, report-all, trim, report-all-tagged`,
     { details: { element: 'with-defaults' } });
 }
 
