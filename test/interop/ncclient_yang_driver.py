@@ -49,8 +49,23 @@ def s_nms(a):
     out["netconf_state_children"] = [etree.QName(c).localname for c in parse(st.xml).iter("{%s}netconf-state" % MON_NS).__next__()]
     out["setup"] = commit_edit(m, ifaces_xml(iface("eth0", address="10.0.0.1/24"), iface("eth1", address="10.0.0.2/24"),
                                              iface("eth2", mtu=1400)))
+    # eth1's mtu set to its default value: explicit reports it, trim does not.
+    out["set_default"] = commit_edit(m, ifaces_xml(iface("eth1", mtu=1500)))
     trim = m.get_config(source="running", filter=("subtree", ifaces_xml()), with_defaults="trim")
     out["trim"] = interfaces_of(trim.xml)
+    out["absent"] = interfaces_of(m.get_config(source="running", filter=("subtree", ifaces_xml())).xml)
+    out["explicit"] = interfaces_of(m.get_config(source="running", filter=("subtree", ifaces_xml()), with_defaults="explicit").xml)
+    out["report_all"] = interfaces_of(m.get_config(source="running", filter=("subtree", ifaces_xml()), with_defaults="report-all").xml)
+    out["get_explicit"] = interfaces_of(m.get(filter=("subtree", ifaces_xml()), with_defaults="explicit").xml)
+    wd = '<with-defaults xmlns="urn:ietf:params:xml:ns:yang:ietf-netconf-with-defaults">%s</with-defaults>'
+    copies = {}
+    for mode in ("report-all", "trim", "explicit"):
+        ok = dispatch(m, '<copy-config xmlns="%s"><target><candidate/></target><source><running/></source>%s</copy-config>'
+                      % (NC_NS, wd % mode))
+        cand = m.get_config(source="candidate", filter=("subtree", ifaces_xml()), with_defaults="explicit")
+        copies[mode] = {"outcome": ok, "candidate": interfaces_of(cand.xml)}
+    out["copy_config"] = copies
+    m.discard_changes()
     tagged = m.get_config(source="running", filter=("subtree", ifaces_xml(iface("eth2"))), with_defaults="report-all-tagged")
     out["tagged_default_attributes"] = [e.get("{urn:ietf:params:xml:ns:netconf:default:1.0}default")
                                         for e in parse(tagged.xml).iter("{%s}enabled" % IF_NS)]
