@@ -31,6 +31,7 @@ import { loadOrCreateCertificate } from '../northbound/http/certificate.js';
 import { MetricsEndpoint, metricsRoute } from '../northbound/http/metrics.js';
 import { HttpServer } from '../northbound/http/server.js';
 import type { LogRing } from './log-ring.js';
+import { recordCapabilities } from './capability-record.js';
 
 export interface DaemonOptions {
   readonly dataDir: string;
@@ -138,6 +139,8 @@ export class Daemon {
     const state = { engine, softwareVersion: softwareVersion(), daemonState: (name: string) => supervisor.state(name), monitor };
     const modules = publishedModules(SCHEMAS_DIR, engine.schema.version);
     const netconf = new NetconfServer({ ops, log: log.child({ part: 'netconf' }), state, modules, countRpc: (op, ok) => monitor.counters.rpc(op, ok) });
+    const capabilities = recordCapabilities(dirs.netconfCapabilities, netconf.capabilities, new Date(), log.child({ part: 'netconf' }));
+    netconf.notifications.capabilitiesChanged(capabilities.changes, capabilities.added);
     let ssh: SshServer | undefined;
     let http: HttpServer | null = null;
     try {

@@ -5,6 +5,7 @@ prints ONE JSON object; test/interop/ncclient-yang.test.ts asserts on it. Shares
 and reply helpers of ncclient_driver.py.
 
   /usr/bin/python3 ncclient_yang_driver.py nms --port N --user U --password P
+  /usr/bin/python3 ncclient_yang_driver.py capchange --start-time RFC3339 --port N --user U --password P
 """
 
 import argparse
@@ -98,14 +99,41 @@ def s_nms(a):
     return out
 
 
+def s_capchange(a):
+    """Replay from --start-time: every notification until replayComplete, RFC 6470 ones as dicts."""
+    m = connect(a)
+    out = {"subscribe": outcome(m.create_subscription(start_time=a.start_time))}
+    events = []
+    for _ in range(200):
+        n = m.take_notification(block=True, timeout=10)
+        if n is None:
+            break
+        root = parse(n.notification_xml)
+        body = root[1] if len(root) > 1 else None
+        name = etree.QName(body).localname if body is not None else None
+        if name == "replayComplete":
+            break
+        e = {"event": name}
+        if name == "netconf-capability-change":
+            for key in ("added-capability", "deleted-capability", "modified-capability"):
+                e[key] = [(c.text or "").strip() for c in body.findall("{%s}%s" % (NCN_NS, key))]
+            e["changed-by"] = [etree.QName(c).localname for c in body.find("{%s}changed-by" % NCN_NS)]
+        events.append(e)
+    out["events"] = events
+    m.close_session()
+    return out
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("scenario", choices=["nms"])
+    p.add_argument("scenario", choices=["nms", "capchange"])
+    p.add_argument("--start-time", default=None)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--user", default="admin")
     p.add_argument("--password", required=True)
-    run_scenario(s_nms, p.parse_args())
+    args = p.parse_args()
+    run_scenario(s_capchange if args.scenario == "capchange" else s_nms, args)
 
 
 if __name__ == "__main__":

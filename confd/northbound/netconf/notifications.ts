@@ -13,6 +13,7 @@ import { NETCONF_NOTIFICATIONS_NS, NOTIFICATION_NS } from './capabilities.js';
 import { hostOf } from './monitoring.js';
 import { namespaceAttributes, prefixedPath } from './xpath.js';
 import { XmlWriter } from './xml-writer.js';
+import { type CapabilityChange, capabilityChangeXml } from './capability-change.js';
 
 export interface NotificationSink {
   /** Session id of the subscriber (for diagnostics). */
@@ -28,7 +29,21 @@ export class NotificationHub implements Participant {
   /** Each subscriber with the events it asked for (null: every event of the stream). */
   private readonly sinks = new Map<NotificationSink, ReadonlySet<string> | null>();
 
+  /** RFC 6470 capability changes seen at starts of the server, oldest first (for replay). */
+  private capabilityLog: readonly CapabilityChange[] = [];
+
   constructor(private readonly schema: DeviceSchema, private readonly addressOf: SessionAddress) {}
+
+  /** Takes the recorded capability changes, and sends `latest` (this start's) to the subscribers. */
+  capabilitiesChanged(log: readonly CapabilityChange[], latest: CapabilityChange | null): void {
+    this.capabilityLog = log;
+    if (latest) this.publish('netconf-capability-change', capabilityChangeXml(latest));
+  }
+
+  /** The recorded capability changes made from `startMs` up to `stopMs` (inclusive), oldest first. */
+  capabilityChangesBetween(startMs: number, stopMs = Number.POSITIVE_INFINITY): CapabilityChange[] {
+    return this.capabilityLog.filter((c) => { const t = Date.parse(c.time); return t >= startMs && t <= stopMs; });
+  }
 
   subscribe(sink: NotificationSink, events: ReadonlySet<string> | null = null): void {
     this.sinks.set(sink, events);
