@@ -47,7 +47,7 @@ export function recordCapabilities(file: string, current: readonly string[], now
   const changes = [...(prior?.changes ?? []), ...(change ? [change] : [])].slice(-KEPT_CAPABILITY_CHANGES);
   if (!prior || change || prior.changes.length !== changes.length) {
     try {
-      writeFileDurably(file, JSON.stringify({ capabilities: current, changes }) + '\n');
+      writeFileDurably(file, JSON.stringify({ capabilities: current, changes }) + '\n', 0o600);
     } catch (e) {
       log.error({ err: e, file }, 'cannot record the NETCONF capabilities');
     }

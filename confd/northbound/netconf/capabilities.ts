@@ -30,6 +30,8 @@ const PROTOCOL_CAPABILITIES = [
   'urn:ietf:params:netconf:capability:startup:1.0',
   'urn:ietf:params:netconf:capability:notification:1.0',
   'urn:ietf:params:netconf:capability:interleave:1.0',
+  // XPath 1.0 filters with every core function (xpath-filter.ts; test/confd/northbound/netconf/xpath-filter.test.ts).
+  'urn:ietf:params:netconf:capability:xpath:1.0',
   WITH_DEFAULTS_CAPABILITY,
 ];
 

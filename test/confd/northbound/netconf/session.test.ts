@@ -44,6 +44,7 @@ const PROTOCOL_CAPABILITIES = [
   'urn:ietf:params:netconf:capability:startup:1.0',
   'urn:ietf:params:netconf:capability:notification:1.0',
   'urn:ietf:params:netconf:capability:interleave:1.0',
+  'urn:ietf:params:netconf:capability:xpath:1.0',
   'urn:ietf:params:netconf:capability:with-defaults:1.0?basic-mode=explicit&also-supported=report-all,trim,report-all-tagged',
 ];
 
