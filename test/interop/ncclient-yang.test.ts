@@ -1,6 +1,6 @@
 /**
  * Interop with ncclient (Debian's python3-ncclient) for what a schema-driven NMS relies on:
- * get-schema and netconf-state (RFC 6022), with-defaults (RFC 6243), leaf-list content match,
+ * get-schema and netconf-state (RFC 6022), with-defaults (RFC 6243), XPath filters, leaf-list content match,
  * unknown-element, every invalid value as its own rpc-error, continue-on-error refused,
  * confirm-timeout 0 with its error-path, and the RFC 6470 session start/end events. The driver
  * (test/interop/ncclient_yang_driver.py) prints what it saw; every assertion is here.
@@ -26,6 +26,7 @@ interface NmsResult {
   schemas: string[]; netconf_state_children: string[]; setup: { edit: Outcome; commit: Outcome };
   set_default: { edit: Outcome; commit: Outcome }; absent: Iface[]; explicit: Iface[]; report_all: Iface[]; get_explicit: Iface[];
   copy_config: Record<'report-all' | 'trim' | 'explicit', { outcome: Outcome; candidate: Iface[] }>;
+  xpath_capability: boolean; xpath_mtu: { ok: boolean; interfaces: Iface[] }; xpath_unprefixed: { ok: boolean; interfaces: Iface[] }; xpath_bad: Outcome;
   trim: Iface[]; tagged_default_attributes: (string | null)[]; leaf_list_match: Iface[];
   unknown_element: Outcome; two_invalid: Outcome; continue_on_error: Outcome; confirm_timeout_0: Outcome;
   subscribe: Outcome; b_session_id: string; c_session_id: string; kill: Outcome;
@@ -104,6 +105,13 @@ describe('ncclient: what a schema-driven NMS uses', () => {
     assert.deepEqual(r.copy_config['report-all'].candidate, all);
     assert.deepEqual(r.copy_config.trim.candidate, r.trim);
     assert.deepEqual(r.copy_config.explicit.candidate, explicit);
+  });
+
+  test(':xpath is advertised; get-config with an xpath filter (prefixed, or not) selects what it names; a bad one is bad-attribute', () => {
+    assert.equal(r.xpath_capability, true);
+    assert.deepEqual(r.xpath_mtu, { ok: true, interfaces: [{ name: 'eth2', mtu: '1400' }] });
+    assert.deepEqual(r.xpath_unprefixed, { ok: true, interfaces: [{ name: 'eth1' }] });
+    assert.deepEqual(tags(r.xpath_bad), [['rpc', 'bad-attribute']]);
   });
 
   test('a leaf-list content match selects only the entries holding the value', () => {

@@ -70,6 +70,13 @@ def s_nms(a):
     tagged = m.get_config(source="running", filter=("subtree", ifaces_xml(iface("eth2"))), with_defaults="report-all-tagged")
     out["tagged_default_attributes"] = [e.get("{urn:ietf:params:xml:ns:netconf:default:1.0}default")
                                         for e in parse(tagged.xml).iter("{%s}enabled" % IF_NS)]
+    # :xpath (RFC 6241 §8.9): ncclient checks the capability before it sends an xpath filter.
+    out["xpath_capability"] = ":xpath" in m.server_capabilities
+    xp = m.get_config(source="running", filter=("xpath", ({"if": IF_NS}, "/if:interfaces/if:interface[if:mtu < 1500]")))
+    out["xpath_mtu"] = {"ok": xp.ok, "interfaces": interfaces_of(xp.xml)}
+    xp2 = m.get_config(source="running", filter=("xpath", "/interfaces/interface[starts-with(name, 'eth1')]/name"))
+    out["xpath_unprefixed"] = {"ok": xp2.ok, "interfaces": interfaces_of(xp2.xml)}
+    out["xpath_bad"] = outcome(m.get_config(source="running", filter=("xpath", "/if:interfaces[")))
     lm = m.get_config(source="running", filter=("subtree", ifaces_xml("<interface><address>10.0.0.1/24</address></interface>")))
     out["leaf_list_match"] = interfaces_of(lm.xml)
     out["unknown_element"] = dispatch(m, '<get xmlns="%s"><bogus/></get>' % NC_NS)
