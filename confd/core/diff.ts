@@ -19,7 +19,8 @@ export interface NodeChange {
 
 type Explicit = readonly string[] | undefined;
 
-function sameExplicit(a: Explicit, b: Explicit): boolean {
+/** Whether two sorted lists of explicit leaves (Entry.explicit) are the same; absent is empty. */
+export function sameExplicit(a: Explicit, b: Explicit): boolean {
   const x = a ?? [], y = b ?? [];
   return x.length === y.length && x.every((v, i) => v === y[i]);
 }

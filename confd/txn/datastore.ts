@@ -5,6 +5,7 @@
  * Overlay holds a candidate's differences over another view, so a candidate costs memory and
  * commit time in proportion to what it changes, not to the size of the configuration.
  */
+import { sameExplicit } from '../core/diff.js';
 import { deepEqual, type JsonObject, type JsonScalar, type JsonValue } from '../core/tree.js';
 import type { DeviceSchema, ListSchema } from '../schema/model.js';
 import type { StoredNode } from '../store/store.js';
@@ -31,10 +32,6 @@ export function sameNode(a: Entry, b: Entry): boolean {
   return a === b || (deepEqual(a.body, b.body) && sameExplicit(a.explicit, b.explicit));
 }
 
-function sameExplicit(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
-  const x = a ?? [], y = b ?? [];
-  return x.length === y.length && x.every((v, i) => v === y[i]);
-}
 
 /** A stored node as an entry of `schema`, or undefined when it names a list the schema lacks. */
 export function storedEntry(schema: DeviceSchema, n: StoredNode): Entry | undefined {
