@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The appliance's own cost, beside the harness floor (a null ssh2 NETCONF server): the daemon's
 # CPU per RPC (lock, edit-config, commit, unlock, one-entry get-config) and, at ENTRIES entries
-# (100,000 by default), one bulk edit-config + commit, a whole get-config and the daemon's RSS.
+# (100,000 by default), a bulk create in one commit (edit-configs of 25,000 entries each: one
+# message may hold 200,000 elements, docs/security.md), a whole get-config and the daemon's RSS.
 # Run by `npm run bench:netconf` after the side-by-side rounds (NETCONF_BENCH_COST=0 skips it).
 #
 #   bench/netconf-cost.sh [--entries N] [--n ROUNDS]

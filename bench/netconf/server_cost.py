@@ -8,7 +8,8 @@
 the server's CPU time (utime+stime of PID and its children that exited, from /proc) is added
 up per RPC type around each call and divided by N. Ticks are 10 ms, so each call's share is
 a sample; over N rounds the sum is unbiased.
-`scale`: one edit-config creating ENTRIES entries + commit (wall ms), then a whole get-config
+`scale`: edit-configs creating ENTRIES entries (CHUNK per message: the 200,000-element limit of
+one message) + one commit (wall ms), then a whole get-config
 (wall ms, 3 times), and the server's peak and current RSS (VmHWM, VmRSS), then clears.
 Prints one JSON object per line (model: models/appliance-interfaces.json's entries).
 """
@@ -84,10 +85,15 @@ def rpc_costs(a, model):
 def scale(a, model):
     m = connect(a)
     before = mem_kb(a.pid)
-    inner = "".join(entry_xml(model, i, "bulk-%06d" % i, "value-%08d" % i) for i in range(a.entries))
-    cfg = config_of(model, inner)
+    # Edits of at most --chunk entries each: one message may hold 200,000 elements (docs/security.md),
+    # so 100,000 entries of 5 elements cannot go in one edit-config; they go in one commit.
+    chunks = []
+    for lo in range(0, a.entries, a.chunk):
+        inner = "".join(entry_xml(model, i, "bulk-%06d" % i, "value-%08d" % i) for i in range(lo, min(a.entries, lo + a.chunk)))
+        chunks.append(config_of(model, inner))
     t0 = time.perf_counter()
-    m.edit_config(target="candidate", config=cfg)
+    for cfg in chunks:
+        m.edit_config(target="candidate", config=cfg)
     t1 = time.perf_counter()
     m.commit()
     t2 = time.perf_counter()
@@ -101,7 +107,7 @@ def scale(a, model):
     seen = r.xml.count("<name>bulk-")
     after = mem_kb(a.pid)
     print(json.dumps({
-        "label": a.label, "workload": "scale", "entries": a.entries, "payload_bytes": len(cfg),
+        "label": a.label, "workload": "scale", "entries": a.entries, "edit_configs": len(chunks), "payload_bytes": sum(len(c) for c in chunks),
         "bulk_total_ms": round((t2 - t0) * 1000, 1), "bulk_edit_ms": round((t1 - t0) * 1000, 1), "bulk_commit_ms": round((t2 - t1) * 1000, 1),
         "getconfig_ms": [round(g * 1000, 1) for g in gets], "getconfig_best_ms": round(min(gets) * 1000, 1),
         "reply_bytes": size, "entries_seen": seen, "verified": seen == a.entries,
@@ -126,6 +132,7 @@ def main():
     ap.add_argument("--n", type=int, default=300)
     ap.add_argument("--warm", type=int, default=30)
     ap.add_argument("--entries", type=int, default=100000)
+    ap.add_argument("--chunk", type=int, default=25000, help="entries per edit-config (all in one commit)")
     a = ap.parse_args()
     patch_ncclient(True)
     model = load_model(a.model)
