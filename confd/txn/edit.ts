@@ -429,10 +429,11 @@ class EditRun {
    */
   private normalize(): void {
     for (const [path, marks] of this.explicit) {
-      const e = this.view.get(path);
-      if (!e || !this.owned.has(path)) continue;
-      const { explicit: _, ...rest } = e;
-      this.view.put(marks.size > 0 ? { ...rest, explicit: [...marks].sort() } : rest);
+      // The entry is this run's own copy (owned): set in place, as its body was.
+      const e = this.owned.has(path) ? this.view.get(path) as { explicit?: readonly string[] } | undefined : undefined;
+      if (!e) continue;
+      if (marks.size > 0) e.explicit = [...marks].sort();
+      else delete e.explicit;
     }
     const before = this.errors.length;
     for (const path of this.owned) {
