@@ -30,12 +30,27 @@ function nodeList(nodes: DomNode[]): NodeList {
   return Object.assign(nodes, { item: (i: number) => nodes[i] ?? null });
 }
 
+/**
+ * Node visits one evaluation may make (about a second of work): an expression such as
+ * `//*[count(//*) > 0]` is quadratic in the size of the data, and is stopped, not run for hours.
+ */
+export const MAX_XPATH_VISITS = 5_000_000;
+
+class Budget {
+  left = MAX_XPATH_VISITS;
+  spend(): void {
+    if (--this.left < 0) throw new Error(`it visits more than ${MAX_XPATH_VISITS} nodes`);
+  }
+}
+
 /** A read-only DOM node over an XmlElement (or its text, or an attribute), as xpath.js reads them. */
 class DomNode {
   parentNode: DomNode | null = null;
   ownerElement: DomNode | null = null;
-  nextSibling: DomNode | null = null;
+  next: DomNode | null = null;
   previousSibling: DomNode | null = null;
+  /** Shared by every node of one document: each step down or along spends one visit. */
+  budget: Budget | null = null;
   childNodes: NodeList = nodeList([]);
   attributes: NodeList = nodeList([]);
   readonly prefix: string | null;
@@ -55,7 +70,8 @@ class DomNode {
   }
 
   readonly nodeName: string;
-  get firstChild(): DomNode | null { return this.childNodes[0] ?? null; }
+  get firstChild(): DomNode | null { this.budget?.spend(); return this.childNodes[0] ?? null; }
+  get nextSibling(): DomNode | null { this.budget?.spend(); return this.next; }
   get lastChild(): DomNode | null { return this.childNodes.at(-1) ?? null; }
   get tagName(): string { return this.nodeName; }
   get value(): string | null { return this.nodeValue; }
@@ -71,25 +87,28 @@ class DomNode {
   }
 }
 
-function link(parent: DomNode, children: DomNode[]): void {
+function link(parent: DomNode, children: DomNode[], budget: Budget): void {
+  parent.budget = budget;
   children.forEach((c, i) => {
     c.parentNode = parent;
+    c.budget = budget;
     c.previousSibling = children[i - 1] ?? null;
-    c.nextSibling = children[i + 1] ?? null;
+    c.next = children[i + 1] ?? null;
   });
   parent.childNodes = nodeList(children);
 }
 
-function build(el: XmlElement, doc: DomNode): DomNode {
+function build(el: XmlElement, doc: DomNode, budget: Budget): DomNode {
   const node = new DomNode(ELEMENT, el.name, el.ns || null, null, doc, el);
   node.attributes = nodeList(el.attributes.map((a: XmlAttribute) => {
     const at = new DomNode(ATTRIBUTE, a.name, a.ns || null, a.value, doc, null, a.qname);
     at.ownerElement = node;
+    at.budget = budget;
     return at;
   }));
-  const kids = el.children.map((c) => build(c, doc));
+  const kids = el.children.map((c) => build(c, doc, budget));
   if (el.text !== '') kids.unshift(new DomNode(TEXT, null, null, el.text, doc, null));
-  link(node, kids);
+  link(node, kids, budget);
   return node;
 }
 
@@ -101,7 +120,8 @@ function build(el: XmlElement, doc: DomNode): DomNode {
 export function xpathSelect(schema: DeviceSchema, elements: readonly XmlElement[], select: string, namespaces: Readonly<Record<string, string>>): XmlElement[] {
   const bad = (why: string) => new ConfdError('NC_BAD_ATTRIBUTE', `the XPath filter ${why}`, { details: { attribute: 'select', element: 'filter' } });
   const doc = new DomNode(DOCUMENT, null, null, null, null, null);
-  link(doc, elements.map((e) => build(e, doc)));
+  const budget = new Budget();
+  link(doc, elements.map((e) => build(e, doc, budget)), budget);
   let result: XPathValue;
   try {
     result = xpath.parse(select).evaluate({ node: doc, allowAnyNamespaceForNoPrefix: true, namespaces: { ...namespaces } });

@@ -127,3 +127,21 @@ describe('XPath filters (RFC 6241 §8.9)', () => {
     assert.deepEqual(other.map((e) => e.tag), ['bad-attribute']);
   });
 });
+
+describe('XPath filter cost', () => {
+  it('an expression quadratic in the data is stopped after its visit budget with bad-attribute, and the session goes on', { timeout: 120_000 }, async () => {
+    const many = Array.from({ length: 1500 }, (_, i) => ({ name: `eth${i}`, description: `d${i}` }));
+    const rig = await openNetconfRig(2, { interfaces: { interface: many } });
+    try {
+      const c = await rig.connect();
+      const started = Date.now();
+      const errors = replyErrors(await c.rpc('<get-config><source><running/></source><filter type="xpath" select="//*[count(//*) &gt; 0]"/></get-config>'));
+      assert.deepEqual(errors.map((e) => [e.tag, e.info['bad-attribute']]), [['bad-attribute', 'select']]);
+      assert.ok(Date.now() - started < 60_000, 'stopped, not run to the end');
+      const d = replyData(await c.rpc(`<get-config><source><running/></source><filter type="xpath" select="/interfaces/interface[name='eth7']/description"/></get-config>`));
+      assert.match(writeXml(d), /<name>eth7<\/name><description>d7<\/description>/);
+    } finally {
+      await rig.close();
+    }
+  });
+});
