@@ -89,6 +89,7 @@ export class ConfigEngine {
   /** Who edited which node of the shared candidate. */
   private readonly owners = new EditOwners();
   private readonly confirmedListeners = new Set<(e: ConfirmedEvent) => void>();
+  private readonly startupListeners = new Set<(e: { readonly by: Actor; readonly at: number }) => void>();
   readonly startedAt: number;
   private readonly commits: CommitHistory;
   private readonly log: Logger;
@@ -282,6 +283,18 @@ export class ConfigEngine {
     return () => this.confirmedListeners.delete(fn);
   }
 
+  /** Called after each change of the startup datastore (copy-config, delete-config), with who made it. */
+  onStartupChanged(fn: (e: { readonly by: Actor; readonly at: number }) => void): () => void {
+    this.startupListeners.add(fn);
+    return () => this.startupListeners.delete(fn);
+  }
+
+  private emitStartupChanged(by: Actor): void {
+    for (const fn of this.startupListeners) {
+      try { fn({ by, at: this.clock.now() }); } catch (err) { this.log.error({ err }, 'a startup listener failed'); }
+    }
+  }
+
   private emitConfirmed(event: Omit<ConfirmedEvent, 'at'>): void {
     const e: ConfirmedEvent = { ...event, at: this.clock.now() };
     for (const fn of this.confirmedListeners) {
@@ -417,6 +430,7 @@ export class ConfigEngine {
       if (target === 'startup' && source === 'running' && defaults === 'explicit') {
         this.store.copyRunningToStartup(this.auditInput(s, 'copy-config', 'startup', 'ok', { source }));
         this.startupCache = null;
+        this.emitStartupChanged(s);
         return;
       }
       const tree = typeof source !== 'string' ? source : this.getConfig(source, defaults === 'report-all' ? undefined : defaults);
@@ -443,6 +457,7 @@ export class ConfigEngine {
         this.store.replaceStartup(nodes.map((e) => ({ path: e.path, parent: e.parent, list: e.list?.schemaPath ?? '', body: e.body, txid: e.txid, ...(e.explicit ? { explicit: e.explicit } : {}) })),
           this.auditInput(s, 'copy-config', 'startup', 'ok', { source: typeof source === 'string' ? source : 'inline' }));
         this.startupCache = null;
+        this.emitStartupChanged(s);
       }
     });
   }
@@ -457,6 +472,7 @@ export class ConfigEngine {
       this.store.replaceStartup([{ path: '/', parent: '', list: '', body: emptyRoot, txid: root.txid }],
         this.auditInput(s, 'delete-config', 'startup', 'ok'));
       this.startupCache = null;
+      this.emitStartupChanged(s);
     });
   }
 
