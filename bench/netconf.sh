@@ -48,3 +48,5 @@ for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && brea
   --target "appliance,127.0.0.1,$PORT,admin,$PASSWORD,$HARNESS/models/appliance-interfaces.json" ${PEER_ARGS[@]+"${PEER_ARGS[@]}"} ${EXTRA[@]+"${EXTRA[@]}"} >&2
 node "$REPO/dist/bench/netconf-ratios.js" "$OUT/medians.jsonl"
 echo "raw results in $OUT" >&2
+# The daemon's own CPU per RPC beside the floor's, and the 100,000-entry bulk, read and RSS.
+[[ ${NETCONF_BENCH_COST:-1} == 0 ]] || "$REPO/bench/netconf-cost.sh"

@@ -12,6 +12,26 @@ export interface NodeChange {
   readonly path: string;
   readonly old: JsonObject | null;
   readonly new: JsonObject | null;
+  /** Leaves set to their default value by a client (Entry.explicit) before and after, when any. */
+  readonly oldExplicit?: readonly string[];
+  readonly newExplicit?: readonly string[];
+}
+
+type Explicit = readonly string[] | undefined;
+
+/** Whether two sorted lists of explicit leaves (Entry.explicit) are the same; absent is empty. */
+export function sameExplicit(a: Explicit, b: Explicit): boolean {
+  const x = a ?? [], y = b ?? [];
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
+/** A node change with its explicit leaves, each side written only when it has some. */
+export function nodeChange(path: string, old: JsonObject | null, oldExplicit: Explicit, now: JsonObject | null, newExplicit: Explicit): NodeChange {
+  return {
+    path, old, new: now,
+    ...(oldExplicit?.length ? { oldExplicit } : {}),
+    ...(newExplicit?.length ? { newExplicit } : {}),
+  };
 }
 
 export type ChangeOp = 'create' | 'modify' | 'delete';
@@ -69,24 +89,24 @@ function diffObjects(base: string, a: JsonObject, b: JsonObject, out: LeafChange
  * dropping nodes that ended where they started. Input in commit order.
  */
 export function composeChanges(commits: Iterable<readonly NodeChange[]>): NodeChange[] {
-  const net = new Map<string, { old: JsonObject | null; new: JsonObject | null }>();
+  const net = new Map<string, { old: JsonObject | null; new: JsonObject | null; oldExplicit: Explicit; newExplicit: Explicit }>();
   for (const changes of commits) {
     for (const c of changes) {
       const seen = net.get(c.path);
-      if (seen) seen.new = c.new;
-      else net.set(c.path, { old: c.old, new: c.new });
+      if (seen) { seen.new = c.new; seen.newExplicit = c.newExplicit; }
+      else net.set(c.path, { old: c.old, new: c.new, oldExplicit: c.oldExplicit, newExplicit: c.newExplicit });
     }
   }
   const out: NodeChange[] = [];
   for (const [path, c] of net) {
     if (c.old === null && c.new === null) continue;
-    if (c.old !== null && c.new !== null && deepEqual(c.old, c.new)) continue;
-    out.push({ path, old: c.old, new: c.new });
+    if (c.old !== null && c.new !== null && deepEqual(c.old, c.new) && sameExplicit(c.oldExplicit, c.newExplicit)) continue;
+    out.push(nodeChange(path, c.old, c.oldExplicit, c.new, c.newExplicit));
   }
   return out;
 }
 
 /** The change that undoes `changes`. */
 export function invertChanges(changes: readonly NodeChange[]): NodeChange[] {
-  return changes.map((c) => ({ path: c.path, old: c.new, new: c.old }));
+  return changes.map((c) => nodeChange(c.path, c.new, c.newExplicit, c.old, c.oldExplicit));
 }

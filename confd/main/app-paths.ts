@@ -28,6 +28,8 @@ export interface DataDir {
   readonly initialPassword: string;
   readonly backups: string;
   readonly lastBackup: string;
+  /** The NETCONF capabilities the last daemon advertised, and the changes seen (confd/main/capability-record). */
+  readonly netconfCapabilities: string;
 }
 
 /**
@@ -48,5 +50,6 @@ export function dataDir(root: string, slot?: string): DataDir {
     initialPassword: join(r, 'initial-admin-password'),
     backups: join(r, 'backups'),
     lastBackup: join(r, 'last-backup'),
+    netconfCapabilities: join(r, 'netconf-capabilities.json'),
   };
 }

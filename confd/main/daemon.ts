@@ -35,6 +35,7 @@ import { HttpServer } from '../northbound/http/server.js';
 import { StatusPage } from '../northbound/web/routes.js';
 import { Restconf } from '../northbound/restconf/service.js';
 import type { LogRing } from './log-ring.js';
+import { recordCapabilities } from './capability-record.js';
 
 export interface DaemonOptions {
   readonly dataDir: string;
@@ -144,6 +145,8 @@ export class Daemon {
     const state = { engine, softwareVersion: softwareVersion(), daemonState: (name: string) => supervisor.state(name), monitor };
     const modules = publishedModules(SCHEMAS_DIR, engine.schema.version);
     const netconf = new NetconfServer({ ops, log: log.child({ part: 'netconf' }), state, modules, countRpc: (op, ok) => monitor.counters.rpc(op, ok) });
+    const capabilities = recordCapabilities(dirs.netconfCapabilities, netconf.capabilities, new Date(), log.child({ part: 'netconf' }));
+    netconf.notifications.capabilitiesChanged(capabilities.changes, capabilities.added);
     let ssh: SshServer | undefined;
     let http: HttpServer | null = null;
     try {

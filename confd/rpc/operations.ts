@@ -18,6 +18,7 @@ import type { AuditQuery, CommitHeader } from '../store/store.js';
 import type { EditOptions } from '../txn/edit.js';
 import type { CommitOptions, CommitOutcome, ConfigEngine, DatastoreName } from '../txn/engine.js';
 import { materializeAll } from '../txn/materialize.js';
+import { type DefaultsTrim, withoutDefaults } from '../txn/defaults-view.js';
 import { EntryMap, storedEntry } from '../txn/datastore.js';
 import type { Session, SessionInfo } from '../txn/session.js';
 import { AccessControl, redactChange, type Group } from '../auth/access.js';
@@ -120,9 +121,11 @@ export class Operations {
     return this.engine.closeSession(s, reason);
   }
 
-  getConfig(s: Session, source: DatastoreName, selector?: Selector): JsonObject {
+  /** The selected configuration of `source`; with `without`, less its defaults (RFC 6243 explicit or trim). */
+  getConfig(s: Session, source: DatastoreName, selector?: Selector, without?: DefaultsTrim): JsonObject {
     this.authorize(s, 'get-config');
-    return this.readable(s, selectConfig(this.engine.schema, this.engine.view(source, s), selector));
+    const view = this.engine.view(source, s);
+    return this.readable(s, selectConfig(this.engine.schema, without ? withoutDefaults(this.engine.schema, view, without) : view, selector));
   }
 
   /**
@@ -186,9 +189,10 @@ export class Operations {
   }
 
   /** Configuration and read-only state (NETCONF get), with the same selection and read rules. */
-  get(s: Session, selector: Selector | undefined, state: StateContext): JsonObject {
+  get(s: Session, selector: Selector | undefined, state: StateContext, without?: DefaultsTrim): JsonObject {
     this.authorize(s, 'get');
-    return this.readable(s, selectConfig(this.engine.schema, runningWithState(state), selector, { withState: true }));
+    const view = runningWithState(state);
+    return this.readable(s, selectConfig(this.engine.schema, without ? withoutDefaults(this.engine.schema, view, without) : view, selector, { withState: true }));
   }
 
   /** `tree` without what the session may not read. */
@@ -232,9 +236,9 @@ export class Operations {
     return this.engine.unlock(s, ds);
   }
 
-  async copyConfig(s: Session, source: DatastoreName | JsonObject, target: DatastoreName): Promise<void> {
+  async copyConfig(s: Session, source: DatastoreName | JsonObject, target: DatastoreName, defaults?: DefaultsTrim | 'report-all'): Promise<void> {
     this.authorize(s, 'copy-config');
-    return this.engine.copyConfig(s, source, target);
+    return this.engine.copyConfig(s, source, target, defaults);
   }
 
   async deleteConfig(s: Session, target: DatastoreName): Promise<void> {

@@ -21,14 +21,21 @@ export const DS: Record<DatastoreName, number> = { running: 0, startup: 1 };
 /** Queries confd/store/backup-file runs on a backup file too. */
 export const SQL = {
   loadNodes: 'SELECT path, parent, list, body, txid FROM nodes WHERE ds = ?',
+  loadNodesExplicit: 'SELECT path, parent, list, body, txid, explicit FROM nodes WHERE ds = ?',
   maxTxid: 'SELECT max(txid) AS m FROM commits',
   auditAll: 'SELECT * FROM audit ORDER BY seq',
 } as const;
 
-export interface NodeRow { path: string; parent: string; list: string; body: string; txid: number }
+export interface NodeRow { path: string; parent: string; list: string; body: string; txid: number; explicit?: string | null }
 
 export function rowToNode(r: NodeRow): StoredNode {
-  return { path: r.path, parent: r.parent, list: r.list, body: JSON.parse(r.body) as JsonObject, txid: r.txid };
+  const node = { path: r.path, parent: r.parent, list: r.list, body: JSON.parse(r.body) as JsonObject, txid: r.txid };
+  return r.explicit ? { ...node, explicit: JSON.parse(r.explicit) as string[] } : node;
+}
+
+/** The `explicit` column's text: NULL when no leaf of the node was set to its default. */
+function explicitText(explicit: readonly string[] | undefined): string | null {
+  return explicit && explicit.length > 0 ? JSON.stringify(explicit) : null;
 }
 
 /** Layout version of our tables (not the device schema version). */
@@ -48,6 +55,11 @@ export interface StoredNode {
   readonly list: string;
   readonly body: JsonObject;
   readonly txid: number;
+  /**
+   * Leaves of the body (relative paths, a/b) a client set to their schema default value, as
+   * opposed to defaults the schema filled in (RFC 6243 explicit). Absent when there are none.
+   */
+  readonly explicit?: readonly string[];
 }
 
 export interface CommitHeader {
@@ -67,8 +79,11 @@ export interface CommitInput {
   readonly source: string;
   readonly comment: string;
   readonly changes: readonly NodeChange[];
-  /** path → { parent, list } of every node not deleted (the store does not know the schema). */
-  readonly placement: ReadonlyMap<string, { parent: string; list: string }>;
+  /**
+   * path → { parent, list, explicit } of every node not deleted (the store does not know the
+   * schema); a node whose only change is its `explicit` leaves is a change with equal bodies.
+   */
+  readonly placement: ReadonlyMap<string, { parent: string; list: string; explicit?: readonly string[] | undefined }>;
   readonly audit: AuditInput;
   /** Meta values written in the same transaction (null deletes). */
   readonly meta?: Readonly<Record<string, string | null>>;
@@ -117,12 +132,12 @@ export class Store {
       getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
       setMeta: db.prepare('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
       delMeta: db.prepare('DELETE FROM meta WHERE key = ?'),
-      loadNodes: db.prepare<[number], NodeRow>(SQL.loadNodes),
+      loadNodes: db.prepare<[number], NodeRow>(Store.hasExplicitColumn(db) ? SQL.loadNodesExplicit : SQL.loadNodes),
       getNodeBlame: db.prepare<[number, string], { blame: string | null; ctxid: number }>(
         'SELECT blame, ctxid FROM nodes WHERE ds = ? AND path = ?'),
       upsertNode: db.prepare(
-        `INSERT INTO nodes(ds, path, parent, list, body, txid, ctxid, blame) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(ds, path) DO UPDATE SET body = excluded.body, txid = excluded.txid, blame = excluded.blame`),
+        `INSERT INTO nodes(ds, path, parent, list, body, txid, ctxid, blame, explicit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(ds, path) DO UPDATE SET body = excluded.body, txid = excluded.txid, blame = excluded.blame, explicit = excluded.explicit`),
       deleteNode: db.prepare('DELETE FROM nodes WHERE ds = ? AND path = ?'),
       insertCommit: db.prepare(
         'INSERT INTO commits(txid, time, user, session, source, comment, nodes, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
@@ -141,7 +156,7 @@ export class Store {
       auditAll: db.prepare<[], AuditRow>(SQL.auditAll),
       clearDs: db.prepare('DELETE FROM nodes WHERE ds = ?'),
       copyDs: db.prepare(
-        'INSERT INTO nodes(ds, path, parent, list, body, txid, ctxid, blame) SELECT ?, path, parent, list, body, txid, ctxid, blame FROM nodes WHERE ds = ?'),
+        'INSERT INTO nodes(ds, path, parent, list, body, txid, ctxid, blame, explicit) SELECT ?, path, parent, list, body, txid, ctxid, blame, explicit FROM nodes WHERE ds = ?'),
       countDs: db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM nodes WHERE ds = ?'),
       allSubscribers: db.prepare<[], SubscriberRow>('SELECT * FROM subscribers ORDER BY priority, name'),
       putSubscriber: db.prepare(
@@ -204,6 +219,8 @@ export class Store {
           name TEXT PRIMARY KEY, paths TEXT NOT NULL, priority INTEGER NOT NULL, validate INTEGER NOT NULL,
           mandatory INTEGER NOT NULL, last_ack INTEGER NOT NULL, updated TEXT NOT NULL) WITHOUT ROWID;
       `);
+      // Added after layout 1 was released: a database from before has none (every node NULL).
+      if (!Store.hasExplicitColumn(db)) db.exec('ALTER TABLE nodes ADD COLUMN explicit TEXT');
       const has = db.prepare('SELECT value FROM meta WHERE key = ?');
       if (!has.get('format')) {
         const set = db.prepare('INSERT INTO meta(key, value) VALUES (?, ?)');
@@ -216,6 +233,11 @@ export class Store {
           .run(DS.startup, '/', '', '', JSON.stringify(init.rootBody));
       }
     }).immediate();
+  }
+
+  /** Whether the nodes table has the `explicit` column (a read-only database from before it may not). */
+  private static hasExplicitColumn(db: Database.Database): boolean {
+    return db.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'nodes\')').all().some((c) => c.name === 'explicit');
   }
 
   static checkLayoutOf(db: Database.Database, file: string, schemaVersion: number): void {
@@ -292,15 +314,16 @@ export class Store {
         }
         const place = input.placement.get(c.path);
         if (!place) throw new ConfdError('INTERNAL', `no placement for node ${c.path}`);
+        const explicit = explicitText(place.explicit);
         if (c.old === null) {
-          this.stmt.upsertNode.run(ds, c.path, place.parent, place.list, JSON.stringify(c.new), txid, txid, null);
+          this.stmt.upsertNode.run(ds, c.path, place.parent, place.list, JSON.stringify(c.new), txid, txid, null, explicit);
           continue;
         }
         const prior = this.stmt.getNodeBlame.get(ds, c.path);
         const blame: Record<string, number> = prior?.blame ? JSON.parse(prior.blame) as Record<string, number> : {};
         for (const leaf of leafChanges(c)) blame[leaf.path.slice(c.path === '/' ? 1 : c.path.length + 1)] = txid;
         this.stmt.upsertNode.run(ds, c.path, place.parent, place.list, JSON.stringify(c.new), txid, prior?.ctxid ?? txid,
-          JSON.stringify(blame));
+          JSON.stringify(blame), explicit);
       }
       this.stmt.insertCommit.run(txid, time, header.user, header.session, header.source, header.comment,
         header.nodes, JSON.stringify(input.changes));
@@ -369,7 +392,7 @@ export class Store {
     this.writeWithAudit('replacing the configuration', { ...input.audit, detail: { ...input.audit.detail, txid } }, time, () => {
       for (const [ds, nodes] of [[DS.running, input.running], [DS.startup, input.startup]] as const) {
         this.stmt.clearDs.run(ds);
-        for (const n of nodes) this.stmt.upsertNode.run(ds, n.path, n.parent, n.list, JSON.stringify(n.body), txid, txid, null);
+        for (const n of nodes) this.stmt.upsertNode.run(ds, n.path, n.parent, n.list, JSON.stringify(n.body), txid, txid, null, explicitText(n.explicit));
       }
       this.stmt.insertCommit.run(txid, time, header.user, 0, header.source, header.comment, header.nodes, null);
       this.writeMeta('schema_version', String(input.schemaVersion));
@@ -391,7 +414,7 @@ export class Store {
   replaceStartup(nodes: Iterable<StoredNode>, audit: AuditInput): void {
     this.writeWithAudit('saving startup', audit, new Date().toISOString(), () => {
       this.stmt.clearDs.run(DS.startup);
-      for (const n of nodes) this.stmt.upsertNode.run(DS.startup, n.path, n.parent, n.list, JSON.stringify(n.body), n.txid, n.txid, null);
+      for (const n of nodes) this.stmt.upsertNode.run(DS.startup, n.path, n.parent, n.list, JSON.stringify(n.body), n.txid, n.txid, null, explicitText(n.explicit));
     });
   }
 

@@ -5,6 +5,7 @@
  * Overlay holds a candidate's differences over another view, so a candidate costs memory and
  * commit time in proportion to what it changes, not to the size of the configuration.
  */
+import { sameExplicit } from '../core/diff.js';
 import { deepEqual, type JsonObject, type JsonScalar, type JsonValue } from '../core/tree.js';
 import type { DeviceSchema, ListSchema } from '../schema/model.js';
 import type { StoredNode } from '../store/store.js';
@@ -19,12 +20,25 @@ export interface Entry {
   readonly body: JsonObject;
   /** The commit that last changed this node; 0 while it exists only in a candidate. */
   readonly txid: number;
+  /**
+   * Leaves of the body (relative paths, a/b, sorted) a client set to their schema default
+   * value; every other leaf that holds its default was filled in by the schema (RFC 6243).
+   */
+  readonly explicit?: readonly string[];
 }
+
+/** Whether two versions of a node hold the same configuration, explicit defaults included. */
+export function sameNode(a: Entry, b: Entry): boolean {
+  return a === b || (deepEqual(a.body, b.body) && sameExplicit(a.explicit, b.explicit));
+}
+
 
 /** A stored node as an entry of `schema`, or undefined when it names a list the schema lacks. */
 export function storedEntry(schema: DeviceSchema, n: StoredNode): Entry | undefined {
   const list = n.list === '' ? null : schema.lists.get(n.list);
-  return list === undefined ? undefined : { path: n.path, parent: n.parent, list, body: n.body, txid: n.txid };
+  if (list === undefined) return undefined;
+  const entry = { path: n.path, parent: n.parent, list, body: n.body, txid: n.txid };
+  return n.explicit ? { ...entry, explicit: n.explicit } : entry;
 }
 
 export interface DataView {
@@ -170,7 +184,7 @@ export class Overlay implements DataView {
       const c = this.changes.get(p);
       if (c === undefined) continue;
       const b = this.base.get(p);
-      if (c === null ? b === undefined : b !== undefined && deepEqual(c.body, b.body)) this.changes.delete(p);
+      if (c === null ? b === undefined : b !== undefined && sameNode(c, b)) this.changes.delete(p);
     }
   }
 

@@ -2,7 +2,9 @@
  * @module confd/txn/edit
  * Applies a protocol-neutral edit (core/edit) to an overlay with RFC 6241 §7.2 semantics:
  * merge, replace, create (data-exists if present), delete (data-missing if absent) and
- * remove (no error), with schema defaults filled in. Only the stored nodes the edit reaches
+ * remove (no error), with schema defaults filled in. A leaf given its default value is recorded
+ * as set (Entry.explicit), so that RFC 6243 explicit reads tell it from a filled-in default and
+ * create/delete treat it as present. Only the stored nodes the edit reaches
  * are copied and touched. The caller gives a scratch overlay and keeps it only when the edit
  * reports no errors, which makes every edit all-or-nothing.
  */
@@ -74,6 +76,8 @@ class EditRun {
   readonly errors: ConfdError[] = [];
   /** Stored nodes whose bodies in `view` are this run's own copies, free to mutate. */
   private readonly owned = new Set<string>();
+  /** Working copies of Entry.explicit of the nodes whose explicit leaves this run changed. */
+  private readonly explicit = new Map<string, Set<string>>();
 
   constructor(
     private readonly schema: DeviceSchema,
@@ -122,7 +126,7 @@ class EditRun {
       if (!child) { this.fail(new ConfdError('SCHEMA_UNKNOWN_ELEMENT', `unknown element '${name}'`, { path })); continue; }
       if (!child.config) { this.fail(new ConfdError('SCHEMA_NOT_CONFIG', `'${name}' is read-only state`, { path })); continue; }
       switch (child.kind) {
-        case 'leaf': this.editLeaf(obj, child, path, ev, op); break;
+        case 'leaf': this.editLeaf(entry, obj, child, path, ev, op); break;
         case 'leaf-list': this.editLeafList(obj, child, path, ev, op); break;
         case 'container': this.editSubcontainer(entry, obj, child, path, ev, op); break;
         case 'list': this.editList(entry, child, path, ev, op); break;
@@ -130,7 +134,7 @@ class EditRun {
     }
   }
 
-  private editLeaf(obj: JsonObject, leaf: LeafSchema, path: string, ev: JsonValue, inherited: EffectiveOperation): void {
+  private editLeaf(entry: Entry, obj: JsonObject, leaf: LeafSchema, path: string, ev: JsonValue, inherited: EffectiveOperation): void {
     const { op, value } = leafEdit(ev, inherited);
     if (isObject(ev) && ev[OP_KEY] !== undefined && !isEditOperation(ev[OP_KEY])) {
       this.fail(new ConfdError('TXN_BAD_OPERATION', `unknown operation '${String(ev[OP_KEY])}'`, { path }));
@@ -144,7 +148,8 @@ class EditRun {
       return;
     }
     const present = obj[leaf.name] !== undefined;
-    const onlyDefault = present && leaf.default !== undefined && obj[leaf.name] === leaf.default;
+    // A default the schema filled in is not a value for create and delete (RFC 6243 §4.5.2).
+    const onlyDefault = present && leaf.default !== undefined && obj[leaf.name] === leaf.default && !this.isExplicit(entry, leaf);
     switch (op) {
       case 'none':
         return;
@@ -164,6 +169,7 @@ class EditRun {
           return;
         }
         obj[leaf.name] = value;
+        this.markExplicit(entry, leaf, value === leaf.default);
         return;
       case 'delete':
         if (!present || onlyDefault) {
@@ -171,11 +177,27 @@ class EditRun {
           return;
         }
         delete obj[leaf.name];
+        this.markExplicit(entry, leaf, false);
         return;
       case 'remove':
         delete obj[leaf.name];
+        this.markExplicit(entry, leaf, false);
         return;
     }
+  }
+
+  private isExplicit(entry: Entry, leaf: LeafSchema): boolean {
+    const key = leaf.bodyPath.join('/');
+    return this.explicit.get(entry.path)?.has(key) ?? entry.explicit?.includes(key) ?? false;
+  }
+
+  /** Records whether `leaf` of `entry` holds a default a client set (kept only for leaves with a default). */
+  private markExplicit(entry: Entry, leaf: LeafSchema, set: boolean): void {
+    if (leaf.default === undefined || set === this.isExplicit(entry, leaf)) return;
+    let marks = this.explicit.get(entry.path);
+    if (!marks) { marks = new Set(entry.explicit ?? []); this.explicit.set(entry.path, marks); }
+    if (set) marks.add(leaf.bodyPath.join('/'));
+    else marks.delete(leaf.bodyPath.join('/'));
   }
 
   private editLeafList(obj: JsonObject, node: LeafListSchema, path: string, ev: JsonValue, inherited: EffectiveOperation): void {
@@ -366,6 +388,7 @@ class EditRun {
     }
     this.view.delete(path);
     this.owned.delete(path);
+    this.explicit.delete(path);
   }
 
   /** Empties a container (or the root, or an entry body) including the list entries under it. */
@@ -373,6 +396,12 @@ class EditRun {
     for (const name of Object.keys(obj)) {
       if (node.kind === 'list' && (node.keys as readonly string[]).includes(name)) continue;
       delete obj[name];
+    }
+    const marks = this.explicit.get(entry.path) ?? (entry.explicit?.length ? new Set(entry.explicit) : undefined);
+    if (marks) {
+      const prefix = bodyPath.length === 0 ? '' : bodyPath.join('/') + '/';
+      for (const m of marks) if (m.startsWith(prefix)) marks.delete(m);
+      this.explicit.set(entry.path, marks);
     }
     const lists = entry.list ? entry.list.childLists : this.schema.root.childLists;
     for (const list of lists) {
@@ -399,6 +428,13 @@ class EditRun {
    * and a client fixes all of them at once (one rpc-error each).
    */
   private normalize(): void {
+    for (const [path, marks] of this.explicit) {
+      // The entry is this run's own copy (owned): set in place, as its body was.
+      const e = this.owned.has(path) ? this.view.get(path) as { explicit?: readonly string[] } | undefined : undefined;
+      if (!e) continue;
+      if (marks.size > 0) e.explicit = [...marks].sort();
+      else delete e.explicit;
+    }
     const before = this.errors.length;
     for (const path of this.owned) {
       const e = this.view.get(path);

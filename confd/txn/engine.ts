@@ -7,9 +7,9 @@
  * layers call it through confd/rpc with a Session.
  */
 import type { Logger } from 'pino';
-import { composeChanges, invertChanges, leafChanges, type LeafChange, type NodeChange } from '../core/diff.js';
+import { composeChanges, invertChanges, leafChanges, nodeChange, type LeafChange, type NodeChange } from '../core/diff.js';
 import { ConfdError, validationFailed } from '../core/errors.js';
-import { cloneJson, deepEqual, type JsonObject } from '../core/tree.js';
+import { cloneJson, type JsonObject } from '../core/tree.js';
 import type { DeviceSchema } from '../schema/model.js';
 import type { AuditInput } from '../store/audit-chain.js';
 import type { CommitHeader, Store } from '../store/store.js';
@@ -17,7 +17,8 @@ import { type Clock, type TimerHandle, systemClock } from './clock.js';
 import {
   CONFIRMED_META_KEY, DEFAULT_CONFIRM_TIMEOUT_S, type PendingConfirmed, checkAuthority, parsePending,
 } from './confirmed.js';
-import { type DataView, type Entry, EntryMap, Overlay, storedEntry } from './datastore.js';
+import { type DataView, type Entry, EntryMap, Overlay, sameNode, storedEntry } from './datastore.js';
+import { type DefaultsTrim, withoutDefaults } from './defaults-view.js';
 import { applyEdit, type EditOptions } from './edit.js';
 import { CommitHistory, type ReplayedCommit } from './history.js';
 import { EditOwners, describeOwners, type EditOwner } from './edit-owners.js';
@@ -88,6 +89,7 @@ export class ConfigEngine {
   /** Who edited which node of the shared candidate. */
   private readonly owners = new EditOwners();
   private readonly confirmedListeners = new Set<(e: ConfirmedEvent) => void>();
+  private readonly startupListeners = new Set<(e: { readonly by: Actor; readonly at: number }) => void>();
   readonly startedAt: number;
   private readonly commits: CommitHistory;
   private readonly log: Logger;
@@ -281,6 +283,18 @@ export class ConfigEngine {
     return () => this.confirmedListeners.delete(fn);
   }
 
+  /** Called after each change of the startup datastore (copy-config, delete-config), with who made it. */
+  onStartupChanged(fn: (e: { readonly by: Actor; readonly at: number }) => void): () => void {
+    this.startupListeners.add(fn);
+    return () => this.startupListeners.delete(fn);
+  }
+
+  private emitStartupChanged(by: Actor): void {
+    for (const fn of this.startupListeners) {
+      try { fn({ by, at: this.clock.now() }); } catch (err) { this.log.error({ err }, 'a startup listener failed'); }
+    }
+  }
+
   private emitConfirmed(event: Omit<ConfirmedEvent, 'at'>): void {
     const e: ConfirmedEvent = { ...event, at: this.clock.now() };
     for (const fn of this.confirmedListeners) {
@@ -358,8 +372,10 @@ export class ConfigEngine {
     return this.startupCache;
   }
 
-  getConfig(ds: DatastoreName): JsonObject {
-    return materializeAll(this.schema, this.view(ds));
+  /** The whole configuration of `ds`; with `without`, less its defaults (RFC 6243 explicit or trim). */
+  getConfig(ds: DatastoreName, without?: DefaultsTrim): JsonObject {
+    const view = this.view(ds);
+    return materializeAll(this.schema, without ? withoutDefaults(this.schema, view, without) : view);
   }
 
   // ---- edits ----
@@ -398,20 +414,26 @@ export class ConfigEngine {
     });
   }
 
-  /** Replaces the candidate (or startup) with the content of another datastore or a tree. */
-  copyConfig(s: Session, source: DatastoreName | JsonObject, target: DatastoreName): Promise<void> {
+  /**
+   * Replaces the candidate (or startup) with the content of another datastore or a tree. From
+   * a datastore, `defaults` says which of its defaults the target gets as set values (RFC 6243
+   * with-defaults): explicit (the default) copies what clients set, report-all every default,
+   * trim none (each becomes a default of the target again).
+   */
+  copyConfig(s: Session, source: DatastoreName | JsonObject, target: DatastoreName, defaults: DefaultsTrim | 'report-all' = 'explicit'): Promise<void> {
     return this.exclusive(() => {
       if (target === 'running') {
         throw new ConfdError('TXN_BAD_DATASTORE', 'running is changed only by commit (copy to the candidate, then commit)');
       }
       if (source === target) throw new ConfdError('TXN_BAD_ARGUMENT', 'source and target are the same datastore');
       this.checkWritable(s, target);
-      if (target === 'startup' && source === 'running') {
+      if (target === 'startup' && source === 'running' && defaults === 'explicit') {
         this.store.copyRunningToStartup(this.auditInput(s, 'copy-config', 'startup', 'ok', { source }));
         this.startupCache = null;
+        this.emitStartupChanged(s);
         return;
       }
-      const tree = typeof source === 'string' ? this.getConfig(source) : source;
+      const tree = typeof source !== 'string' ? source : this.getConfig(source, defaults === 'report-all' ? undefined : defaults);
       const scratch = new Overlay(target === 'candidate' ? this.candidate : this.startup());
       const errors = applyEdit(this.schema, scratch, tree, { defaultOperation: 'replace' });
       if (target === 'startup' && errors.length === 0) {
@@ -432,9 +454,10 @@ export class ConfigEngine {
         const startup = this.startup();
         const nodes = [...startup.entries()].map((e) => scratch.get(e.path)).filter((e): e is Entry => e !== undefined);
         for (const [path, e] of scratch.changes) if (e && !startup.get(path)) nodes.push(e);
-        this.store.replaceStartup(nodes.map((e) => ({ path: e.path, parent: e.parent, list: e.list?.schemaPath ?? '', body: e.body, txid: e.txid })),
+        this.store.replaceStartup(nodes.map((e) => ({ path: e.path, parent: e.parent, list: e.list?.schemaPath ?? '', body: e.body, txid: e.txid, ...(e.explicit ? { explicit: e.explicit } : {}) })),
           this.auditInput(s, 'copy-config', 'startup', 'ok', { source: typeof source === 'string' ? source : 'inline' }));
         this.startupCache = null;
+        this.emitStartupChanged(s);
       }
     });
   }
@@ -449,6 +472,7 @@ export class ConfigEngine {
       this.store.replaceStartup([{ path: '/', parent: '', list: '', body: emptyRoot, txid: root.txid }],
         this.auditInput(s, 'delete-config', 'startup', 'ok'));
       this.startupCache = null;
+      this.emitStartupChanged(s);
     });
   }
 
@@ -692,7 +716,7 @@ export class ConfigEngine {
       const before = this.running.get(path);
       const after = view.get(path) ?? null;
       if (after === null && before === undefined) return;
-      if (after !== null && before !== undefined && (after === before || deepEqual(after.body, before.body))) return;
+      if (after !== null && before !== undefined && sameNode(after, before)) return;
       out.push({ path, before, after });
     };
     for (const path of view.changes.keys()) consider(path);
@@ -741,13 +765,13 @@ export class ConfigEngine {
     }
     // A revert restores a state running had; everything else must leave an administrator a way in.
     if (how.vetoable) this.guardLockout(s, how.action, view, deltas.map((d) => d.path), how.force === true);
-    const changes: NodeChange[] = deltas.map((d) => ({ path: d.path, old: d.before?.body ?? null, new: d.after?.body ?? null }));
+    const changes: NodeChange[] = deltas.map((d) => nodeChange(d.path, d.before?.body ?? null, d.before?.explicit, d.after?.body ?? null, d.after?.explicit));
     const event = commitEvent(this.store.lastTxid + 1, s, how.source, how.comment, changes);
     // The event computes the leaf changes once, for the access check and every participant.
     this.guardWrite(s, how.action, 'running', event.leafChanges);
     const prepared = how.vetoable ? await this.prepare(event) : [];
-    const placement = new Map<string, { parent: string; list: string }>();
-    for (const d of deltas) if (d.after) placement.set(d.path, { parent: d.after.parent, list: d.after.list?.schemaPath ?? '' });
+    const placement = new Map<string, { parent: string; list: string; explicit: readonly string[] | undefined }>();
+    for (const d of deltas) if (d.after) placement.set(d.path, { parent: d.after.parent, list: d.after.list?.schemaPath ?? '', explicit: d.after.explicit });
     let header: CommitHeader;
     try {
       header = this.store.commit({

@@ -27,7 +27,7 @@ export class CommitHistory {
     for (const c of this.netChanges(this.store.lastTxid, txid)) {
       if (c.new === null) { view.delete(c.path); continue; }
       const where = describeEntryPath(this.schema, c.path);
-      view.put({ path: c.path, parent: where.parent, list: where.list, body: c.new, txid: 0 });
+      view.put({ path: c.path, parent: where.parent, list: where.list, body: c.new, txid: 0, ...(c.newExplicit ? { explicit: c.newExplicit } : {}) });
     }
     return view;
   }

@@ -1,6 +1,6 @@
 /**
  * Interop with ncclient (Debian's python3-ncclient) for what a schema-driven NMS relies on:
- * get-schema and netconf-state (RFC 6022), with-defaults (RFC 6243), leaf-list content match,
+ * get-schema and netconf-state (RFC 6022), with-defaults (RFC 6243), XPath filters, leaf-list content match,
  * unknown-element, every invalid value as its own rpc-error, continue-on-error refused,
  * confirm-timeout 0 with its error-path, and the RFC 6470 session start/end events. The driver
  * (test/interop/ncclient_yang_driver.py) prints what it saw; every assertion is here.
@@ -24,6 +24,9 @@ type Iface = Record<string, string>;
 interface NmsResult {
   get_schema_ok: boolean; get_schema_text_start: string; get_schema_unknown: Outcome;
   schemas: string[]; netconf_state_children: string[]; setup: { edit: Outcome; commit: Outcome };
+  set_default: { edit: Outcome; commit: Outcome }; absent: Iface[]; explicit: Iface[]; report_all: Iface[]; get_explicit: Iface[];
+  copy_config: Record<'report-all' | 'trim' | 'explicit', { outcome: Outcome; candidate: Iface[] }>;
+  xpath_capability: boolean; xpath_mtu: { ok: boolean; interfaces: Iface[] }; xpath_unprefixed: { ok: boolean; interfaces: Iface[] }; xpath_bad: Outcome;
   trim: Iface[]; tagged_default_attributes: (string | null)[]; leaf_list_match: Iface[];
   unknown_element: Outcome; two_invalid: Outcome; continue_on_error: Outcome; confirm_timeout_0: Outcome;
   subscribe: Outcome; b_session_id: string; c_session_id: string; kill: Outcome;
@@ -76,10 +79,39 @@ describe('ncclient: what a schema-driven NMS uses', () => {
     }
   });
 
-  test('with-defaults trim leaves out defaults; report-all-tagged marks them', () => {
+  const explicit = [{ name: 'eth0', address: '10.0.0.1/24' }, { name: 'eth1', address: '10.0.0.2/24', mtu: '1500' }, { name: 'eth2', mtu: '1400' }];
+  const all = [
+    { name: 'eth0', address: '10.0.0.1/24', enabled: 'true', mtu: '1500' }, { name: 'eth1', address: '10.0.0.2/24', enabled: 'true', mtu: '1500' },
+    { name: 'eth2', enabled: 'true', mtu: '1400' },
+  ];
+
+  test('with-defaults explicit (the basic mode) reports what was set, a value equal to its default included, on get-config and get', () => {
     assert.deepEqual(r.setup, { edit: { ok: true }, commit: { ok: true } });
+    assert.deepEqual(r.set_default, { edit: { ok: true }, commit: { ok: true } });
+    assert.deepEqual(r.absent, explicit);
+    assert.deepEqual(r.explicit, explicit);
+    // <get> adds each interface's read-only state container.
+    assert.deepEqual(r.get_explicit.map(({ state: _, ...config }) => config), explicit);
+  });
+
+  test('with-defaults report-all reports every default; trim leaves out values equal to it; report-all-tagged marks them', () => {
+    assert.deepEqual(r.report_all, all);
     assert.deepEqual(r.trim, [{ name: 'eth0', address: '10.0.0.1/24' }, { name: 'eth1', address: '10.0.0.2/24' }, { name: 'eth2', mtu: '1400' }]);
     assert.deepEqual(r.tagged_default_attributes, ['true']);
+  });
+
+  test('copy-config with-defaults: the candidate gets every default (report-all), none (trim) or what was set (explicit)', () => {
+    for (const mode of ['report-all', 'trim', 'explicit'] as const) assert.deepEqual(r.copy_config[mode].outcome, { ok: true }, mode);
+    assert.deepEqual(r.copy_config['report-all'].candidate, all);
+    assert.deepEqual(r.copy_config.trim.candidate, r.trim);
+    assert.deepEqual(r.copy_config.explicit.candidate, explicit);
+  });
+
+  test(':xpath is advertised; get-config with an xpath filter (prefixed, or not) selects what it names; a bad one is bad-attribute', () => {
+    assert.equal(r.xpath_capability, true);
+    assert.deepEqual(r.xpath_mtu, { ok: true, interfaces: [{ name: 'eth2', mtu: '1400' }] });
+    assert.deepEqual(r.xpath_unprefixed, { ok: true, interfaces: [{ name: 'eth1' }] });
+    assert.deepEqual(tags(r.xpath_bad), [['rpc', 'bad-attribute']]);
   });
 
   test('a leaf-list content match selects only the entries holding the value', () => {

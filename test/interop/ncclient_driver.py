@@ -163,7 +163,8 @@ def interfaces_of(data_xml):
 
 
 def get_ifaces(m, source="running", filter_xml=None):
-    r = m.get_config(source=source, filter=("subtree", filter_xml) if filter_xml else None)
+    # report-all: the scenarios compare whole entries, defaults included (the basic mode is explicit).
+    r = m.get_config(source=source, filter=("subtree", filter_xml) if filter_xml else None, with_defaults="report-all")
     if not r.ok:
         return {"ok": False, "errors": rpc_errors(r.xml)}
     return interfaces_of(r.xml)

@@ -5,6 +5,7 @@ prints ONE JSON object; test/interop/ncclient-yang.test.ts asserts on it. Shares
 and reply helpers of ncclient_driver.py.
 
   /usr/bin/python3 ncclient_yang_driver.py nms --port N --user U --password P
+  /usr/bin/python3 ncclient_yang_driver.py capchange --start-time RFC3339 --port N --user U --password P
 """
 
 import argparse
@@ -49,11 +50,33 @@ def s_nms(a):
     out["netconf_state_children"] = [etree.QName(c).localname for c in parse(st.xml).iter("{%s}netconf-state" % MON_NS).__next__()]
     out["setup"] = commit_edit(m, ifaces_xml(iface("eth0", address="10.0.0.1/24"), iface("eth1", address="10.0.0.2/24"),
                                              iface("eth2", mtu=1400)))
+    # eth1's mtu set to its default value: explicit reports it, trim does not.
+    out["set_default"] = commit_edit(m, ifaces_xml(iface("eth1", mtu=1500)))
     trim = m.get_config(source="running", filter=("subtree", ifaces_xml()), with_defaults="trim")
     out["trim"] = interfaces_of(trim.xml)
+    out["absent"] = interfaces_of(m.get_config(source="running", filter=("subtree", ifaces_xml())).xml)
+    out["explicit"] = interfaces_of(m.get_config(source="running", filter=("subtree", ifaces_xml()), with_defaults="explicit").xml)
+    out["report_all"] = interfaces_of(m.get_config(source="running", filter=("subtree", ifaces_xml()), with_defaults="report-all").xml)
+    out["get_explicit"] = interfaces_of(m.get(filter=("subtree", ifaces_xml()), with_defaults="explicit").xml)
+    wd = '<with-defaults xmlns="urn:ietf:params:xml:ns:yang:ietf-netconf-with-defaults">%s</with-defaults>'
+    copies = {}
+    for mode in ("report-all", "trim", "explicit"):
+        ok = dispatch(m, '<copy-config xmlns="%s"><target><candidate/></target><source><running/></source>%s</copy-config>'
+                      % (NC_NS, wd % mode))
+        cand = m.get_config(source="candidate", filter=("subtree", ifaces_xml()), with_defaults="explicit")
+        copies[mode] = {"outcome": ok, "candidate": interfaces_of(cand.xml)}
+    out["copy_config"] = copies
+    m.discard_changes()
     tagged = m.get_config(source="running", filter=("subtree", ifaces_xml(iface("eth2"))), with_defaults="report-all-tagged")
     out["tagged_default_attributes"] = [e.get("{urn:ietf:params:xml:ns:netconf:default:1.0}default")
                                         for e in parse(tagged.xml).iter("{%s}enabled" % IF_NS)]
+    # :xpath (RFC 6241 §8.9): ncclient checks the capability before it sends an xpath filter.
+    out["xpath_capability"] = ":xpath" in m.server_capabilities
+    xp = m.get_config(source="running", filter=("xpath", ({"if": IF_NS}, "/if:interfaces/if:interface[if:mtu < 1500]")))
+    out["xpath_mtu"] = {"ok": xp.ok, "interfaces": interfaces_of(xp.xml)}
+    xp2 = m.get_config(source="running", filter=("xpath", "/interfaces/interface[starts-with(name, 'eth1')]/name"))
+    out["xpath_unprefixed"] = {"ok": xp2.ok, "interfaces": interfaces_of(xp2.xml)}
+    out["xpath_bad"] = outcome(m.get_config(source="running", filter=("xpath", "/if:interfaces[")))
     lm = m.get_config(source="running", filter=("subtree", ifaces_xml("<interface><address>10.0.0.1/24</address></interface>")))
     out["leaf_list_match"] = interfaces_of(lm.xml)
     out["unknown_element"] = dispatch(m, '<get xmlns="%s"><bogus/></get>' % NC_NS)
@@ -83,14 +106,41 @@ def s_nms(a):
     return out
 
 
+def s_capchange(a):
+    """Replay from --start-time: every notification until replayComplete, RFC 6470 ones as dicts."""
+    m = connect(a)
+    out = {"subscribe": outcome(m.create_subscription(start_time=a.start_time))}
+    events = []
+    for _ in range(200):
+        n = m.take_notification(block=True, timeout=10)
+        if n is None:
+            break
+        root = parse(n.notification_xml)
+        body = root[1] if len(root) > 1 else None
+        name = etree.QName(body).localname if body is not None else None
+        if name == "replayComplete":
+            break
+        e = {"event": name}
+        if name == "netconf-capability-change":
+            for key in ("added-capability", "deleted-capability", "modified-capability"):
+                e[key] = [(c.text or "").strip() for c in body.findall("{%s}%s" % (NCN_NS, key))]
+            e["changed-by"] = [etree.QName(c).localname for c in body.find("{%s}changed-by" % NCN_NS)]
+        events.append(e)
+    out["events"] = events
+    m.close_session()
+    return out
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("scenario", choices=["nms"])
+    p.add_argument("scenario", choices=["nms", "capchange"])
+    p.add_argument("--start-time", default=None)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--user", default="admin")
     p.add_argument("--password", required=True)
-    run_scenario(s_nms, p.parse_args())
+    args = p.parse_args()
+    run_scenario(s_capchange if args.scenario == "capchange" else s_nms, args)
 
 
 if __name__ == "__main__":

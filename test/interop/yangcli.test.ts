@@ -153,4 +153,16 @@ describe('yangcli (batch mode, the appliance modules fetched with get-schema)', 
     const config = JSON.parse(exported.stdout) as { interfaces: { interface: Array<{ name: string; mtu?: number }> } };
     assert.equal(config.interfaces.interface.find((i) => i.name === 'eth9')?.mtu, 1400);
   });
+
+  test(':xpath is advertised: xget-config with an XPath filter returns the one interface it names', async () => {
+    const script = file('xget.yc', ["xget-config /interfaces/interface[name='eth9'] source=running", ''].join('\n'));
+    const r = await yangcli(script);
+    assert.equal(r.code, 0, r.output);
+    assert.doesNotMatch(r.output, /RPC Error Reply|not supported|canceled/, r.output);
+    const data = reply(r.output, 1);
+    assert.match(data, /^Data\n/, r.output);
+    assert.match(data, /name eth9/, data);
+    assert.match(data, /mtu 1400/, data);
+    assert.doesNotMatch(data, /name yc0/, 'only the interface the filter names');
+  });
 });

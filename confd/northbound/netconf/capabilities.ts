@@ -13,10 +13,11 @@ export const MONITORING_NS = 'urn:ietf:params:xml:ns:yang:ietf-netconf-monitorin
 /** The upgrade manager's operations (software-add, software-status, software-rollback). */
 export const SOFTWARE_NS = 'urn:appliance:software';
 /**
- * RFC 6243: the store keeps every default filled in, so the server cannot tell a value a
- * client set from a default (explicit); it reports all (report-all), or trims or tags them.
+ * RFC 6243: the store records which leaves a client set, even to their default value, so a
+ * read reports what was set (explicit, the basic mode), or everything (report-all), or trims
+ * or tags the values equal to their default.
  */
-export const WITH_DEFAULTS_CAPABILITY = 'urn:ietf:params:netconf:capability:with-defaults:1.0?basic-mode=report-all&also-supported=trim,report-all-tagged';
+export const WITH_DEFAULTS_CAPABILITY = 'urn:ietf:params:netconf:capability:with-defaults:1.0?basic-mode=explicit&also-supported=report-all,trim,report-all-tagged';
 
 const PROTOCOL_CAPABILITIES = [
   BASE_10,
@@ -29,6 +30,8 @@ const PROTOCOL_CAPABILITIES = [
   'urn:ietf:params:netconf:capability:startup:1.0',
   'urn:ietf:params:netconf:capability:notification:1.0',
   'urn:ietf:params:netconf:capability:interleave:1.0',
+  // XPath 1.0 filters with every core function (xpath-filter.ts; test/confd/northbound/netconf/xpath-filter.test.ts).
+  'urn:ietf:params:netconf:capability:xpath:1.0',
   WITH_DEFAULTS_CAPABILITY,
 ];
 

@@ -208,8 +208,12 @@ export function nodeToXml(node: SchemaNode, value: JsonValue, mode: DefaultsMode
   return encoder.out;
 }
 
-/** RFC 6243 retrieval modes the encoder applies (the tree holds every default filled in). */
-export type DefaultsMode = 'report-all' | 'trim' | 'report-all-tagged';
+/**
+ * RFC 6243 retrieval modes. The encoder applies trim and report-all-tagged to a tree with its
+ * defaults; explicit is a tree already without the defaults no client set (txn/defaults-view),
+ * which the encoder writes as it is.
+ */
+export type DefaultsMode = 'explicit' | 'report-all' | 'trim' | 'report-all-tagged';
 
 export const WITH_DEFAULTS_NS = 'urn:ietf:params:xml:ns:yang:ietf-netconf-with-defaults';
 const DEFAULT_ATTR_NS = 'urn:ietf:params:xml:ns:netconf:default:1.0';

@@ -13,6 +13,7 @@ import { NETCONF_NOTIFICATIONS_NS, NOTIFICATION_NS } from './capabilities.js';
 import { hostOf } from './monitoring.js';
 import { namespaceAttributes, prefixedPath } from './xpath.js';
 import { XmlWriter } from './xml-writer.js';
+import { type CapabilityChange, capabilityChangeXml } from './capability-change.js';
 
 export interface NotificationSink {
   /** Session id of the subscriber (for diagnostics). */
@@ -28,7 +29,21 @@ export class NotificationHub implements Participant {
   /** Each subscriber with the events it asked for (null: every event of the stream). */
   private readonly sinks = new Map<NotificationSink, ReadonlySet<string> | null>();
 
+  /** RFC 6470 capability changes seen at starts of the server, oldest first (for replay). */
+  private capabilityLog: readonly CapabilityChange[] = [];
+
   constructor(private readonly schema: DeviceSchema, private readonly addressOf: SessionAddress) {}
+
+  /** Takes the recorded capability changes, and sends `latest` (this start's) to the subscribers. */
+  capabilitiesChanged(log: readonly CapabilityChange[], latest: CapabilityChange | null): void {
+    this.capabilityLog = log;
+    if (latest) this.publish('netconf-capability-change', capabilityChangeXml(latest));
+  }
+
+  /** The recorded capability changes made from `startMs` up to `stopMs` (inclusive), oldest first. */
+  capabilityChangesBetween(startMs: number, stopMs = Number.POSITIVE_INFINITY): CapabilityChange[] {
+    return this.capabilityLog.filter((c) => { const t = Date.parse(c.time); return t >= startMs && t <= stopMs; });
+  }
 
   subscribe(sink: NotificationSink, events: ReadonlySet<string> | null = null): void {
     this.sinks.set(sink, events);
@@ -68,23 +83,44 @@ export class NotificationHub implements Participant {
     this.publish('netconf-confirmed-commit', w.toString());
   }
 
+  /**
+   * netconf-config-change of the startup datastore (copy-config, delete-config): who and when;
+   * no edit list (RFC 6470 allows leaving it out when the edits are not known: a save copies
+   * the whole of running). Not replayed: the commit history holds running's changes only.
+   */
+  startupChanged(e: { readonly by: { readonly user: string; readonly id: number }; readonly at: number }): void {
+    if (this.sinks.size === 0) return;
+    const w = new XmlWriter();
+    w.start('notification', { xmlns: NOTIFICATION_NS });
+    w.leaf('eventTime', new Date(e.at).toISOString());
+    w.start('netconf-config-change', { xmlns: NETCONF_NOTIFICATIONS_NS });
+    this.changedBy(w, e.by.id, e.by.user);
+    w.leaf('datastore', 'startup');
+    w.end().end();
+    this.publish('netconf-config-change', w.toString());
+  }
+
+  private changedBy(w: XmlWriter, session: number, user: string): void {
+    w.start('changed-by');
+    if (session === 0) {
+      // Changes the server makes itself (a confirmed commit timing out) name no user (RFC 6470).
+      w.empty('server');
+    } else {
+      w.leaf('username', user);
+      w.leaf('session-id', String(session));
+      const host = this.addressOf(session);
+      if (host && host !== 'local') w.leaf('source-host', hostOf(host));
+    }
+    w.end();
+  }
+
   /** The RFC 6470 netconf-config-change notification of a commit. */
   configChange(event: CommitEvent): string {
     const w = new XmlWriter();
     w.start('notification', { xmlns: NOTIFICATION_NS });
     w.leaf('eventTime', event.time);
     w.start('netconf-config-change', { xmlns: NETCONF_NOTIFICATIONS_NS });
-    w.start('changed-by');
-    if (event.session === 0) {
-      // Changes the server makes itself (a confirmed commit timing out) name no user (RFC 6470).
-      w.empty('server');
-    } else {
-      w.leaf('username', event.user);
-      w.leaf('session-id', String(event.session));
-      const host = this.addressOf(event.session);
-      if (host && host !== 'local') w.leaf('source-host', hostOf(host));
-    }
-    w.end();
+    this.changedBy(w, event.session, event.user);
     w.leaf('datastore', 'running');
     for (const c of event.changes) {
       // Changes of the root body are reported per top-level part that changed.

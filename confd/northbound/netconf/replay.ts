@@ -1,12 +1,14 @@
 /**
  * @module confd/northbound/netconf/replay
  * RFC 5277 replay on the NETCONF stream: the netconf-config-change notifications of the
- * commits kept in the history between startTime and stopTime, then <replayComplete/> (and
+ * commits kept in the history between startTime and stopTime and the netconf-capability-change
+ * of every recorded switch of version between them, in time order, then <replayComplete/> (and
  * <notificationComplete/> once stopTime has passed), and /netconf/streams, which says so.
  */
 import type { ConfigEngine } from '../../txn/engine.js';
 import type { ReplayedCommit } from '../../txn/history.js';
 import { NOTIFICATION_NS } from './capabilities.js';
+import { capabilityChangeXml } from './capability-change.js';
 import { el } from './data-element.js';
 import type { NotificationHub, NotificationSink } from './notifications.js';
 import type { XmlElement } from './xml-element.js';
@@ -36,9 +38,16 @@ function asEvent(c: ReplayedCommit) {
  * so no commit falls between them.
  */
 export function replayAndSubscribe(engine: ConfigEngine, hub: NotificationHub, sink: NotificationSink, req: ReplayRequest): void {
+  const replayed: Array<{ at: number; xml: () => string }> = [];
   if (req.events === null || req.events.has('netconf-config-change')) {
-    for (const c of engine.commitsBetween(req.startMs, req.stopMs)) sink.sendNotification(hub.configChange(asEvent(c)));
+    for (const c of engine.commitsBetween(req.startMs, req.stopMs)) replayed.push({ at: Date.parse(c.header.time), xml: () => hub.configChange(asEvent(c)) });
   }
+  if (req.events === null || req.events.has('netconf-capability-change')) {
+    for (const c of hub.capabilityChangesBetween(req.startMs, req.stopMs)) replayed.push({ at: Date.parse(c.time), xml: () => capabilityChangeXml(c) });
+  }
+  // Stable: commits keep their order among themselves, and a switch comes after a commit of the same instant.
+  replayed.sort((a, b) => a.at - b.at);
+  for (const r of replayed) sink.sendNotification(r.xml());
   sink.sendNotification(marker('replayComplete'));
   const now = Date.now();
   if (req.stopMs !== undefined && req.stopMs <= now) { sink.sendNotification(marker('notificationComplete')); return; }
@@ -56,7 +65,7 @@ export function streamsElement(engine: ConfigEngine): XmlElement {
   const since = engine.replayStart() ?? new Date(engine.startedAt).toISOString();
   return el('netconf', ns, [el('streams', ns, [el('stream', ns, [
     el('name', ns, 'NETCONF'),
-    el('description', ns, 'RFC 6470 events: configuration changes, session start and end'),
+    el('description', ns, 'RFC 6470 events: configuration, capability and confirmed-commit changes, session start and end'),
     el('replaySupport', ns, 'true'),
     el('replayLogCreationTime', ns, since),
   ])])]);

@@ -84,6 +84,7 @@ export class NetconfServer {
     this.notifications = new NotificationHub(this.schema, (id) => this.ops.engine.session(id)?.address);
     this.ops.engine.addParticipant(this.notifications);
     this.ops.engine.onConfirmed((e) => this.notifications.confirmedCommit(e));
+    this.ops.engine.onStartupChanged((e) => this.notifications.startupChanged(e));
   }
 
   /**

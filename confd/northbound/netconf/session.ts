@@ -155,7 +155,7 @@ export class NetconfSession {
       this.replyErrors(attrs, new ConfdError('NC_UNKNOWN_OPERATION', `operation '${op.name}' is not supported`, { details: { element: op.name } }));
       return;
     }
-    const ctx: OpContext = { ops: this.server.ops, session: this.session, schema: this.server.schema, netconf: this, server: this.server };
+    const ctx: OpContext = { ops: this.server.ops, session: this.session, schema: this.server.schema, netconf: this, server: this.server, rpc };
     try {
       const body = await handler(ctx, op);
       this.server.countRpc(op.name, true);

@@ -239,9 +239,10 @@ describe('history', () => {
     const last = engine.store.lastTxid;
     const out = await engine.commit(s, { comment: 'nothing' });
     assert.equal(out.header, null);
-    // An edit that ends where running is also commits nothing.
+    // An edit that ends where running is also commits nothing (setting mtu to 1500 would not:
+    // a leaf set to its default is set, RFC 6243 explicit; removing it makes it a default again).
     await engine.editConfig(s, interfaces({ name: 'eth0', mtu: 9000 }));
-    await engine.editConfig(s, interfaces({ name: 'eth0', mtu: 1500 }));
+    await engine.editConfig(s, interfaces({ name: 'eth0', mtu: { '@op': 'remove' } }));
     const again = await engine.commit(s);
     assert.equal(again.header, null);
     assert.equal(engine.store.lastTxid, last);

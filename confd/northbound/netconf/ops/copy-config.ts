@@ -1,7 +1,9 @@
 /**
  * @module confd/northbound/netconf/ops/copy-config — RFC 6241 §7.3 (targets candidate and
- * startup). RFC 6243 <with-defaults> is read and checked; its mode does not change what is
- * copied, since every target is a datastore holding the whole configuration with its defaults.
+ * startup). RFC 6243 <with-defaults> says which defaults of a source datastore the target gets
+ * as set values: explicit (the basic mode) those a client set, report-all (and
+ * report-all-tagged, whose tags a datastore cannot keep) every one, trim none. An inline
+ * <config> is copied as given: what it holds is set.
  */
 import type { XmlElement } from '../xml-element.js';
 import type { OpContext } from './index.js';
@@ -9,9 +11,9 @@ import { datastoreParam, onlyParams, withDefaultsParam } from './params.js';
 
 export async function copyConfig(ctx: OpContext, op: XmlElement): Promise<undefined> {
   onlyParams(op, ['target', 'source'], true);
-  withDefaultsParam(op);
+  const mode = withDefaultsParam(op);
   const target = datastoreParam(ctx.schema, op, 'target', ['candidate', 'startup', 'running']) as 'candidate';
   const source = datastoreParam(ctx.schema, op, 'source', ['running', 'candidate', 'startup'], true);
-  await ctx.ops.copyConfig(ctx.session, source, target);
+  await ctx.ops.copyConfig(ctx.session, source, target, mode === 'report-all-tagged' ? 'report-all' : mode);
   return undefined;
 }

@@ -13,21 +13,24 @@ import { writeXml } from '../xml-writer.js';
 import { YANG_LIBRARY_NS } from '../yang-library.js';
 import { NETMOD_NOTIFICATION_NS, streamsElement } from '../replay.js';
 import type { OpContext } from './index.js';
-import { checkFilterType, onlyParams, param, withDefaultsParam } from './params.js';
+import { filterType, onlyParams, param, withDefaultsParam, xpathFilterParam } from './params.js';
+import { xpathData } from './xpath-read.js';
 
 /** Namespaces of the data this server answers itself, outside the device model. */
 const SERVER_DATA = new Set([MONITORING_NS, YANG_LIBRARY_NS, NETMOD_NOTIFICATION_NS]);
 
 export function get(ctx: OpContext, op: XmlElement): string {
   onlyParams(op, ['filter'], true);
-  const filter = param(op, 'filter');
-  if (filter) checkFilterType(filter);
+  const xpath = xpathFilterParam(op, ctx.rpc ? [ctx.rpc] : []);
+  const filter = xpath ? undefined : param(op, 'filter');
+  if (filter) filterType(filter);
   const mode = withDefaultsParam(op);
   const modelFilter = filter?.children.filter((c) => !SERVER_DATA.has(c.ns));
   const selector = modelFilter ? selectorFromSubtreeFilter(ctx.schema, modelFilter) : undefined;
-  const tree = ctx.ops.get(ctx.session, selector, ctx.server.state);
+  const tree = ctx.ops.get(ctx.session, selector, ctx.server.state, mode === 'explicit' ? 'explicit' : undefined);
   const serverFilter = filter?.children.filter((c) => SERVER_DATA.has(c.ns));
   const own = serverFilter?.length === 0 ? [] : [monitoringElement(ctx.server, ctx.ops.engine), ...ctx.server.library.libraryElements(), streamsElement(ctx.ops.engine)];
   const selected = serverFilter ? filterElements(own, serverFilter) : own;
-  return `<data>${configToXml(ctx.schema, tree, mode)}${selected.map(writeXml).join('')}</data>`;
+  const xml = `${configToXml(ctx.schema, tree, mode)}${selected.map(writeXml).join('')}`;
+  return `<data>${xpath ? xpathData(ctx, xml, xpath) : xml}</data>`;
 }

@@ -33,6 +33,8 @@ export interface OpContext {
   readonly schema: DeviceSchema;
   readonly netconf: NetconfSession;
   readonly server: NetconfServer;
+  /** The <rpc> element around the operation (its namespace declarations scope an XPath filter). */
+  readonly rpc?: XmlElement;
 }
 
 export type OpHandler = (ctx: OpContext, op: XmlElement) => Promise<string | undefined> | string | undefined;

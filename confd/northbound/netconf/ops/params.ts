@@ -51,20 +51,47 @@ export function datastoreParam(
   return choice.name as DatastoreName;
 }
 
-/** Refuses filter types other than subtree (no :xpath capability). */
-export function checkFilterType(filter: XmlElement): void {
+/** Longest XPath expression accepted in a filter's select (checked before it is parsed). */
+export const MAX_XPATH_LENGTH = 4096;
+
+/** An RFC 6241 §8.9 XPath filter: the expression and the prefixes in scope of its <filter>. */
+export interface XPathFilter { readonly select: string; readonly namespaces: Readonly<Record<string, string>> }
+
+/** The filter's type, subtree or xpath (anything else is bad-attribute). */
+export function filterType(filter: XmlElement): 'subtree' | 'xpath' {
   const type = attribute(filter, '', 'type') ?? attribute(filter, NETCONF_BASE_NS, 'type') ?? 'subtree';
-  if (type !== 'subtree') {
-    throw new ConfdError('NC_BAD_ATTRIBUTE', `filter type '${type}' is not supported (only subtree)`,
+  if (type !== 'subtree' && type !== 'xpath') {
+    throw new ConfdError('NC_BAD_ATTRIBUTE', `filter type '${type}' is not supported (subtree or xpath)`,
       { details: { attribute: 'type', element: 'filter' } });
   }
+  return type;
 }
 
-/** The selector of a <filter> parameter; undefined when there is none (everything). */
+/**
+ * The XPath filter of `op` when its <filter> has type xpath, else undefined. Prefixes are those
+ * declared on the filter, the operation and the <rpc> (`outer`, innermost first wins).
+ */
+export function xpathFilterParam(op: XmlElement, outer: readonly XmlElement[] = []): XPathFilter | undefined {
+  const filter = param(op, 'filter');
+  if (!filter || filterType(filter) !== 'xpath') return undefined;
+  const select = attribute(filter, '', 'select') ?? attribute(filter, NETCONF_BASE_NS, 'select');
+  if (select === undefined || select.trim() === '') {
+    throw new ConfdError('NC_MISSING_ATTRIBUTE', 'an xpath filter needs its select attribute', { details: { attribute: 'select', element: 'filter' } });
+  }
+  if (select.length > MAX_XPATH_LENGTH) {
+    throw new ConfdError('NC_BAD_ATTRIBUTE', `the XPath filter is longer than ${MAX_XPATH_LENGTH} characters`, { details: { attribute: 'select', element: 'filter' } });
+  }
+  const namespaces: Record<string, string> = {};
+  for (const el of [...outer, op, filter]) {
+    for (const d of el.declarations ?? []) if (d.qname.startsWith('xmlns:')) namespaces[d.qname.slice(6)] = d.value;
+  }
+  return { select, namespaces };
+}
+
+/** The selector of a subtree <filter> parameter; undefined when there is none (everything) or it is an XPath filter. */
 export function filterParam(schema: DeviceSchema, op: XmlElement): Selector | undefined {
   const filter = param(op, 'filter');
-  if (!filter) return undefined;
-  checkFilterType(filter);
+  if (!filter || filterType(filter) === 'xpath') return undefined;
   return selectorFromSubtreeFilter(schema, filter.children);
 }
 
@@ -96,14 +123,13 @@ export function textParam(op: XmlElement, name: string): string | undefined {
   return p === undefined ? undefined : p.text.trim();
 }
 
-/** RFC 6243 <with-defaults>: the retrieval mode asked for (report-all, the basic mode, when absent). */
+/** RFC 6243 <with-defaults>: the retrieval mode asked for (explicit, the basic mode, when absent). */
 export function withDefaultsParam(op: XmlElement): DefaultsMode {
   const p = op.children.find((c) => c.name === 'with-defaults' && c.ns === WITH_DEFAULTS_NS);
-  if (!p) return 'report-all';
+  if (!p) return 'explicit';
   const v = p.text.trim();
-  if (v === 'report-all' || v === 'trim' || v === 'report-all-tagged') return v;
-  // explicit needs to know which values a client set; the store keeps defaults filled in.
-  throw new ConfdError('TXN_BAD_ARGUMENT', `with-defaults mode '${v}' is not supported (report-all, trim, report-all-tagged)`,
+  if (v === 'explicit' || v === 'report-all' || v === 'trim' || v === 'report-all-tagged') return v;
+  throw new ConfdError('TXN_BAD_ARGUMENT', `with-defaults mode '${v}' is not one of explicit, report-all, trim, report-all-tagged`,
     { details: { element: 'with-defaults' } });
 }
 

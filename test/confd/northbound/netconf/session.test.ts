@@ -44,7 +44,8 @@ const PROTOCOL_CAPABILITIES = [
   'urn:ietf:params:netconf:capability:startup:1.0',
   'urn:ietf:params:netconf:capability:notification:1.0',
   'urn:ietf:params:netconf:capability:interleave:1.0',
-  'urn:ietf:params:netconf:capability:with-defaults:1.0?basic-mode=report-all&also-supported=trim,report-all-tagged',
+  'urn:ietf:params:netconf:capability:xpath:1.0',
+  'urn:ietf:params:netconf:capability:with-defaults:1.0?basic-mode=explicit&also-supported=report-all,trim,report-all-tagged',
 ];
 
 const ADMIN_HASH = '$scrypt$N=16384,r=8,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo';

@@ -3,7 +3,7 @@
  * What a schema-driven NMS reads from the server, in-process: <get-schema> (RFC 6022 §3.1) for
  * every published module and its errors, netconf-state (RFC 6022) and yang-library (RFC 8525)
  * filtered by subtree filters, get and get-config replies of the fixtures validated by
- * yanglint, RFC 6243 with-defaults, and unknown parameters refused with unknown-element.
+ * yanglint, RFC 6243 with-defaults (each mode on get, get-config and copy-config), and unknown parameters refused with unknown-element.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -12,12 +12,12 @@ import { after, before, describe, it } from 'node:test';
 import { APP_ROOT, SCHEMAS_DIR } from '../../../../confd/main/app-paths.js';
 import { MONITORING_NS } from '../../../../confd/northbound/netconf/capabilities.js';
 import { NETCONF_BASE_NS, attribute, type XmlElement } from '../../../../confd/northbound/netconf/xml-element.js';
-import { writeXml } from '../../../../confd/northbound/netconf/xml-writer.js';
 import { YANG_LIBRARY_NS } from '../../../../confd/northbound/netconf/yang-library.js';
 import type { JsonObject } from '../../../../confd/core/tree.js';
 import { publishedModules } from '../../../../confd/schema/yang-files.js';
 import { kids, openNetconfRig, replyData, replyErrors, type NetconfRig } from '../../../helpers/netconf-rig.js';
 import { validateData } from '../../../helpers/yanglint.js';
+import type { NetconfClient } from '../../../helpers/netconf-client.js';
 
 const IF_NS = 'urn:appliance:interfaces';
 const WD_NS = 'urn:ietf:params:xml:ns:yang:ietf-netconf-with-defaults';
@@ -168,52 +168,95 @@ describe('replies validate against the published modules (yanglint)', () => {
 
 describe('with-defaults (RFC 6243)', () => {
   let rig: NetconfRig;
-  before(async () => { rig = await openNetconfRig(2, { interfaces: { interface: [{ name: 'eth0', mtu: 1400 }, { name: 'eth1' }] } }); });
+  let client: NetconfClient;
+  before(async () => {
+    rig = await openNetconfRig(2, { interfaces: { interface: [{ name: 'eth0', mtu: 1400 }, { name: 'eth1' }, { name: 'eth2', mtu: 1500 }] } });
+    client = await rig.connect();
+  });
   after(() => rig.close());
 
-  const getConfig = (mode?: string): string => `<get-config><source><running/></source><filter type="subtree"><interfaces xmlns="${IF_NS}"/></filter>`
-    + `${mode ? `<with-defaults xmlns="${WD_NS}">${mode}</with-defaults>` : ''}</get-config>`;
+  const wd = (mode?: string) => (mode ? `<with-defaults xmlns="${WD_NS}">${mode}</with-defaults>` : '');
+  const getConfig = (mode?: string, source = 'running'): string => `<get-config><source><${source}/></source><filter type="subtree"><interfaces xmlns="${IF_NS}"/></filter>`
+    + `${wd(mode)}</get-config>`;
 
-  async function leaves(mode?: string): Promise<Record<string, [string, string | undefined][]>> {
-    const c = await rig.connect();
-    const data = replyData(await c.rpc(getConfig(mode)));
+  async function leaves(mode?: string, source = 'running', op: 'get-config' | 'get' = 'get-config'): Promise<Record<string, [string, string | undefined][]>> {
+    const c = client;
+    const rpc = op === 'get' ? `<get><filter type="subtree"><interfaces xmlns="${IF_NS}"/></filter>${wd(mode)}</get>` : getConfig(mode, source);
+    const data = replyData(await c.rpc(rpc));
     const out: Record<string, [string, string | undefined][]> = {};
     for (const i of kids(data.children[0]!, 'interface', IF_NS)) {
-      out[kids(i, 'name', IF_NS)[0]!.text] = i.children.filter((x) => x.name !== 'name')
+      out[kids(i, 'name', IF_NS)[0]!.text] = i.children.filter((x) => x.name !== 'name' && x.name !== 'state')
         .map((x) => [`${x.name}=${x.text}`, attribute(x, 'urn:ietf:params:xml:ns:netconf:default:1.0', 'default')]);
     }
     return out;
   }
 
-  it('report-all (the basic mode, and when absent) returns the defaults', async () => {
-    const expected = { eth0: [['enabled=true', undefined], ['mtu=1400', undefined]], eth1: [['enabled=true', undefined], ['mtu=1500', undefined]] };
-    assert.deepEqual(await leaves(), expected);
-    assert.deepEqual(await leaves('report-all'), expected);
+  const explicit = { eth0: [['mtu=1400', undefined]], eth1: [], eth2: [['mtu=1500', undefined]] };
+
+  it('explicit (the basic mode, and when absent) returns what a client set, a value equal to its default included', async () => {
+    assert.deepEqual(await leaves(), explicit);
+    assert.deepEqual(await leaves('explicit'), explicit);
   });
 
-  it('trim leaves out values equal to their default', async () => {
-    assert.deepEqual(await leaves('trim'), { eth0: [['mtu=1400', undefined]], eth1: [] });
+  it('report-all returns every default', async () => {
+    assert.deepEqual(await leaves('report-all'), {
+      eth0: [['enabled=true', undefined], ['mtu=1400', undefined]], eth1: [['enabled=true', undefined], ['mtu=1500', undefined]],
+      eth2: [['enabled=true', undefined], ['mtu=1500', undefined]],
+    });
+  });
+
+  it('trim leaves out values equal to their default, set or not', async () => {
+    assert.deepEqual(await leaves('trim'), { eth0: [['mtu=1400', undefined]], eth1: [], eth2: [] });
   });
 
   it('report-all-tagged marks them wd:default="true"', async () => {
-    assert.deepEqual(await leaves('report-all-tagged'),
-      { eth0: [['enabled=true', 'true'], ['mtu=1400', undefined]], eth1: [['enabled=true', 'true'], ['mtu=1500', 'true']] });
+    assert.deepEqual(await leaves('report-all-tagged'), {
+      eth0: [['enabled=true', 'true'], ['mtu=1400', undefined]], eth1: [['enabled=true', 'true'], ['mtu=1500', 'true']],
+      eth2: [['enabled=true', 'true'], ['mtu=1500', 'true']],
+    });
   });
 
-  it('explicit, which the store cannot tell apart, is refused with invalid-value, as is an unknown mode', async () => {
-    const c = await rig.connect();
-    for (const mode of ['explicit', 'everything']) {
-      const errors = replyErrors(await c.rpc(getConfig(mode)));
-      assert.deepEqual(errors.map((e) => [e.tag, e.info['bad-element']]), [['invalid-value', 'with-defaults']]);
-    }
+  it('an unknown mode is invalid-value naming with-defaults', async () => {
+    const c = client;
+    const errors = replyErrors(await c.rpc(getConfig('everything')));
+    assert.deepEqual(errors.map((e) => [e.tag, e.info['bad-element']]), [['invalid-value', 'with-defaults']]);
   });
 
-  it('applies to get and is accepted on copy-config', async () => {
-    const c = await rig.connect();
-    const data = replyData(await c.rpc(`<get><filter type="subtree"><interfaces xmlns="${IF_NS}"/></filter><with-defaults xmlns="${WD_NS}">trim</with-defaults></get>`));
-    assert.ok(!writeXml(data).includes('<enabled>'));
-    const copy = await c.rpc(`<copy-config><target><candidate/></target><source><running/></source><with-defaults xmlns="${WD_NS}">trim</with-defaults></copy-config>`);
-    assert.equal(kids(copy, 'ok', NETCONF_BASE_NS).length, 1);
+  it('applies to get', async () => {
+    assert.deepEqual(await leaves(undefined, 'running', 'get'), explicit);
+    assert.deepEqual(await leaves('trim', 'running', 'get'), { eth0: [['mtu=1400', undefined]], eth1: [], eth2: [] });
+    const all = await leaves('report-all', 'running', 'get');
+    assert.deepEqual(all['eth1'], [['enabled=true', undefined], ['mtu=1500', undefined]]);
+  });
+
+  it('on copy-config, says which defaults of the source the target gets as set values', async () => {
+    const c = client;
+    const copy = async (mode?: string) => {
+      const r = await c.rpc(`<copy-config><target><candidate/></target><source><running/></source>${wd(mode)}</copy-config>`);
+      assert.equal(kids(r, 'ok', NETCONF_BASE_NS).length, 1, JSON.stringify(r));
+      return leaves('explicit', 'candidate');
+    };
+    const all = { eth0: [['enabled=true', undefined], ['mtu=1400', undefined]], eth1: [['enabled=true', undefined], ['mtu=1500', undefined]], eth2: [['enabled=true', undefined], ['mtu=1500', undefined]] };
+    assert.deepEqual(await copy('report-all'), all);
+    assert.deepEqual(await copy('report-all-tagged'), all);
+    assert.deepEqual(await copy('trim'), { eth0: [['mtu=1400', undefined]], eth1: [], eth2: [] });
+    assert.deepEqual(await copy(), explicit);
+    const discard = await c.rpc('<discard-changes/>');
+    assert.equal(kids(discard, 'ok', NETCONF_BASE_NS).length, 1);
+  });
+
+  it('an edit setting a leaf to its default is reported by explicit from then on; delete makes it a default again', async () => {
+    const c = client;
+    const edit = async (body: string) => {
+      const r = await c.rpc(`<edit-config><target><candidate/></target><config><interfaces xmlns="${IF_NS}">${body}</interfaces></config></edit-config>`);
+      assert.equal(kids(r, 'ok', NETCONF_BASE_NS).length, 1, JSON.stringify(r));
+      const done = await c.rpc('<commit/>');
+      assert.equal(kids(done, 'ok', NETCONF_BASE_NS).length, 1, JSON.stringify(done));
+    };
+    await edit('<interface><name>eth1</name><enabled>true</enabled></interface>');
+    assert.deepEqual((await leaves())['eth1'], [['enabled=true', undefined]]);
+    await edit('<interface xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0"><name>eth1</name><enabled nc:operation="delete"/></interface>');
+    assert.deepEqual((await leaves())['eth1'], []);
   });
 });
 
