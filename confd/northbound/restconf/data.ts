@@ -39,10 +39,14 @@ export async function dataResource(svc: RcServices, req: RcRequest): Promise<RcR
   }
 }
 
-/** The value of the resource in running (with state unless content=config); undefined when absent. */
-function current(svc: RcServices, req: RcRequest, target: ResourcePath, withState: boolean): JsonValue | undefined {
+/**
+ * The value of the resource in running (with state unless content=config); undefined when
+ * absent. `explicit`: without the defaults no client set (a read's default mode); writes see them all.
+ */
+function current(svc: RcServices, req: RcRequest, target: ResourcePath, withState: boolean, explicit = false): JsonValue | undefined {
   const selector = target.segments.length === 0 ? undefined : selectorFromPath(svc.schema, target.path);
-  const tree = withState ? svc.ops.get(req.session, selector, svc.state) : svc.ops.getConfig(req.session, 'running', selector);
+  const without = explicit ? 'explicit' : undefined;
+  const tree = withState ? svc.ops.get(req.session, selector, svc.state, without) : svc.ops.getConfig(req.session, 'running', selector, without);
   return valueAt(tree, target.segments);
 }
 
@@ -50,7 +54,7 @@ function read(svc: RcServices, req: RcRequest, target: ResourcePath): RcReply {
   const q = readQuery(req.query);
   const notModified = checkRead(svc.ops, req.headers);
   if (notModified) return notModified;
-  let v = current(svc, req, target, q.content !== 'config');
+  let v = current(svc, req, target, q.content !== 'config', q.defaults === 'explicit');
   // A container has no presence of its own: empty, it is there when its entry (or the datastore) is.
   if (v === undefined && target.node.kind === 'container' && exists(svc, req, target)) v = {};
   if (target.node.kind !== 'root' && !target.node.config && q.content === 'config') v = undefined;

@@ -15,7 +15,10 @@ import { formatLeafValue } from '../../schema/values.js';
 import { integerTypeOf } from '../../schema/yang-types.js';
 import { moduleOf } from './paths.js';
 
-export type DefaultsMode = 'report-all' | 'trim' | 'report-all-tagged';
+import type { DefaultsMode } from '../netconf/config-codec.js';
+
+/** RFC 6243 modes, as NETCONF has them: explicit is a tree already without the defaults no client set. */
+export type { DefaultsMode };
 
 const DEFAULT_TAG = 'ietf-netconf-with-defaults:default';
 

@@ -51,9 +51,9 @@ export function readQuery(query: URLSearchParams): ReadQuery {
     depth = /^[0-9]{1,5}$/.test(depthText) ? Number(depthText) : NaN;
     if (!(depth >= 1 && depth <= 65535)) throw bad('depth', 'unbounded or 1 to 65535');
   }
+  // Without the parameter, RESTCONF's basic mode (RFC 8040 §4.8.9): report-all (a tool reads what is in force).
   const wd = query.get('with-defaults') ?? 'report-all';
-  if (wd === 'explicit') throw new ConfdError('TXN_NOT_SUPPORTED', "with-defaults 'explicit' is not supported (basic mode report-all; also trim, report-all-tagged)");
-  if (wd !== 'report-all' && wd !== 'trim' && wd !== 'report-all-tagged') throw bad('with-defaults', 'report-all, trim or report-all-tagged');
+  if (wd !== 'explicit' && wd !== 'report-all' && wd !== 'trim' && wd !== 'report-all-tagged') throw bad('with-defaults', 'explicit, report-all, trim or report-all-tagged');
   const fieldsText = query.get('fields');
   return { content, depth, defaults: wd, fields: fieldsText === null ? undefined : parseFields(fieldsText) };
 }

@@ -98,7 +98,7 @@ describe('query parameters', () => {
     assert.equal(code(() => checkParams('PATCH', new URLSearchParams('depth=1'))), 'RC_BAD_QUERY');
     assert.equal(code(() => readQuery(new URLSearchParams('depth=0'))), 'RC_BAD_QUERY');
     assert.equal(code(() => readQuery(new URLSearchParams('content=some'))), 'RC_BAD_QUERY');
-    assert.equal(code(() => readQuery(new URLSearchParams('with-defaults=explicit'))), 'TXN_NOT_SUPPORTED');
+    assert.equal(readQuery(new URLSearchParams('with-defaults=explicit')).defaults, 'explicit');
     assert.equal(code(() => parseFields('a(b')), 'RC_BAD_QUERY');
     assert.deepEqual(readQuery(new URLSearchParams('depth=3&content=config')).depth, 3);
   });
