@@ -110,7 +110,7 @@ describe('the status page in chromium', { timeout: 240_000 }, () => {
     await page.screenshot({ path: join(OUT, '1-login.png') });
 
     await login(page, 'admin', PASSWORD);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 45_000 });
     assert.equal(await page.textContent('#hostname'), 'edge-7');
     const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
     assert.equal(await page.textContent('#version'), version, 'the page shows the running version');
@@ -182,7 +182,7 @@ describe('the status page in chromium', { timeout: 240_000 }, () => {
     const { page, errors } = await openPage(context);
     await page.goto(`${base}/`);
     await login(page, 'vera', VIEWER_PASSWORD);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 45_000 });
     await page.waitForSelector('tr[data-alarm^="disk-usage:"]', { timeout: 15_000 });
     assert.equal(await page.locator('#alarms button').count(), 0, 'no acknowledge button for a viewer');
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
@@ -232,13 +232,13 @@ describe('the status page in chromium', { timeout: 240_000 }, () => {
     const { page } = await openPage(context);
     await page.goto(`${base}/`);
     await login(page, 'admin', PASSWORD);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 45_000 });
     let bytes = 0;
     const sizes: Array<Promise<void>> = [];
     page.on('requestfinished', (req) => { sizes.push(req.sizes().then((s) => { bytes += s.responseBodySize + s.responseHeadersSize; })); });
     const t0 = Date.now();
     await page.goto(`${base}/`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 45_000 });
     const ms = Date.now() - t0;
     await Promise.all(sizes);
     console.log(`# status page first load: ${bytes} bytes, interactive after ${ms} ms`);
@@ -287,7 +287,7 @@ describe('the status page during an install awaiting its confirmation', { timeou
     const { page, errors } = await openPage(context);
     await page.goto(`https://127.0.0.1:${ports.at(-1)![1]}/`);
     await login(page, 'admin', PASSWORD);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 45_000 });
     const b = await page.textContent('#slots [data-slot="b"]') ?? '';
     assert.match(b, /2\.0\.0/);
     assert.match(b, /running/);
