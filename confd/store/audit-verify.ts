@@ -7,6 +7,7 @@
  * replaced key, a missing or forged checkpoint. Reads only: it works on a full disk and a
  * read-only data directory.
  */
+import { readFileSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { ConfdError } from '../core/errors.js';
 import { chainFindings, type AuditRecord } from './audit-chain.js';
@@ -107,12 +108,32 @@ export function readAuditDatabase(file: string): { records: AuditRecord[]; keyed
     throw new ConfdError('STORE_CORRUPT', `cannot open the database ${file}: ${(cause as Error).message}`, { cause });
   }
   try {
-    const records = db.prepare<[], AuditRow>(SQL.auditAll).all().map(rowToAudit);
-    const keyed = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(KEYED_FROM)?.value;
-    return { records, keyedFrom: keyed === undefined ? undefined : Number(keyed) };
-  } catch (cause) {
-    throw new ConfdError('STORE_CORRUPT', `the audit log of ${file} cannot be read: ${(cause as Error).message}`, { cause });
+    return readAudit(db);
+  } catch (e) {
+    // A WAL database in a directory we may not write to: SQLite cannot make its -shm file.
+    // Without a write-ahead log to apply, a copy in memory is the same database.
+    if (!String((e as { code?: string }).code).startsWith('SQLITE_READONLY') || walPending(file)) throw wrapped(e, file);
   } finally {
     db.close();
   }
+  const bytes = readFileSync(file);
+  // Header bytes 18 and 19: file format versions, 2 = WAL; 1 lets the copy open without a log.
+  bytes[18] = 1; bytes[19] = 1;
+  const mem = new Database(bytes, { readonly: true });
+  try { return readAudit(mem); } catch (e) { throw wrapped(e, file); } finally { mem.close(); }
+}
+
+function walPending(file: string): boolean {
+  try { return statSync(`${file}-wal`).size > 0; } catch { return false; }
+}
+
+function wrapped(e: unknown, file: string): ConfdError {
+  if (e instanceof ConfdError) return e;
+  return new ConfdError('STORE_CORRUPT', `the audit log of ${file} cannot be read: ${(e as Error).message}`, { cause: e });
+}
+
+function readAudit(db: Database.Database): { records: AuditRecord[]; keyedFrom: number | undefined } {
+  const records = db.prepare<[], AuditRow>(SQL.auditAll).all().map(rowToAudit);
+  const keyed = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(KEYED_FROM)?.value;
+  return { records, keyedFrom: keyed === undefined ? undefined : Number(keyed) };
 }
