@@ -8,6 +8,7 @@
  * the checkpoint; a replaced key no longer matches its fingerprint.
  */
 import { closeSync, constants, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { dirname } from 'node:path';
 import { ConfdError } from '../core/errors.js';
@@ -110,6 +111,28 @@ export function writeCheckpoint(file: string, c: Checkpoint): void {
   writeFileDurably(file, JSON.stringify(c) + '\n', 0o600);
 }
 
+let tmpCount = 0;
+
+/** writeCheckpoint on the thread pool: temp file, fsync, rename, fsync the directory. */
+async function writeCheckpointAsync(file: string, c: Checkpoint): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}-${++tmpCount}`;
+  try {
+    const fh = await open(tmp, 'w', 0o600);
+    try {
+      await fh.writeFile(JSON.stringify(c) + '\n');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, file);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+  const dir = await open(dirname(file), 'r');
+  try { await dir.sync(); } finally { await dir.close(); }
+}
+
 /**
  * The store's audit sink at run time: signs with the key, replaces the checkpoint after each
  * durable batch and hands the batch on (remote syslog). When the trail failed its anchors at
@@ -119,18 +142,50 @@ export function writeCheckpoint(file: string, c: Checkpoint): void {
 export class AuditAnchor implements AuditSink {
   failure: string | null = null;
   private readonly listeners: Array<(records: readonly AuditRecord[]) => void> = [];
+  /** The newest checkpoint not yet written, and the write under way. */
+  private latest: Checkpoint | null = null;
+  private writing: Promise<void> | null = null;
 
   /** `checkpointFile` null: a database copy being migrated (its checkpoint is written by the copy's maker). */
   constructor(readonly key: Buffer, readonly checkpointFile: string | null, private readonly onError: (e: unknown, what: string) => void) {}
 
+  /**
+   * The checkpoint is replaced off the commit's path: asynchronously (the fsyncs run on the
+   * thread pool), one write at a time, batches written meanwhile coalesced into the next. It is
+   * thus at most a few milliseconds behind the database, never ahead of it.
+   */
   written(records: readonly AuditRecord[], keyedFrom: number): void {
     const last = records[records.length - 1];
     if (last && this.failure === null && this.checkpointFile !== null) {
-      try { writeCheckpoint(this.checkpointFile, makeCheckpoint(this.key, last, keyedFrom)); } catch (e) { this.onError(e, 'writing the audit checkpoint'); }
+      this.latest = makeCheckpoint(this.key, last, keyedFrom);
+      this.writing ??= this.drain(this.checkpointFile);
     }
     for (const fn of this.listeners) {
       try { fn(records); } catch (e) { this.onError(e, 'forwarding audit records'); }
     }
+  }
+
+  private async drain(file: string): Promise<void> {
+    while (this.latest) {
+      const c = this.latest;
+      this.latest = null;
+      try { await writeCheckpointAsync(file, c); } catch (e) { this.onError(e, 'writing the audit checkpoint'); }
+    }
+    this.writing = null;
+  }
+
+  /** Writes the newest checkpoint now (the store closing), and waits for nothing else. */
+  flush(): void {
+    const c = this.latest;
+    this.latest = null;
+    if (c && this.checkpointFile !== null) {
+      try { writeCheckpoint(this.checkpointFile, c); } catch (e) { this.onError(e, 'writing the audit checkpoint'); }
+    }
+  }
+
+  /** Resolves once every checkpoint handed over so far is on disk. */
+  async settled(): Promise<void> {
+    while (this.writing) await this.writing;
   }
 
   readCheckpoint(): Checkpoint | null | 'invalid' {

@@ -101,6 +101,8 @@ export interface AuditSink {
   readCheckpoint(): Checkpoint | null | 'invalid';
   /** Writes the checkpoint of a copy of this database (an online backup) at `file`. */
   anchorCopy(file: string, head: { seq: number; hash: string }, keyedFrom: number): void;
+  /** Writes what is still pending (the store closes). */
+  flush?(): void;
 }
 
 /** Meta key: seq of the first record hashed under the audit key. */
@@ -258,6 +260,7 @@ export class Store {
     if (this.db.open) {
       this.flushAudit();
       this.db.close();
+      this.options.audit?.flush?.();
     }
   }
 
