@@ -5,6 +5,7 @@
  * characters structured data must escape.
  */
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
 import { test } from 'node:test';
 import pino from 'pino';
 import type { AuditRecord } from '../../../confd/store/audit-chain.js';
@@ -55,5 +56,24 @@ test('collector down: the queue keeps the newest records, drops the oldest and r
   } finally {
     f.close();
     await receiver.close();
+  }
+});
+
+test('a UDP collector (the schema default) gets one RFC 5424 datagram per record, below its severity threshold only', async () => {
+  const sock = createSocket('udp4');
+  const got: string[] = [];
+  sock.on('message', (m) => got.push(m.toString('utf8')));
+  await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', () => resolve()));
+  const f = new SyslogForwarder({ log: pino({ level: 'silent' }), context: () => ({ hostname: 'h', procid: 1 }) });
+  try {
+    f.configure([{ host: '127.0.0.1', port: sock.address().port, protocol: 'udp', severity: 'warning' }]);
+    f.send([record(1), record(2, { result: 'denied' }), record(3, { result: 'error' })]);
+    const deadline = Date.now() + 5000;
+    while (got.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(got.map((m) => Number(parseSyslog(m).sd['audit@32473']!.seq)).sort(), [2, 3], 'the notice (ok) is below "warning"');
+  } finally {
+    f.close();
+    sock.close();
   }
 });
