@@ -8,7 +8,6 @@
  * the checkpoint; a replaced key no longer matches its fingerprint.
  */
 import { closeSync, constants, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { dirname } from 'node:path';
 import { ConfdError } from '../core/errors.js';
@@ -100,7 +99,8 @@ export function readCheckpoint(file: string): Checkpoint | null | 'invalid' {
   if (text === null) return null;
   try {
     const c = JSON.parse(text.toString('utf8')) as Checkpoint;
-    if (c.version !== 1 || !Number.isInteger(c.seq) || typeof c.hash !== 'string' || !Number.isInteger(c.keyedFrom)) return 'invalid';
+    const strings = [c.hash, c.keyId, c.time, c.mac].every((v) => typeof v === 'string');
+    if (c.version !== 1 || !Number.isInteger(c.seq) || !Number.isInteger(c.keyedFrom) || !strings) return 'invalid';
     return c;
   } catch {
     return 'invalid';
@@ -109,28 +109,6 @@ export function readCheckpoint(file: string): Checkpoint | null | 'invalid' {
 
 export function writeCheckpoint(file: string, c: Checkpoint): void {
   writeFileDurably(file, JSON.stringify(c) + '\n', 0o600);
-}
-
-let tmpCount = 0;
-
-/** writeCheckpoint on the thread pool: temp file, fsync, rename, fsync the directory. */
-async function writeCheckpointAsync(file: string, c: Checkpoint): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}-${++tmpCount}`;
-  try {
-    const fh = await open(tmp, 'w', 0o600);
-    try {
-      await fh.writeFile(JSON.stringify(c) + '\n');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, file);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
-  const dir = await open(dirname(file), 'r');
-  try { await dir.sync(); } finally { await dir.close(); }
 }
 
 /**
@@ -142,40 +120,34 @@ async function writeCheckpointAsync(file: string, c: Checkpoint): Promise<void> 
 export class AuditAnchor implements AuditSink {
   failure: string | null = null;
   private readonly listeners: Array<(records: readonly AuditRecord[]) => void> = [];
-  /** The newest checkpoint not yet written, and the write under way. */
+  /** The newest checkpoint not yet written, and the turn that writes it. */
   private latest: Checkpoint | null = null;
-  private writing: Promise<void> | null = null;
+  private pending: NodeJS.Immediate | null = null;
 
   /** `checkpointFile` null: a database copy being migrated (its checkpoint is written by the copy's maker). */
   constructor(readonly key: Buffer, readonly checkpointFile: string | null, private readonly onError: (e: unknown, what: string) => void) {}
 
   /**
-   * The checkpoint is replaced off the commit's path: asynchronously (the fsyncs run on the
-   * thread pool), one write at a time, batches written meanwhile coalesced into the next. It is
-   * thus at most a few milliseconds behind the database, never ahead of it.
+   * The checkpoint is replaced just after the commit's path: on the next turn of the event loop
+   * (the commit's reply is on its way by then), batches written meanwhile coalesced into one
+   * write. It is thus at most a turn behind the database, never ahead of it; no file stays
+   * open between turns, and close() writes what is pending at once.
    */
   written(records: readonly AuditRecord[], keyedFrom: number): void {
     const last = records[records.length - 1];
     if (last && this.failure === null && this.checkpointFile !== null) {
       this.latest = makeCheckpoint(this.key, last, keyedFrom);
-      this.writing ??= this.drain(this.checkpointFile);
+      this.pending ??= setImmediate(() => this.flush());
     }
     for (const fn of this.listeners) {
       try { fn(records); } catch (e) { this.onError(e, 'forwarding audit records'); }
     }
   }
 
-  private async drain(file: string): Promise<void> {
-    while (this.latest) {
-      const c = this.latest;
-      this.latest = null;
-      try { await writeCheckpointAsync(file, c); } catch (e) { this.onError(e, 'writing the audit checkpoint'); }
-    }
-    this.writing = null;
-  }
-
   /** Writes the newest checkpoint now (the store closing), and waits for nothing else. */
   flush(): void {
+    if (this.pending) clearImmediate(this.pending);
+    this.pending = null;
     const c = this.latest;
     this.latest = null;
     if (c && this.checkpointFile !== null) {
@@ -185,7 +157,7 @@ export class AuditAnchor implements AuditSink {
 
   /** Resolves once every checkpoint handed over so far is on disk. */
   async settled(): Promise<void> {
-    while (this.writing) await this.writing;
+    while (this.pending) await new Promise((resolve) => setImmediate(resolve));
   }
 
   readCheckpoint(): Checkpoint | null | 'invalid' {
