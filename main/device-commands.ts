@@ -13,7 +13,8 @@ import { SCHEMAS_DIR, dataDir } from '../confd/main/app-paths.js';
 import { defaultBackupFile, recordBackup } from '../confd/main/backups.js';
 import { connectDevice, type DeviceApi } from '../confd/main/device-api.js';
 import { newestSchemaVersion } from '../confd/schema/loader.js';
-import type { AuditRecord, ChainVerdict } from '../confd/store/audit-chain.js';
+import type { AuditRecord } from '../confd/store/audit-chain.js';
+import { reanchorAudit, verifyDeviceAudit } from '../confd/main/device.js';
 import { DataDirLock } from '../confd/store/lock.js';
 import { readSchemaVersion, replaceDatabase } from '../confd/store/backup-file.js';
 import type { CommitHeader } from '../confd/store/store.js';
@@ -80,6 +81,8 @@ export const restore: Command = {
       try {
         const version = active.schemaVersion ?? readSchemaVersion(dirs.database) ?? newestSchemaVersion(SCHEMAS_DIR);
         const c = replaceDatabase(dirs.database, resolve(file), version);
+        // The replaced database's checkpoint no longer applies: the restored chain is anchored anew.
+        reanchorAudit(root, active.slot);
         if (flag(ctx, 'json')) printJson({ file: resolve(file), lastTxid: c.lastTxid, auditRecords: c.auditRecords });
         else out(`database replaced by ${file} (last commit ${c.lastTxid}, ${c.auditRecords} audit records); the previous one was kept beside it`);
       } finally {
@@ -109,16 +112,21 @@ export const audit: Command = {
   run: (ctx) => {
     const sub = ctx.positionals[0];
     if (sub === 'verify') {
-      return withDevice(ctx, async (api) => {
-        const v = await api.request<ChainVerdict>('audit.verify');
-        if (flag(ctx, 'json')) printJson(v);
-        if (v.ok) {
-          if (!flag(ctx, 'json')) out(`audit chain intact: ${v.records} records`);
-          return 0;
+      // Read-only, whether the appliance runs or not: verification writes nothing (a full disk, a read-only directory).
+      const root = str(ctx, 'data-dir')!;
+      const v = verifyDeviceAudit(root, activeSlot(root).slot);
+      if (flag(ctx, 'json')) printJson(v);
+      if (v.ok) {
+        if (!flag(ctx, 'json')) {
+          const anchor = v.checkpoint ? `, checkpoint at record ${v.checkpoint.seq} of ${v.checkpoint.time}` : ', no checkpoint yet';
+          out(`audit chain intact: ${v.records} records${v.keyedFrom === null ? ' (not keyed yet)' : `, keyed from record ${v.keyedFrom}`}${anchor}`);
         }
-        process.stderr.write(`appliance: audit chain broken at record ${v.seq}: ${v.reason}\n`);
-        return 1;
-      });
+        return Promise.resolve(0);
+      }
+      const [first, ...rest] = v.findings;
+      process.stderr.write(`appliance: ${first!.seq ? `audit chain broken at record ${first!.seq}` : 'audit trail fails verification'}: ${first!.reason}\n`);
+      for (const f of rest) process.stderr.write(`appliance: also (${f.kind}) at record ${f.seq}: ${f.reason}\n`);
+      return Promise.resolve(1);
     }
     if (sub === 'show') {
       return withDevice(ctx, async (api) => {

@@ -14,6 +14,8 @@ export interface SlotPaths {
   readonly app: string;
   readonly manifest: string;
   readonly database: string;
+  /** The checkpoint of its database's audit chain. */
+  readonly auditCheckpoint: string;
 }
 
 export interface DeviceLayout {
@@ -27,6 +29,7 @@ export interface DeviceLayout {
   readonly daemonLock: string;
   readonly upgradeDir: string;
   readonly journal: string;
+  readonly auditKey: string;
   slot(name: SlotName): SlotPaths;
 }
 
@@ -42,9 +45,11 @@ export function deviceLayout(root: string): DeviceLayout {
     daemonLock: dataDir(r).lock,
     upgradeDir: join(r, 'upgrade'),
     journal: join(r, 'upgrade', 'job.json'),
+    auditKey: dataDir(r).auditKey,
     slot: (name) => {
       const dir = join(r, 'slots', name);
-      return { dir, app: join(dir, 'app'), manifest: join(dir, 'manifest.json'), database: dataDir(r, name).database };
+      const d = dataDir(r, name);
+      return { dir, app: join(dir, 'app'), manifest: join(dir, 'manifest.json'), database: d.database, auditCheckpoint: d.auditCheckpoint };
     },
   };
 }

@@ -44,6 +44,7 @@ export const ERROR_CODES = {
   STORE_LOCKED: 'another process already runs the appliance on this data directory',
   STORE_BAD_BACKUP: 'a backup file that is unreadable, corrupt or of another schema version',
   AUDIT_CHAIN_BROKEN: 'an audit record was altered, removed or inserted',
+  AUDIT_KEY_INVALID: 'the audit key file is not a key (wrong size)',
   AUTH_FAILED: 'authentication failed',
   AUTH_RATE_LIMITED: 'too many failed logins from this address; try later',
   ACCESS_DENIED: 'the access rules do not allow this operation',

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 /** Root of this build: the folder holding package.json, schemas/ and dist/. */
 export const APP_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -30,6 +30,9 @@ export interface DataDir {
   readonly lastBackup: string;
   /** The NETCONF capabilities the last daemon advertised, and the changes seen (confd/main/capability-record). */
   readonly netconfCapabilities: string;
+  /** The audit key (one per data directory) and the checkpoint of this database's audit chain (beside it). */
+  readonly auditKey: string;
+  readonly auditCheckpoint: string;
 }
 
 /**
@@ -39,9 +42,10 @@ export interface DataDir {
  */
 export function dataDir(root: string, slot?: string): DataDir {
   const r = resolve(root);
+  const database = slot ? join(r, 'slots', slot, 'config.db') : join(r, 'config.db');
   return {
     root: r,
-    database: slot ? join(r, 'slots', slot, 'config.db') : join(r, 'config.db'),
+    database,
     lock: join(r, 'appliance.lock'),
     socket: join(r, 'confd.sock'),
     hostKey: join(r, 'ssh_host_ed25519_key'),
@@ -51,5 +55,12 @@ export function dataDir(root: string, slot?: string): DataDir {
     backups: join(r, 'backups'),
     lastBackup: join(r, 'last-backup'),
     netconfCapabilities: join(r, 'netconf-capabilities.json'),
+    auditKey: join(r, 'audit-key'),
+    auditCheckpoint: auditCheckpointOf(database),
   };
+}
+
+/** The audit checkpoint of the database `file`: `audit-checkpoint` beside it. */
+export function auditCheckpointOf(file: string): string {
+  return join(dirname(file), 'audit-checkpoint');
 }

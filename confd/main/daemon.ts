@@ -20,7 +20,8 @@ import type { ConfigEngine } from '../txn/engine.js';
 import { SoftwareConditions } from './software-conditions.js';
 import { APP_ROOT, SCHEMAS_DIR, dataDir, softwareVersion, type DataDir } from './app-paths.js';
 import { publishedModules } from '../schema/yang-files.js';
-import { openDevice } from './device.js';
+import { openAuditAnchor, openDevice } from './device.js';
+import { AuditForwarding } from '../syslog/audit-forwarding.js';
 import { newestBackup } from './backups.js';
 import { ensureInitialAdmin } from './initial-admin.js';
 import { NetconfServer } from '../northbound/netconf/server.js';
@@ -84,6 +85,7 @@ export class Daemon {
     private readonly log: Logger,
     readonly monitor: Monitor,
     private readonly http: HttpServer | null,
+    private readonly syslog: AuditForwarding,
     /** The port HTTPS listens on (null: off). */
     readonly httpPort: number | null,
   ) {
@@ -103,9 +105,11 @@ export class Daemon {
     const lock = DataDirLock.tryAcquire(dirs.lock);
     if (!lock) throw new ConfdError('STORE_LOCKED', `another appliance is already running on ${dirs.root}`);
     let engine: ConfigEngine;
+    let anchor: ReturnType<typeof openAuditAnchor>;
     try {
+      anchor = openAuditAnchor(dirs.root, options.slot, options.logger);
       engine = await openDevice({
-        dataDir: dirs.root, logger: options.logger, ...copyFault(),
+        dataDir: dirs.root, logger: options.logger, ...copyFault(), anchor,
         ...(options.slot ? { slot: options.slot } : {}), ...(options.schemaVersion ? { schemaVersion: options.schemaVersion } : {}),
       });
     } catch (e) {
@@ -124,13 +128,19 @@ export class Daemon {
     engine.addParticipant(bus);
     const supervisor = new Supervisor(engine, dirs, log.child({ part: 'supervisor' }), options.daemons);
     engine.addParticipant(supervisor);
+    const syslog = new AuditForwarding(engine, log.child({ part: 'syslog' }));
+    engine.addParticipant(syslog);
+    anchor.onRecords(syslog.records);
     let listening: Array<{ address: string; port: number }> = [];
     const env = options.env ?? process.env;
     const software = options.bootSocket ? new SoftwareConditions(options.bootSocket, log.child({ part: 'software' })) : null;
     const monitor = new Monitor({
       engine, file: monitorFile(dirs.root), dataDir: dirs.root, databaseFile: dirs.database, log: log.child({ part: 'monitor' }),
       daemons: () => supervisor.list(),
-      conditions: { ...(software ? { upgrade: () => software.read() } : {}) },
+      conditions: {
+        ...(software ? { upgrade: () => software.read() } : {}),
+        syslogUnreachable: () => syslog.forwarder.unreachable(), auditChainFailure: () => anchor.failure,
+      },
       subscribers: () => bus.list().map((s) => ({ name: s.name, lag: s.lag, connected: s.connected, mandatory: s.mandatory })),
       sources: {
         ...(env.APPLIANCE_PROC_ROOT ? { proc: env.APPLIANCE_PROC_ROOT } : {}),
@@ -178,10 +188,11 @@ export class Daemon {
       monitor.start();
       log.info({ dataDir: dirs.root, txid: engine.store.lastTxid, nodes: engine.running.size, sshPort, httpPort, listen: listening },
         'appliance started');
-      return new Daemon(dirs, engine, ops, bus, supervisor, socket, netconf, ssh, sshPort, lock, log, monitor, http, httpPort);
+      return new Daemon(dirs, engine, ops, bus, supervisor, socket, netconf, ssh, sshPort, lock, log, monitor, http, syslog, httpPort);
     } catch (e) {
       await http?.close().catch(() => undefined);
       monitor.close();
+      syslog.close();
       await ssh?.close().catch(() => undefined);
       await socket.close().catch(() => undefined);
       engine.close();
@@ -206,6 +217,7 @@ export class Daemon {
     this.monitor.close();
     this.engine.close();
     this.engine.store.close();
+    this.syslog.close();
     this.lock.release();
     this.log.info('appliance stopped');
   }

@@ -25,6 +25,7 @@ import { migrate, type Loss } from '../../transforms/index.js';
 import { faultPoint, faultSet } from '../api/faults.js';
 import { SCHEMAS_DIR } from './app-paths.js';
 import { emptyRootBody, openStore } from './device.js';
+import { AuditAnchor, readAuditKey } from '../store/audit-anchor.js';
 import { changesBetween } from './migration-diff.js';
 
 export interface MigrationResult {
@@ -98,7 +99,9 @@ function countChanged(before: readonly StoredNode[], after: readonly StoredNode[
 export async function migrateDatabase(o: MigrationOptions): Promise<MigrationResult> {
   const fromSchema = loadDeviceSchema(SCHEMAS_DIR, o.from);
   const toSchema = loadDeviceSchema(SCHEMAS_DIR, o.to);
-  const store = openStore(o.file, fromSchema);
+  // The migration's record joins the keyed chain when the upgrade manager names the audit key.
+  const key = process.env.APPLIANCE_AUDIT_KEY_FILE ? readAuditKey(process.env.APPLIANCE_AUDIT_KEY_FILE) : null;
+  const store = openStore(o.file, fromSchema, key ? { audit: new AuditAnchor(key, null, (err, what) => o.log.error({ err }, what)) } : {});
   const engine = new ConfigEngine({ schema: fromSchema, store, logger: o.log });
   try {
     if (engine.pendingConfirmed()) {

@@ -12,7 +12,8 @@ import type { Logger } from 'pino';
 import type { LeafChange } from '../core/diff.js';
 import { ConfdError } from '../core/errors.js';
 import type { JsonObject } from '../core/tree.js';
-import { verifyChain, type AuditRecord, type ChainVerdict } from '../store/audit-chain.js';
+import type { AuditRecord } from '../store/audit-chain.js';
+import { verifyAudit, type AuditVerdict } from '../store/audit-verify.js';
 import { inspectBackup } from '../store/backup-file.js';
 import type { AuditQuery, CommitHeader } from '../store/store.js';
 import type { EditOptions } from '../txn/edit.js';
@@ -306,10 +307,11 @@ export class Operations {
     return true;
   }
 
-  async backup(s: Session, file: string): Promise<{ file: string; bytes: number }> {
+  /** With `checkpoint`, the copy's audit checkpoint is written there (a copy that becomes a database: an upgrade's slot). */
+  async backup(s: Session, file: string, checkpoint?: string): Promise<{ file: string; bytes: number }> {
     this.authorize(s, 'backup');
     try {
-      await this.engine.store.backup(file);
+      await this.engine.store.backup(file, checkpoint);
     } catch (e) {
       this.engine.audit(s, 'backup', file, 'error', { error: (e as ConfdError).code });
       throw e;
@@ -345,9 +347,11 @@ export class Operations {
     return this.engine.load(s, tree, { merge: false, source: 'restore', comment: `restore from ${file}`, force: forced });
   }
 
-  auditVerify(s: Session): ChainVerdict {
+  /** Verifies the chain and its checkpoint; writes nothing. */
+  auditVerify(s: Session): AuditVerdict {
     this.authorize(s, 'audit-verify');
-    return verifyChain(this.engine.store.auditRecords());
+    const store = this.engine.store;
+    return verifyAudit(store.auditRecords(), store.auditEvidence());
   }
 
   auditShow(s: Session, query: AuditQuery): AuditRecord[] {

@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import { ConfdError } from '../core/errors.js';
 import { verifyChain } from './audit-chain.js';
 import { syncDirectory, syncFile } from './durable-file.js';
-import { DS, SQL, Store, ioError, rowToAudit, rowToNode, type AuditRow, type NodeRow, type StoredNode } from './store.js';
+import { DS, KEYED_FROM, SQL, Store, ioError, rowToAudit, rowToNode, type AuditRow, type NodeRow, type StoredNode } from './store.js';
 
 /** The schema version a database file holds, without opening it for writing (undefined if none). */
 export function readSchemaVersion(file: string): number | undefined {
@@ -55,7 +55,9 @@ export function inspectBackup(file: string, schemaVersion: number): BackupConten
       throw bad(e instanceof Error ? e.message : String(e), e);
     }
     const records = db.prepare<[], AuditRow>(SQL.auditAll).all().map(rowToAudit);
-    const verdict = verifyChain(records);
+    // Without this device's key (a backup may come from elsewhere) keyed records are checked for order and links.
+    const keyed = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(KEYED_FROM)?.value;
+    const verdict = verifyChain(records, keyed === undefined ? {} : { keyedFrom: Number(keyed) });
     if (!verdict.ok) throw bad(`its audit chain is broken: ${verdict.reason}`);
     return {
       running: db.prepare<[number], NodeRow>(SQL.loadNodes).all(DS.running).map(rowToNode),

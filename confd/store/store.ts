@@ -13,7 +13,8 @@ import { ConfdError } from '../core/errors.js';
 import { leafChanges, type NodeChange } from '../core/diff.js';
 import type { JsonObject } from '../core/tree.js';
 import { syncDirectory, syncFile } from './durable-file.js';
-import { GENESIS_HASH, auditHash, type AuditInput, type AuditRecord } from './audit-chain.js';
+import type { Checkpoint } from './audit-anchor.js';
+import { GENESIS_HASH, auditHash, auditHmac, type AuditInput, type AuditRecord, type ChainKey } from './audit-chain.js';
 
 export type DatastoreName = 'running' | 'startup';
 export const DS: Record<DatastoreName, number> = { running: 0, startup: 1 };
@@ -103,7 +104,24 @@ export interface StoreOptions {
   /** Test hook: online backups copy `pages` pages per step and call `after` after each (fault injection). */
   readonly backupSteps?: { readonly pages: number; readonly after: () => void };
   readonly readonly?: boolean;
+  /** The audit key, and who hears of each batch of records once durable (confd/store/audit-anchor). */
+  readonly audit?: AuditSink;
 }
+
+export interface AuditSink {
+  readonly key: Uint8Array;
+  /** Called after each durable batch with its records (in seq order); must not throw. */
+  written(records: readonly AuditRecord[], keyedFrom: number): void;
+  /** The checkpoint now on disk (verification). */
+  readCheckpoint(): Checkpoint | null | 'invalid';
+  /** Writes the checkpoint of a copy of this database (an online backup) at `file`. */
+  anchorCopy(file: string, head: { seq: number; hash: string }, keyedFrom: number): void;
+  /** Writes what is still pending (the store closes). */
+  flush?(): void;
+}
+
+/** Meta key: seq of the first record hashed under the audit key. */
+export const KEYED_FROM = 'audit_keyed_from';
 
 export interface InitOptions {
   readonly schemaVersion: number;
@@ -122,6 +140,8 @@ export class Store {
   private readonly db: Database.Database;
   private readonly stmt;
   private auditHead: { seq: number; hash: string };
+  /** Seq of the first keyed record (undefined: none yet). */
+  private keyedFrom: number | undefined;
   private txid: number;
   /** Audit records signed into the chain but not yet written (see appendAudit). */
   private pendingAudit: AuditRecord[] = [];
@@ -154,6 +174,7 @@ export class Store {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       auditHead: db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1'),
       auditAll: db.prepare<[], AuditRow>(SQL.auditAll),
+      auditHash: db.prepare<[number], { hash: string }>('SELECT hash FROM audit WHERE seq = ?'),
       clearDs: db.prepare('DELETE FROM nodes WHERE ds = ?'),
       copyDs: db.prepare(
         'INSERT INTO nodes(ds, path, parent, list, body, txid, ctxid, blame, explicit) SELECT ?, path, parent, list, body, txid, ctxid, blame, explicit FROM nodes WHERE ds = ?'),
@@ -168,6 +189,8 @@ export class Store {
     };
     const head = this.stmt.auditHead.get();
     this.auditHead = head ? { seq: head.seq, hash: head.hash } : { seq: 0, hash: GENESIS_HASH };
+    const keyed = this.stmt.getMeta.get(KEYED_FROM)?.value;
+    this.keyedFrom = keyed === undefined ? undefined : Number(keyed);
     this.txid = this.stmt.maxTxid.get()?.m ?? 0;
   }
 
@@ -259,6 +282,7 @@ export class Store {
     if (this.db.open) {
       this.flushAudit();
       this.db.close();
+      this.options.audit?.flush?.();
     }
   }
 
@@ -423,18 +447,27 @@ export class Store {
    * record before it). On failure nothing is written and the chain is as it was.
    */
   private writeWithAudit(what: string, audit: AuditInput, time: string, fn: () => void): void {
-    const before = this.auditHead;
+    const before = { head: this.auditHead, keyedFrom: this.keyedFrom };
+    let record: AuditRecord;
     try {
       this.write(what, () => {
         fn();
         this.writePendingAudit();
-        this.writeAudit(this.sign(audit, time));
+        record = this.sign(audit, time);
+        this.writeAudit(record);
       });
     } catch (e) {
-      this.auditHead = before;
+      this.auditHead = before.head;
+      this.keyedFrom = before.keyedFrom;
       throw e;
     }
+    const batch = [...this.pendingAudit, record!];
     this.pendingAudit = [];
+    this.auditWritten(batch);
+  }
+
+  private auditWritten(batch: readonly AuditRecord[]): void {
+    if (this.options.audit && this.keyedFrom !== undefined) this.options.audit.written(batch, this.keyedFrom);
   }
 
   // ---- audit ----
@@ -443,7 +476,10 @@ export class Store {
   private sign(input: AuditInput, time: string): AuditRecord {
     const seq = this.auditHead.seq + 1;
     const unsigned = { ...input, seq, time, prev: this.auditHead.hash };
-    const record = { ...unsigned, hash: auditHash(unsigned) };
+    const key = this.options.audit?.key;
+    // The first record signed under the key starts the keyed chain (it links to the last unkeyed one).
+    if (key && this.keyedFrom === undefined) this.keyedFrom = seq;
+    const record = { ...unsigned, hash: key ? auditHmac(key, unsigned) : auditHash(unsigned) };
     this.auditHead = { seq, hash: record.hash };
     return record;
   }
@@ -451,6 +487,7 @@ export class Store {
   private writeAudit(r: AuditRecord): void {
     this.stmt.insertAudit.run(r.seq, r.time, r.user, r.source, r.address, r.session, r.action,
       r.target, r.result, r.detail === undefined ? null : JSON.stringify(r.detail), r.prev, r.hash);
+    if (r.seq === this.keyedFrom) this.writeMeta(KEYED_FROM, String(r.seq));
   }
 
   private writePendingAudit(): void {
@@ -480,12 +517,42 @@ export class Store {
   flushAudit(): void {
     if (this.pendingAudit.length === 0) return;
     this.write('writing the audit log', () => this.writePendingAudit());
+    const batch = this.pendingAudit;
     this.pendingAudit = [];
+    this.auditWritten(batch);
   }
 
+  /** Every record of the chain: those on disk, then those not yet written (nothing is written). */
   *auditRecords(): IterableIterator<AuditRecord> {
-    this.flushAudit();
+    const pending = [...this.pendingAudit];
     for (const r of this.stmt.auditAll.iterate()) yield rowToAudit(r);
+    yield* pending;
+  }
+
+  /** What verification checks the chain against: the key, the checkpoint, where keying starts. */
+  auditEvidence(): { key: Uint8Array | null; checkpoint: Checkpoint | null | 'invalid'; keyedFrom: number | undefined } {
+    const sink = this.options.audit;
+    return { key: sink?.key ?? null, checkpoint: sink ? sink.readCheckpoint() : null, keyedFrom: this.keyedFrom };
+  }
+
+  /** The key and where keying starts, for verifyChain. */
+  auditKeying(): ChainKey {
+    const key = this.options.audit?.key;
+    return { ...(key ? { key } : {}), ...(this.keyedFrom !== undefined ? { keyedFrom: this.keyedFrom } : {}) };
+  }
+
+  /** Seq of the first keyed record, undefined when none is keyed. */
+  auditKeyedFrom(): number | undefined {
+    return this.keyedFrom;
+  }
+
+  /** Hash of the durable record `seq`, undefined when there is none; and the durable head. */
+  auditHashAt(seq: number): string | undefined {
+    return this.stmt.auditHash.get(seq)?.hash;
+  }
+
+  auditDurableHead(): { seq: number; hash: string } {
+    return this.stmt.auditHead.get() ?? { seq: 0, hash: GENESIS_HASH };
   }
 
   /** Audit records matching every given criterion, newest first. */
@@ -536,13 +603,20 @@ export class Store {
    * An online, consistent copy of the whole database (SQLite backup API), as a self-contained
    * single file (rollback journal, no WAL), written atomically to `file`.
    */
-  async backup(file: string): Promise<void> {
+  async backup(file: string, checkpointFile?: string): Promise<void> {
     const tmp = `${file}.tmp-${process.pid}`;
     try {
       const steps = this.options.backupSteps;
       await (steps ? this.db.backup(tmp, { progress: () => { steps.after(); return steps.pages; } }) : this.db.backup(tmp));
       const copy = new Database(tmp);
-      try { copy.pragma('journal_mode = DELETE'); } finally { copy.close(); }
+      let head: { seq: number; hash: string } | undefined, keyed: string | undefined;
+      try {
+        copy.pragma('journal_mode = DELETE');
+        head = copy.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get();
+        keyed = copy.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(KEYED_FROM)?.value;
+      } finally { copy.close(); }
+      // A copy that becomes a database of its own (an upgrade's slot) gets its own checkpoint.
+      if (checkpointFile && this.options.audit && head && keyed !== undefined) this.options.audit.anchorCopy(checkpointFile, head, Number(keyed));
       syncFile(tmp);
       renameSync(tmp, file);
       syncDirectory(dirname(file));

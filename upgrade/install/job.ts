@@ -400,12 +400,14 @@ export class JobManager {
     await this.freezer.request('upgrade.freeze', { reason: `software ${job.kind} ${job.id} in progress` });
     const copy = `${slot.database}.new`;
     removeDatabase(copy);
-    await this.backupActive(copy);
+    const copyCheckpoint = `${copy}-audit-checkpoint`;
+    rmSync(copyCheckpoint, { force: true });
+    await this.backupActive(copy, copyCheckpoint);
     faultPoint('config-copy-write');
     this.enter('transform');
     // The migration reports each stage when it ends: validation begins once the transform is done.
     const r = await runMigration(this.transformingApp(from, fromSchema, target, toSchema), copy, fromSchema, toSchema,
-      { acceptLosses: true, onStep: (s) => { if (s === 'transform') this.enter('validate'); } });
+      { acceptLosses: true, auditKey: this.boot.layout.auditKey, onStep: (s) => { if (s === 'transform') this.enter('validate'); } });
     if (o.refuseLosses && r.losses.length > 0) {
       removeDatabase(copy);
       const confirm = job.kind === 'rollback' ? '; review them and confirm' : '';
@@ -425,6 +427,9 @@ export class JobManager {
       }
       faultPoint('replace-config-write');
       renameSync(copy, slot.database);
+      // The copy's audit checkpoint goes with it (a copy of a database without a keyed chain has none).
+      if (existsSync(copyCheckpoint)) renameSync(copyCheckpoint, slot.auditCheckpoint);
+      else rmSync(slot.auditCheckpoint, { force: true });
       syncDirectory(slot.dir);
     } catch (e) {
       // The target's own database goes back where it was (a rollback's target must stay bootable).
@@ -445,10 +450,10 @@ export class JobManager {
     this.enterQuietly('health-check');
   }
 
-  private async backupActive(file: string): Promise<void> {
+  private async backupActive(file: string, checkpoint?: string): Promise<void> {
     const c = this.freezer ?? await this.boot.daemon();
     try {
-      await c.request('backup', { file });
+      await c.request('backup', checkpoint ? { file, checkpoint } : { file });
     } finally {
       if (c !== this.freezer) c.close();
     }

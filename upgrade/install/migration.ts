@@ -25,13 +25,14 @@ export function removeDatabase(file: string): void {
  */
 export function runMigration(
   app: string, db: string, from: number, to: number,
-  o: { dryRun?: boolean; acceptLosses?: boolean; onStep?: (step: string) => void } = {},
+  o: { dryRun?: boolean; acceptLosses?: boolean; onStep?: (step: string) => void; auditKey?: string } = {},
 ): Promise<MigrateResult> {
   return new Promise((resolve, reject) => {
     const args = [join(app, 'dist', 'main', 'appliance.js'), 'migrate', '--db', db, '--from', String(from), '--to', String(to), '--json'];
     if (o.dryRun) args.push('--dry-run');
     if (o.acceptLosses) args.push('--accept-losses');
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = o.auditKey ? { ...process.env, APPLIANCE_AUDIT_KEY_FILE: o.auditKey } : process.env;
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     const lines = new JsonLinesDecoder();
     let err = '';
     let result: MigrateResult | undefined;

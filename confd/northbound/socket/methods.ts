@@ -163,7 +163,10 @@ const METHODS: Record<string, MethodDescriptor> = {
     handler: async ({ ops, session }, p) => outcome(await ops.importConfig(session, p.tree as JsonObject,
       { merge: p.merge === true, force: p.force === true, ...(typeof p.comment === 'string' ? { comment: p.comment } : {}) })),
   },
-  'backup': { params: obj({ file: { type: 'string', minLength: 1 } }, ['file']), handler: ({ ops, session }, p) => ops.backup(session, p.file as string) },
+  'backup': {
+    params: obj({ file: { type: 'string', minLength: 1 }, checkpoint: { type: 'string', minLength: 1 } }, ['file']),
+    handler: ({ ops, session }, p) => ops.backup(session, p.file as string, p.checkpoint as string | undefined),
+  },
   'restore': {
     params: obj({ file: { type: 'string', minLength: 1 }, force: { type: 'boolean' } }, ['file']),
     handler: async ({ ops, session }, p) => outcome(await ops.restore(session, p.file as string, p.force === true)),

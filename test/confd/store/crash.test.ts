@@ -85,7 +85,7 @@ async function checkAfterCrash(dir: string, acks: readonly Ack[]): Promise<numbe
     const { engine } = device;
     const { store } = engine;
     assert.equal(store.integrityCheck(), 'ok');
-    const verdict = verifyChain(store.auditRecords());
+    const verdict = verifyChain(store.auditRecords(), store.auditKeying());
     assert.ok(verdict.ok, `audit chain broken: ${JSON.stringify(verdict)}`);
     for (const ack of acks) {
       const header = store.commitHeader(ack.txid);

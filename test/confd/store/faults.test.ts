@@ -56,7 +56,7 @@ test('disk full during a commit: STORE_IO, nothing changed, the device keeps wor
     const reopened = await openTestDevice({ dataDir: dir.path });
     try {
       assert.equal(reopened.engine.store.integrityCheck(), 'ok');
-      assert.ok(verifyChain(reopened.engine.store.auditRecords()).ok);
+      assert.ok(verifyChain(reopened.engine.store.auditRecords(), reopened.engine.store.auditKeying()).ok);
       assert.equal((reopened.engine.getConfig('running').system as JsonObject).hostname, 'after');
       assert.equal((reopened.engine.getConfig('running').firewall as JsonObject).rule, undefined);
       assert.equal(reopened.engine.store.lastTxid, txidBefore + 1);
@@ -100,7 +100,7 @@ test('an I/O error inside the commit transaction: STORE_IO, the database and mem
     const audit = [...engine.store.auditRecords()];
     assert.equal(audit.length, auditBefore + 1);
     assert.equal(audit[audit.length - 1]!.result, 'error');
-    assert.ok(verifyChain(audit).ok);
+    assert.ok(verifyChain(audit, engine.store.auditKeying()).ok);
 
     const retried = await engine.commit(s);
     assert.equal(retried.header?.txid, historyBefore[0]!.txid + 1);
@@ -110,7 +110,7 @@ test('an I/O error inside the commit transaction: STORE_IO, the database and mem
     try {
       const ifaces = (reopened.engine.getConfig('running').interfaces as JsonObject).interface as JsonObject[];
       assert.deepEqual(ifaces.map((i) => [i.name, i.mtu]), [['eth0', 9000], ['eth1', 1500]]);
-      assert.ok(verifyChain(reopened.engine.store.auditRecords()).ok);
+      assert.ok(verifyChain(reopened.engine.store.auditRecords(), reopened.engine.store.auditKeying()).ok);
     } finally {
       reopened.close();
     }
@@ -124,7 +124,7 @@ async function onDisk(dataDir: string): Promise<{ running: JsonObject; txid: num
   const d = await openTestDevice({ dataDir });
   try {
     const { engine } = d;
-    return { running: engine.getConfig('running'), txid: engine.store.lastTxid, history: engine.history(20), auditOk: verifyChain(engine.store.auditRecords()).ok };
+    return { running: engine.getConfig('running'), txid: engine.store.lastTxid, history: engine.history(20), auditOk: verifyChain(engine.store.auditRecords(), engine.store.auditKeying()).ok };
   } finally {
     d.close();
   }
