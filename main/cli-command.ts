@@ -17,8 +17,9 @@ export const cli: Command = {
   options: { ...DATA_DIR_OPTION, ...USER_OPTION, command: { type: 'string', short: 'c', arg: 'COMMANDS', describe: 'run these commands (; or newline between them) and exit with their status', defaultText: 'interactive, or stdin when it is not a terminal' } },
   async run(ctx) {
     const socket = runningSocket(ctx);
-    const user = toolUser(ctx);
-    const client = await SocketClient.connect(socket, user, 'appliance-cli', 'cli');
+    const client = await SocketClient.connect(socket, toolUser(ctx), 'appliance-cli', 'cli');
+    // The prompt and messages use the user the appliance identified from this process's uid.
+    const user = client.user;
     const files = directoryFiles(process.cwd(), { confined: false, description: 'the current directory' });
     // Logs (an audit record that could not be written) go to stderr as JSON lines; stdout is the CLI's.
     const log = pino({ level: process.env.APPLIANCE_LOG_LEVEL ?? 'warn' }, pino.destination(2));

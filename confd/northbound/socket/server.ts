@@ -1,13 +1,16 @@
 /**
  * @module confd/northbound/socket/server
  * The local socket (a Unix domain socket in the data directory, mode 0660): one session per
- * connection, opened by a `hello` request naming the user; then requests are answered in
+ * connection, opened by a `hello` request; the session's user is the one the kernel's uid of
+ * the connecting process maps to (SO_PEERCRED, confd/auth/local-identity), never the name the
+ * client declares, and a uid with no device user is refused. Then requests are answered in
  * order. Local tools (backup, import, restore, audit…) reach a running appliance through it.
  * Maps errors to the wire in one place; never reaches the store.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { ConfdError, hideInternal } from '../../core/errors.js';
+import { localIdentity } from '../../auth/local-identity.js';
 import type { Operations } from '../../rpc/operations.js';
 import type { Session } from '../../txn/session.js';
 import { JsonLinesDecoder } from './framing.js';
@@ -15,6 +18,7 @@ import type { ChangeBus } from '../../notify/bus.js';
 import { SocketConnection } from './connection.js';
 import { closeUnix, listenUnix } from './listener.js';
 import { methodTable, type HostInfo } from './methods.js';
+import { peerCredOf, type PeerCred } from './peer-cred.js';
 import { isRequest, type Request, type Response, type WireError } from './protocol.js';
 
 export class SocketServer {
@@ -41,6 +45,9 @@ export class SocketServer {
     this.connections.add(socket);
     const decoder = new JsonLinesDecoder();
     const conn = new SocketConnection(socket);
+    // Asked once, at accept: the kernel fixed these at connect() and the client cannot change them.
+    let cred: PeerCred | Error;
+    try { cred = peerCredOf(socket); } catch (e) { cred = e as Error; }
     let session: Session | undefined;
     // Requests are handled strictly in order: the next waits for the previous reply. Replies to
     // our own requests (prepare) are taken at once: a request in the chain may be waiting for them.
@@ -62,8 +69,8 @@ export class SocketServer {
           if (!isRequest(m)) { send({ id: null, error: this.toWire(new ConfdError('SOCK_BAD_REQUEST', 'a request needs an id and a method')) }); return; }
           try {
             if (!session) {
-              session = this.hello(m);
-              send({ id: m.id, result: { session: session.id, schemaVersion: this.ops.engine.schema.version } });
+              session = this.hello(m, cred);
+              send({ id: m.id, result: { session: session.id, user: session.user, schemaVersion: this.ops.engine.schema.version } });
               return;
             }
             session.stats.rpcs++;
@@ -87,12 +94,23 @@ export class SocketServer {
     socket.on('error', () => socket.destroy());
   }
 
-  private hello(m: Request): Session {
+  private hello(m: Request, cred: PeerCred | Error): Session {
     if (m.method !== 'hello') throw new ConfdError('SOCK_BAD_REQUEST', 'the first request must be hello');
     const params = m.params ?? {};
-    if (!this.methods.hello(params)) throw new ConfdError('SOCK_BAD_REQUEST', 'hello needs a user');
-    const s = this.ops.openSession({ user: String(params.user), source: typeof params.source === 'string' ? params.source : 'socket', address: 'local' });
-    return s;
+    if (!this.methods.hello(params)) throw new ConfdError('SOCK_BAD_REQUEST', 'bad hello params');
+    if (cred instanceof Error) throw cred;
+    const declared = typeof params.user === 'string' ? params.user : undefined;
+    let id;
+    try {
+      id = localIdentity(this.ops.engine, cred, process.getuid?.() ?? -1, declared);
+    } catch (e) {
+      this.ops.engine.auditBestEffort({ id: 0, user: `uid-${cred.uid}`, source: 'socket', address: 'local' }, 'session-start', '', 'denied',
+        { uid: cred.uid, pid: cred.pid, declared });
+      throw e;
+    }
+    return this.ops.openSession({
+      user: id.user, source: typeof params.source === 'string' ? params.source : 'socket', address: 'local', peer: id.peer,
+    });
   }
 
   /** The one mapping of errors to the socket wire: coded errors as they are, anything else hidden. */
