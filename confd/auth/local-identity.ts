@@ -2,11 +2,12 @@
  * @module confd/auth/local-identity
  * The rule that turns the kernel's uid of a local-socket client into a device user:
  *
- * 1. a user of /system/users/user whose `local-uid` is that uid is that user, with its role
- *    (this holds for root and the service uid too, if an administrator maps them);
- * 2. otherwise root (uid 0) and the uid the appliance runs as (the service user) are console
- *    admins, named after their login name (`root`, `appliance`…): whoever has that uid owns
- *    the data directory and could edit the database file itself;
+ * 1. root (uid 0) and the uid the appliance runs as (the service user) are console admins,
+ *    whatever the configuration says: whoever has that uid owns the data directory and could
+ *    edit the database file itself (and a configuration can never lock the console out). They
+ *    are named after the user whose `local-uid` they are, else their login name (`root`…);
+ * 2. any other uid is the user of /system/users/user whose `local-uid` it is, with that
+ *    user's role (`local-uid` is unique);
  * 3. every other uid is refused: it has no device user.
  *
  * The name a client declares is never used for identity or access; it is only noted.
@@ -50,10 +51,10 @@ export function userOfUid(engine: ConfigEngine, uid: number): string | undefined
 export function localIdentity(engine: ConfigEngine, cred: { uid: number; pid: number }, ownUid: number, declared?: string): LocalIdentity {
   const noted = declared !== undefined ? { declared } : {};
   const mapped = userOfUid(engine, cred.uid);
-  if (mapped !== undefined) return { user: mapped, peer: { uid: cred.uid, pid: cred.pid, console: false, ...noted } };
   if (cred.uid === 0 || cred.uid === ownUid) {
-    return { user: consoleName(cred.uid), peer: { uid: cred.uid, pid: cred.pid, console: true, ...noted } };
+    return { user: mapped ?? consoleName(cred.uid), peer: { uid: cred.uid, pid: cred.pid, console: true, ...noted } };
   }
+  if (mapped !== undefined) return { user: mapped, peer: { uid: cred.uid, pid: cred.pid, console: false, ...noted } };
   throw new ConfdError('ACCESS_DENIED', `uid ${cred.uid} has no device user on the local socket (set system users user NAME local-uid ${cred.uid})`,
     { details: { uid: cred.uid, pid: cred.pid } });
 }

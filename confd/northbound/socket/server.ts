@@ -69,7 +69,14 @@ export class SocketServer {
           if (!isRequest(m)) { send({ id: null, error: this.toWire(new ConfdError('SOCK_BAD_REQUEST', 'a request needs an id and a method')) }); return; }
           try {
             if (!session) {
-              session = this.hello(m, cred);
+              try {
+                session = this.hello(m, cred);
+              } catch (e) {
+                // A peer with no device user gets its answer and nothing more.
+                send({ id: m.id, error: this.toWire(e) });
+                if (e instanceof ConfdError && e.code === 'ACCESS_DENIED') socket.end();
+                return;
+              }
               send({ id: m.id, result: { session: session.id, user: session.user, schemaVersion: this.ops.engine.schema.version } });
               return;
             }
