@@ -6,6 +6,7 @@
  * about the command-line tools.
  */
 import assert from 'node:assert/strict';
+import { userInfo } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -77,6 +78,9 @@ const ntpServers = (names: readonly string[]) => (schemaVersion >= 2 ? names.map
 /** The server names of an exported /system/ntp. */
 const ntpNames = (ntp: JsonObject | undefined) =>
   ((ntp?.server ?? []) as Array<string | { address: string }>).map((x) => (typeof x === 'string' ? x : x.address));
+
+/** The device user of this process on the local socket (its uid's: root, or its login name). */
+const ME = process.getuid!() === 0 ? 'root' : userInfo().username;
 
 /** One tool session on the appliance's socket. */
 class Tool {
@@ -377,7 +381,7 @@ describe('delivery: restarts, fan-out, watch and subscribers', () => {
       const got = s.r.changes.map((e) => ({ txid: e.txid, changes: sortChanges(e.changes) }));
       assert.deepEqual(got, expectedFor(s.canonical), `${s.name} subscribed to ${JSON.stringify(s.canonical)}`);
       for (const e of s.r.changes) {
-        assert.equal(e.user, 'admin');
+        assert.equal(e.user, ME, 'the committer is the kernel\'s user of the tool');
         assert.equal(e.source, 'socket');
         assert.equal(typeof e.time, 'string');
       }
@@ -430,9 +434,9 @@ describe('delivery: restarts, fan-out, watch and subscribers', () => {
     assert.deepEqual(lines.map(strip).sort(order), expected.sort(order), 'one line per change under /interfaces, since the first commit');
     for (let i = 1; i < lines.length; i++) assert.ok((lines[i]!.txid as number) >= (lines[i - 1]!.txid as number), 'lines in commit order');
     const eth7 = "/interfaces/interface[name='eth7']";
-    assert.deepEqual(strip(lines.find((l) => l.txid === created)!), { txid: created, user: 'admin', source: 'socket', path: eth7, op: 'create', old: null, new: { name: 'eth7', description: 'watched', enabled: true, mtu: 1500 } });
-    assert.deepEqual(strip(lines.find((l) => l.txid === modified)!), { txid: modified, user: 'admin', source: 'socket', path: `${eth7}/mtu`, op: 'modify', old: 1500, new: 1400 });
-    assert.deepEqual(strip(lines.find((l) => l.txid === deleted)!), { txid: deleted, user: 'admin', source: 'socket', path: eth7, op: 'delete', old: { name: 'eth7', description: 'watched', enabled: true, mtu: 1400 }, new: null });
+    assert.deepEqual(strip(lines.find((l) => l.txid === created)!), { txid: created, user: ME, source: 'socket', path: eth7, op: 'create', old: null, new: { name: 'eth7', description: 'watched', enabled: true, mtu: 1500 } });
+    assert.deepEqual(strip(lines.find((l) => l.txid === modified)!), { txid: modified, user: ME, source: 'socket', path: `${eth7}/mtu`, op: 'modify', old: 1500, new: 1400 });
+    assert.deepEqual(strip(lines.find((l) => l.txid === deleted)!), { txid: deleted, user: ME, source: 'socket', path: eth7, op: 'delete', old: { name: 'eth7', description: 'watched', enabled: true, mtu: 1400 }, new: null });
   });
 
   test('`appliance subscribers` lists each subscriber with its paths, last acknowledged txid and lag; remove drops a gone one', { timeout: 30_000 }, async () => {

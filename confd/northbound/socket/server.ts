@@ -25,6 +25,8 @@ export class SocketServer {
   private readonly server: Server;
   private readonly methods = methodTable();
   private readonly connections = new Set<Socket>();
+  /** Connections of `cli` sessions (`appliance cli`): they hear the shells' notices. */
+  private readonly cliLinks = new Set<SocketConnection>();
 
   constructor(
     private readonly ops: Operations, private readonly bus: ChangeBus, private readonly log: Logger, readonly path: string,
@@ -39,6 +41,14 @@ export class SocketServer {
 
   close(): Promise<void> {
     return closeUnix(this.server, this.path, this.connections);
+  }
+
+  /**
+   * Sends a CLI notice (a broadcast line such as a reverted confirmed commit, or that running
+   * changed) to every local CLI session, as the SSH shells get it: a `cli.notice` notification.
+   */
+  noticeCli(notice: { readonly message?: string; readonly runningChanged: boolean }): void {
+    for (const link of this.cliLinks) link.notify('cli.notice', { ...notice });
   }
 
   private accept(socket: Socket): void {
@@ -77,6 +87,7 @@ export class SocketServer {
                 if (e instanceof ConfdError && e.code === 'ACCESS_DENIED') socket.end();
                 return;
               }
+              if (session.source === 'cli') this.cliLinks.add(conn);
               send({ id: m.id, result: { session: session.id, user: session.user, schemaVersion: this.ops.engine.schema.version } });
               return;
             }
@@ -92,6 +103,7 @@ export class SocketServer {
     });
     const end = () => {
       this.connections.delete(socket);
+      this.cliLinks.delete(conn);
       this.bus.detach(conn);
       const s = session;
       session = undefined;
