@@ -365,9 +365,8 @@ export class CliSession implements CommandContext {
     const hidden = new Set(sensitive);
     const target = tokens.map((t) => (hidden.has(t) ? '<hidden>' : text.slice(t.start, t.end))).join(' ');
     try {
-      await this.backend.request('audit.record', {
-        action: 'cli-command', target, result: status === 0 ? 'ok' : 'error',
-        detail: { mode, ...(this.state.editing ? { editing: this.state.editing } : {}) },
+      await this.backend.request('cli.command', {
+        command: target, result: status === 0 ? 'ok' : 'error', mode, ...(this.state.editing ? { editing: this.state.editing } : {}),
       });
       return status;
     } catch (e) {

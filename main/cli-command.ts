@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { SocketClient } from '../confd/api/index.js';
-import { directoryFiles, runCommands, runShell } from '../cli/index.js';
+import { directoryFiles, runCommands, runShell, type ShellNotice, type ShellNotices } from '../cli/index.js';
 import { DATA_DIR_OPTION, USER_OPTION, runningSocket, str, toolUser, type Command } from './commands.js';
 
 export const cli: Command = {
@@ -17,8 +17,13 @@ export const cli: Command = {
   options: { ...DATA_DIR_OPTION, ...USER_OPTION, command: { type: 'string', short: 'c', arg: 'COMMANDS', describe: 'run these commands (; or newline between them) and exit with their status', defaultText: 'interactive, or stdin when it is not a terminal' } },
   async run(ctx) {
     const socket = runningSocket(ctx);
-    const user = toolUser(ctx);
-    const client = await SocketClient.connect(socket, user, 'appliance-cli', 'cli');
+    const client = await SocketClient.connect(socket, toolUser(ctx), 'appliance-cli', 'cli');
+    // The prompt and messages use the user the appliance identified from this process's uid.
+    const user = client.user;
+    // Broadcasts (a reverted confirmed commit, an alarm) and running changes come as cli.notice notifications.
+    const listeners = new Set<(n: ShellNotice) => void>();
+    client.onNotification = (n) => { if (n.method === 'cli.notice') for (const fn of listeners) fn(n.params as unknown as ShellNotice); };
+    const notices: ShellNotices = { subscribe: (fn) => { listeners.add(fn); return () => { listeners.delete(fn); }; } };
     const files = directoryFiles(process.cwd(), { confined: false, description: 'the current directory' });
     // Logs (an audit record that could not be written) go to stderr as JSON lines; stdout is the CLI's.
     const log = pino({ level: process.env.APPLIANCE_LOG_LEVEL ?? 'warn' }, pino.destination(2));
@@ -29,7 +34,7 @@ export const cli: Command = {
         return await runCommands(text, { backend: client, user, output: process.stdout, errorOutput: process.stderr, files, log });
       }
       return await runShell({
-        input: process.stdin, output: process.stdout, terminal: true, backend: client, user, files, log,
+        input: process.stdin, output: process.stdout, terminal: true, backend: client, user, files, log, notices,
         ...(process.stdout.isTTY ? { size: () => ({ cols: process.stdout.columns, rows: process.stdout.rows }) } : {}),
       });
     } finally {

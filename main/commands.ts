@@ -43,7 +43,7 @@ export const DATA_DIR_OPTION = {
     describe: 'the data directory', defaultText: '$APPLIANCE_DATA_DIR, else ./var',
   },
 } as const satisfies OptionTable;
-export const USER_OPTION = { as: { type: 'string', arg: 'USER', describe: 'the user to act as (audit)', defaultText: 'the login name' } } as const satisfies OptionTable;
+export const USER_OPTION = { as: { type: 'string', arg: 'USER', describe: 'a name to note in the audit log (not trusted: on a running appliance the user is the one your uid maps to)', defaultText: 'the login name' } } as const satisfies OptionTable;
 export const JSON_OPTION = { json: { type: 'boolean', describe: 'print the result as JSON' } } as const satisfies OptionTable;
 
 export function str(ctx: CommandContext, name: string): string | undefined {

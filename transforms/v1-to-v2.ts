@@ -125,6 +125,7 @@ function down(config: JsonObject): { config: JsonObject; losses: Loss[] } {
       });
     }
     forEachAccessRule(system, (rule, rulePath) => downAccessRule(rule, rulePath, losses));
+    dropLocalUids(system, losses);
     dropWithLosses(system, 'services', SERVICES_DEFAULTS, losses);
     dropWithLosses(system, 'monitoring', MONITORING_DEFAULTS, losses);
     // Version 1 has no upgrade watch at all: every setting of it is a loss, whatever its value.
@@ -149,6 +150,21 @@ const SERVICES_DEFAULTS: JsonObject = {
 
 /** Defaults of /system/monitoring: version 1 samples every 10 s with these thresholds. */
 const MONITORING_DEFAULTS: JsonObject = { 'interval-seconds': 10, 'disk-usage-alarm-percent': 90, 'memory-available-alarm-percent': 5 };
+
+/** Version 1 has no uid mapping for the local socket: each user's local-uid is a loss (that uid is refused there). */
+function dropLocalUids(system: JsonObject, losses: Loss[]): void {
+  const users = objectAt(system, 'users', '/system/users');
+  const list = users && arrayAt(users, 'user', '/system/users/user');
+  for (const u of list ?? []) {
+    if (!isObject(u) || u['local-uid'] === undefined) continue;
+    const userPath = childPath('/system/users', { name: 'user', keys: [['name', String(u.name)]] });
+    losses.push({
+      path: childPath(userPath, { name: 'local-uid' }),
+      reason: `version 1 has no local-uid: processes of uid ${String(u['local-uid'])} no longer act as ${String(u.name)} on the local socket`,
+    });
+    delete u['local-uid'];
+  }
+}
 
 /** Removes `/system/KEY`, which version 1 does not have, with a loss for every value that is not its default there. */
 function dropWithLosses(system: JsonObject, key: string, defaults: JsonObject, losses: Loss[]): void {

@@ -101,6 +101,11 @@ export class CliService implements ShellService {
     });
   }
 
+  /** Calls `fn` with every notice the shells get (the local socket relays them to `appliance cli` sessions). */
+  relay(fn: (n: ShellNotice) => void): () => void {
+    return this.notices.subscribe(fn);
+  }
+
   /** A one-line message to every interactive CLI session (an alarm). */
   broadcast(message: string): void {
     this.notify({ runningChanged: false, message });

@@ -163,6 +163,7 @@ export class Daemon {
       await ensureInitialAdmin(engine, dirs, log, options.env ?? process.env);
       await socket.listen();
       const shell = new CliService({ ops, bus, host, log: log.child({ part: 'cli' }), dataDir: dirs.root });
+      shell.relay((n) => socket.noticeCli(n));
       ssh = new SshServer({ hostKey: loadOrCreateHostKey(dirs.hostKey), engine, netconf, log: log.child({ part: 'ssh' }), shell });
       listening = (await ssh.listen(options.port, options.listen)).map((a) => ({ address: a.address, port: a.port }));
       const sshPort = listening[0]!.port;

@@ -3,7 +3,8 @@
  * How a command-line tool talks to a device: through the running appliance's local socket
  * when it runs (so validation, audit and the engine's state are never bypassed), or, when it
  * does not, by opening the device in-process under the data-directory lock. Either way the
- * same socket methods run, so both paths behave the same.
+ * same socket methods run, so both paths behave the same, and the user is the one the
+ * process's uid maps to on both (confd/auth/local-identity); `user` is only noted.
  */
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
@@ -14,6 +15,7 @@ import { Operations } from '../rpc/operations.js';
 import { DataDirLock } from '../store/lock.js';
 import { dataDir } from './app-paths.js';
 import { openDevice } from './device.js';
+import { localIdentity } from '../auth/local-identity.js';
 
 export interface DeviceApi {
   /** true when talking to a running appliance. */
@@ -39,7 +41,10 @@ export async function connectDevice(
   try {
     const engine = await openDevice({ dataDir: dirs.root, logger, ...offline });
     const ops = new Operations(engine, logger);
-    const session = ops.openSession({ user, source: 'local', address: 'local' });
+    // The same rule as the socket: this process's own uid (it holds the database) names the user.
+    const uid = process.getuid?.() ?? 0;
+    const id = localIdentity(engine, { uid, pid: process.pid }, uid, user);
+    const session = ops.openSession({ user: id.user, source: 'local', address: 'local', peer: id.peer });
     const methods = methodTable();
     return {
       remote: false,

@@ -100,9 +100,11 @@ export class Operations {
     const cached = this.access.get(s);
     if (cached && cached.version === version) return cached.control;
     const user = findUser(this.engine, s.user);
-    // Only a local connection (never a network login, even of a user removed since) falls back to admin.
+    // A local-socket client has the role the kernel's uid gives it (confd/auth/local-identity):
+    // a console admin, or its mapped user's role (none once that user is removed). An in-process
+    // session (never a network login, even of a user removed since) falls back to admin.
     const local = s.address === 'local' && LOCAL_SOURCES.has(s.source);
-    const group: Group | null = user ? user.role : local ? 'admin' : null;
+    const group: Group | null = s.peer ? (s.peer.console ? 'admin' : user?.role ?? null) : user ? user.role : local ? 'admin' : null;
     const control = new AccessControl(s.user, group, configuredRules(this.engine), this.sensitive);
     this.access.set(s, { version, control });
     return control;
@@ -301,7 +303,7 @@ export class Operations {
    */
   private forceAllowed(s: Session, force: boolean | undefined): boolean {
     if (force !== true) return false;
-    if (s.address !== 'local' || !LOCAL_SOURCES.has(s.source) || s.source === 'cli') {
+    if (s.address !== 'local' || !LOCAL_SOURCES.has(s.source) || s.source === 'cli' || s.peer?.console === false) {
       throw new ConfdError('ACCESS_DENIED', 'force is only accepted from a local tool at the console', { details: { user: s.user } });
     }
     return true;

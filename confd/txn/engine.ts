@@ -173,7 +173,7 @@ export class ConfigEngine {
   openSession(info: SessionInfo): Session {
     const s = new Session(this.nextSessionId++, info, this.clock.now());
     this.sessions.set(s.id, s);
-    this.auditBestEffort(s, 'session-start', '', 'ok');
+    this.auditBestEffort(s, 'session-start', '', 'ok', info.peer ? { ...info.peer } : undefined);
     return s;
   }
 

@@ -27,6 +27,20 @@ export interface SessionInfo {
   readonly source: string;
   /** Client address as ip:port, or 'local'. */
   readonly address: string;
+  /** A local-socket client as the kernel identified it (SO_PEERCRED); absent for network and in-process sessions. */
+  readonly peer?: LocalPeer;
+}
+
+/**
+ * Who is at the other end of a local-socket connection, from the kernel: the uid and pid of
+ * the process that connected, whether that uid is a console admin (root or the appliance's own
+ * uid) or a configured user's `local-uid`, and the name the client declared (never trusted).
+ */
+export interface LocalPeer {
+  readonly uid: number;
+  readonly pid: number;
+  readonly console: boolean;
+  readonly declared?: string;
 }
 
 /** Who did something, as the audit log records it: a session, or a login attempt before one exists. */
@@ -38,6 +52,7 @@ export class Session implements Actor {
   readonly user: string;
   readonly source: string;
   readonly address: string;
+  readonly peer: LocalPeer | undefined;
   readonly startedAt: number;
   closed = false;
   /** Set by confd/rpc: the access rules every write of this session must pass. */
@@ -56,6 +71,7 @@ export class Session implements Actor {
     this.user = info.user;
     this.source = info.source;
     this.address = info.address;
+    this.peer = info.peer;
     this.startedAt = now;
   }
 }

@@ -44,7 +44,7 @@ export class FakeBackend implements Backend {
     'discard': () => ({}),
     'history': () => [{ txid: 3, time: '2024-01-01T00:00:00Z', user: 'admin', session: 1, source: 'cli', comment: '', nodes: 1 }],
     'config.rollback-load': () => ({}),
-    'audit.record': () => ({}),
+    'cli.command': () => ({}),
   };
 
   async request<T = unknown>(method: string, params: Record<string, unknown> = {}): Promise<T> {

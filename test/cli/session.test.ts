@@ -281,18 +281,18 @@ describe('audit', () => {
     await t.run('configure');
     await t.run('set system users user bob password-hash "$scrypt$abc def"');
     await t.run('set sytem hostname x');
-    const records = b.of('audit.record').map((c) => c.params);
-    assert.deepEqual(records.map((r) => [r.action, r.target, r.result, (r.detail as { mode: string }).mode]), [
-      ['cli-command', 'configure', 'ok', 'operational'],
-      ['cli-command', 'set system users user bob password-hash <hidden>', 'ok', 'configuration'],
-      ['cli-command', 'set sytem hostname x', 'error', 'configuration'],
+    const records = b.of('cli.command').map((c) => c.params);
+    assert.deepEqual(records.map((r) => [r.command, r.result, r.mode]), [
+      ['configure', 'ok', 'operational'],
+      ['set system users user bob password-hash <hidden>', 'ok', 'configuration'],
+      ['set sytem hostname x', 'error', 'configuration'],
     ]);
-    assert.ok(!JSON.stringify(b.calls.filter((c) => c.method === 'audit.record')).includes('scrypt'));
+    assert.ok(!JSON.stringify(b.calls.filter((c) => c.method === 'cli.command')).includes('scrypt'));
   });
 
   test('an audit record that cannot be written: asked every time, a read-only command goes on, a change fails, each logged', async () => {
     const b = new FakeBackend();
-    b.fail('audit.record', new ConfdError('STORE_IO', 'disk I/O error'));
+    b.fail('cli.command', new ConfdError('STORE_IO', 'disk I/O error'));
     const logged: string[] = [];
     const out = new Capture(), err = new Capture();
     const session = await CliSession.open({
@@ -305,7 +305,7 @@ describe('audit', () => {
     assert.equal((await session.execute('configure; set system hostname x')).status, 1);
     assert.equal(err.take(), 'error: the audit record of this command could not be written (disk I/O error); it is reported as failed\n');
     assert.equal(b.of('config.edit').length, 0, 'the line stopped at the command that could not be audited');
-    assert.equal(b.of('audit.record').length, 3);
+    assert.equal(b.of('cli.command').length, 3);
     assert.deepEqual(logged, ['show system commit', 'show system commit', 'configure'].map((c) => `audit failure: the record of a CLI command could not be written ${c}`));
   });
 });

@@ -153,7 +153,7 @@ describe('the shell over streams, against a running appliance', () => {
     assert.match(await term.command('exit'), /Exiting configuration mode\nadmin@appliance> $/);
     term.type('exit\r');
     assert.equal(await done, 0);
-    const records = await observer.request<Array<{ action: string; target: string; source: string }>>('audit.show', { user: 'admin', limit: 200 });
+    const records = await observer.request<Array<{ action: string; target: string; source: string }>>('audit.show', { user: client.user, limit: 200 });
     const cli = records.filter((r) => r.action === 'cli-command');
     assert.ok(cli.some((r) => r.target === 'rollback 1' && r.source === 'cli'), JSON.stringify(cli.slice(0, 5)));
     assert.ok(cli.some((r) => r.target === 'set interfaces interfce eth0' && r.source === 'cli'), 'a refused command is audited too');
@@ -161,7 +161,7 @@ describe('the shell over streams, against a running appliance', () => {
   });
 
   test('a command whose audit record the appliance refuses: a change fails, a read-only command goes on, logged as an audit failure', async () => {
-    // The observer's connection is a tool's (source test), for which the daemon refuses audit.record.
+    // The observer's connection is a tool's (source test), for which the daemon refuses cli.command.
     const logged: Array<{ details: Record<string, unknown>; message: string }> = [];
     const failures: AuditFailure[] = [];
     const log = { error: (details: object, message: string) => { logged.push({ details: details as Record<string, unknown>, message }); } };
@@ -175,7 +175,7 @@ describe('the shell over streams, against a running appliance', () => {
     };
     const refused = await run('configure; set system hostname never-audited; commit');
     assert.equal(refused.status, 1);
-    assert.match(refused.err, /^error: the audit record of this command could not be written \(audit records are written by the appliance itself\)/m);
+    assert.match(refused.err, /^error: the audit record of this command could not be written \(only a CLI session reports its command lines\)/m);
     assert.deepEqual(failures.map((f) => [f.command, f.readOnly]), [['configure', false]], 'the line stops at the command that could not be audited');
     assert.deepEqual(await observer.request<JsonObject>('config.get', { datastore: 'running', path: '/system/hostname' }), { system: { hostname: 'appliance' } });
 

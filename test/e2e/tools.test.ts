@@ -4,6 +4,7 @@
  * and a corrupt database.
  */
 import assert from 'node:assert/strict';
+import { userInfo } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -97,14 +98,16 @@ describe('a running device', () => {
   before(async () => { app = await startAppliance(dir.path); });
   after(async () => { if (app) await app.stop(); });
 
-  test('import goes through the daemon: validated, one commit, audited', async () => {
+  test('import goes through the daemon: validated, one commit, audited under the kernel\'s user, not the --as name', async () => {
     await ok(['config', 'import', '--merge', file('more.json', { interfaces: { interface: [{ name: 'eth1' }] } }), '--as', 'carol']);
     const config = await exportConfig();
     const names = ((config.interfaces as Record<string, unknown>).interface as Array<{ name: string }>).map((i) => i.name);
     assert.deepEqual(names, ['eth0', 'eth1']);
-    const records = JSON.parse(await ok(['audit', 'show', '--user', 'carol', '--json'])) as Array<{ user: string; action: string; source: string }>;
+    const me = process.getuid!() === 0 ? 'root' : userInfo().username;
+    const records = JSON.parse(await ok(['audit', 'show', '--user', me, '--json'])) as Array<{ user: string; action: string; source: string; detail?: { declared?: string } }>;
     assert.ok(records.some((r) => r.action === 'import' && r.source === 'socket'));
-    assert.ok(records.every((r) => r.user === 'carol'));
+    assert.ok(records.some((r) => r.action === 'session-start' && r.detail?.declared === 'carol'), 'the --as name is only noted');
+    assert.equal(JSON.parse(await ok(['audit', 'show', '--user', 'carol', '--json'])).length, 0);
   });
 
   test('backup while running, then restore of that backup as one commit', async () => {

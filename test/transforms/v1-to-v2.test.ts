@@ -178,6 +178,16 @@ describe('what down cannot carry', () => {
     assert.match(losses[0]!.reason, /prefer/);
   });
 
+  it('a user\'s local-uid (the local socket\'s uid mapping) is a loss, the user stays', async () => {
+    const v2config: JsonObject = { system: { users: { user: [{ name: 'tech', role: 'operator', 'local-uid': 1234 }, { name: 'ann', role: 'admin' }] } } };
+    await normalized(v2, v2config);
+
+    const { config, losses } = down(v2config);
+    assert.deepEqual(config, { system: { users: { user: [{ name: 'tech', role: 'operator' }, { name: 'ann', role: 'admin' }] } } });
+    assert.deepEqual(losses.map((l) => l.path), ["/system/users/user[name='tech']/local-uid"]);
+    assert.match(losses[0]!.reason, /uid 1234/);
+  });
+
   it('a prefix length without its address: dropped, and reported unless it is the default 32', async () => {
     const v2config = fixture(2, 'constructs.json');
     const rules = entries(v2config, 'firewall', 'rule');

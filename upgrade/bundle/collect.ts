@@ -1,7 +1,8 @@
 /**
  * @module upgrade/bundle/collect
  * Which files of a built appliance tree go into a bundle: package.json, bin/, dist/ (without
- * tests, benchmarks and source maps), schemas/, daemons/ and web/ (the status page) if present, and the production
+ * tests, benchmarks and source maps), schemas/, daemons/ and web/ (the status page) if present, the compiled addons under
+ * native/ (their *.node only: native/peercred reads the kernel's peer credentials), and the production
  * dependency closure under node_modules computed from package-lock.json, trimmed to what
  * require() needs at run time (no docs, tests, source maps, TypeScript sources or declarations,
  * or native build intermediates). Symbolic links are refused: a bundle holds only regular files.
@@ -57,6 +58,13 @@ async function kind(path: string): Promise<'missing' | 'file' | 'dir' | 'link' |
     throw e;
   }
 }
+
+/** native/<addon>/build/Release/<addon>.node, nothing else of native/ (sources, build tree). */
+const nativeRule: Include = (rel, name, isDir) => {
+  const parts = rel.split('/');
+  if (isDir) return parts.length <= 3 && (parts.length < 2 || parts[1] === 'build') && (parts.length < 3 || parts[2] === 'Release');
+  return parts.length === 4 && parts[1] === 'build' && parts[2] === 'Release' && name.endsWith('.node');
+};
 
 const distRule: Include = (rel, name, isDir) => {
   if (isDir) return rel !== 'test' && rel !== 'bench';
@@ -187,8 +195,8 @@ export async function collectBuildFiles(appRoot: string): Promise<BundleInputFil
     if (pkg !== 'file') throw fail('UPG_IO', `${join(appRoot, 'package.json')} is missing or not a regular file`, { reason: 'incomplete-build' });
     out.push({ path: 'package.json', absolute: join(appRoot, 'package.json') });
     for (const [dir, rule, required] of [
-      ['bin', () => true, true], ['dist', distRule, true], ['schemas', () => true, true], ['daemons', () => true, false],
-      ['web', (rel: string) => rel !== 'tsconfig.json', false],
+      ['bin', () => true, true], ['dist', distRule, true], ['schemas', () => true, true], ['native', nativeRule, true],
+      ['daemons', () => true, false], ['web', (rel: string) => rel !== 'tsconfig.json', false],
     ] as const) {
       const k = await kind(join(appRoot, dir));
       if (k === 'missing' && !required) continue;

@@ -53,7 +53,7 @@ export class AuditQueue {
       try {
         while (pending.length > 0) {
           const r = pending[0]!;
-          await c.request('audit.record', { action: r.action, target: String(r.detail.job ?? r.detail.slot ?? ''), result: r.result, detail: r.detail });
+          await c.request('boot.audit', { action: r.action, target: String(r.detail.job ?? r.detail.slot ?? ''), result: r.result, detail: r.detail });
           pending = pending.slice(1);
           this.write(pending);
         }

@@ -22,6 +22,8 @@ export class SocketClient {
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
   private closedError: Error | null = null;
   onNotification: ((n: Notification) => void) | undefined;
+  /** The device user the appliance gave this connection (from the kernel's uid, not the name declared). */
+  user = '';
   /** Answers requests the appliance makes (prepare); a rejection is sent back as the error. */
   onRequest: ((method: string, params: Record<string, unknown>) => Promise<unknown>) | undefined;
 
@@ -36,6 +38,7 @@ export class SocketClient {
     socket.on('error', (e) => this.fail(e));
   }
 
+  /** `user` is the name declared in hello: the appliance notes it, and uses the kernel's uid instead. */
   static connect(path: string, user: string, client = 'appliance-tool', source?: 'socket' | 'cli' | 'daemon'): Promise<SocketClient> {
     return new Promise((resolve, reject) => {
       const socket = connect(path);
@@ -43,7 +46,7 @@ export class SocketClient {
       socket.once('connect', () => {
         socket.off('error', reject);
         const c = new SocketClient(socket);
-        c.request('hello', { user, client, ...(source ? { source } : {}) }).then(() => resolve(c), reject);
+        c.request<{ user?: string }>('hello', { user, client, ...(source ? { source } : {}) }).then((r) => { c.user = r.user ?? user; resolve(c); }, reject);
       });
     });
   }

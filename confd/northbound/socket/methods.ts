@@ -83,14 +83,27 @@ const METHODS: Record<string, MethodDescriptor> = {
       return {};
     },
   },
-  'audit.record': {
-    params: obj({ action: { type: 'string', minLength: 1, maxLength: 64 }, target: { type: 'string', maxLength: 1024 },
-      result: { enum: ['ok', 'error', 'denied'] }, detail: { type: 'object' } }, ['action', 'result']),
-    // Recorded under the session's own identity: a client can add records, never forge who made them. Only the
-    // CLI (its command lines) and the appliance's own parts (the upgrade manager) record this way.
+  // No method writes an arbitrary audit record: the daemon records its own actions. Two narrow
+  // ones remain, each under the kernel-identified session and with a fixed action: the command
+  // line of a local CLI session, and the boot loader's queued records (its pid is checked).
+  'cli.command': {
+    params: obj({ command: { type: 'string', maxLength: 16384 }, result: { enum: ['ok', 'error'] },
+      mode: { enum: ['operational', 'configuration'] }, editing: { enum: ['shared', 'private', 'exclusive'] } }, ['command', 'result', 'mode']),
     handler: ({ ops, session }, p) => {
-      if (session.source !== 'cli' && session.source !== 'daemon') {
-        throw new ConfdError('ACCESS_DENIED', 'audit records are written by the appliance itself', { path: '/operations/audit-record' });
+      if (session.source !== 'cli') throw new ConfdError('ACCESS_DENIED', 'only a CLI session reports its command lines', { path: '/operations/cli-command' });
+      ops.engine.audit(session, 'cli-command', p.command as string, p.result as string,
+        { mode: p.mode, ...(p.editing ? { editing: p.editing } : {}), ...(session.peer ? { reportedBy: 'client' } : {}) });
+      return {};
+    },
+  },
+  'boot.audit': {
+    params: obj({ action: { type: 'string', pattern: '^(software|boot)-[a-z-]+$', maxLength: 64 }, target: { type: 'string', maxLength: 1024 },
+      result: { enum: ['ok', 'error', 'denied'] }, detail: { type: 'object', maxProperties: 32 } }, ['action', 'result']),
+    handler: ({ ops, session }, p) => {
+      // Only the boot loader that started this daemon: the kernel's pid of the connection is our parent, with our uid.
+      const peer = session.peer;
+      if (!peer || peer.pid !== process.ppid || peer.uid !== (process.getuid?.() ?? -1)) {
+        throw new ConfdError('ACCESS_DENIED', 'audit records are written by the appliance itself', { path: '/operations/boot-audit' });
       }
       ops.engine.audit(session, p.action as string, (p.target as string | undefined) ?? '', p.result as string, p.detail as Record<string, unknown> | undefined);
       return {};
@@ -232,12 +245,15 @@ const METHODS: Record<string, MethodDescriptor> = {
   },
 };
 
-/** Params of the first request of a connection, which opens its session. */
+/**
+ * Params of the first request of a connection, which opens its session. `user` is the name the
+ * client declares: it is noted in the session-start record, never used (the kernel's uid is).
+ */
 export const HELLO_PARAMS = obj({
   user: { type: 'string', minLength: 1, maxLength: 64 }, client: { type: 'string', maxLength: 128 },
   /** What the session is, for the audit log: a tool, the CLI, a daemon. */
   source: { enum: ['socket', 'cli', 'daemon'] },
-}, ['user']);
+});
 
 export class MethodTable {
   private readonly validators = new Map<string, ValidateFunction>();

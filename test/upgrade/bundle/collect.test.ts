@@ -48,6 +48,8 @@ describe('collectBuildFiles on a synthetic tree', () => {
       'bin/app': { content: '#!/bin/sh\n', mode: 0o755 },
       'dist/main/x.js': 'x', 'dist/main/x.js.map': '{}', 'dist/test/t.js': 't', 'dist/bench/b.js': 'b', 'dist/testing.js': 'ok',
       'schemas/v1/s.json': '{}',
+      'native/pc/binding.gyp': '{}', 'native/pc/pc.c': 'c', 'native/pc/build.mjs': 'b', 'native/pc/build/Makefile': 'm',
+      'native/pc/build/Release/obj.target/pc.node': 'ELF', 'native/pc/build/Release/pc.node': { content: 'ELF', mode: 0o755 },
       'src-not-shipped/y.ts': 'y',
       'node_modules/a/package.json': '{}', 'node_modules/a/index.js': 'a', 'node_modules/a/README.md': '#',
       'node_modules/a/test/t.js': 't', 'node_modules/a/.github/w.yml': 'w', 'node_modules/a/lib/x.js': 'x',
@@ -73,6 +75,7 @@ describe('collectBuildFiles on a synthetic tree', () => {
       'bin/app',
       'dist/main/x.js',
       'dist/testing.js',
+      'native/pc/build/Release/pc.node',
       'node_modules/@s/p/index.js',
       'node_modules/a/index.js',
       'node_modules/a/lib/x.js',
@@ -124,6 +127,7 @@ describe('bundling the real build', () => {
       const paths = new Set(files.map((f) => f.path));
       for (const p of ['package.json', 'bin/appliance', 'dist/main/appliance.js', 'schemas/v1/device.schema.json',
         'node_modules/better-sqlite3/build/Release/better_sqlite3.node', 'node_modules/better-sqlite3/lib/index.js',
+        'native/peercred/build/Release/peercred.node',
         'node_modules/ssh2/package.json', 'node_modules/pino/package.json', 'node_modules/ajv/package.json']) {
         assert.ok(paths.has(p), `${p} is shipped`);
       }
