@@ -4,8 +4,8 @@
  * of this build (transforms/), never in place: the caller gives a copy. The transformed
  * configuration is validated in full under the target schema (in a scratch in-memory
  * database, by the same engine as every commit) before anything is written; then running and
- * startup are replaced in one commit, and the history before it is marked as of another
- * schema. A dry run reports the changes and the losses (what a down transform cannot carry)
+ * startup are replaced in one commit that keeps the configuration it replaced (the history
+ * before it is read through the transforms, confd/txn/history). A dry run reports the changes and the losses (what a down transform cannot carry)
  * and writes nothing.
  */
 import type { Logger } from 'pino';
@@ -127,7 +127,7 @@ export async function migrateDatabase(o: MigrationOptions): Promise<MigrationRes
         { details: { losses } });
     }
     const header = store.replaceConfiguration({
-      schemaVersion: o.to, running: target.running, startup: target.startup, user: 'system', source: 'upgrade',
+      schemaVersion: o.to, running: target.running, startup: target.startup, fromVersion: o.from, before, user: 'system', source: 'upgrade',
       comment: o.comment ?? `configuration carried from schema version ${o.from} to ${o.to}`,
       audit: {
         user: 'system', source: 'upgrade', address: 'local', session: 0, action: 'migrate', target: 'running', result: 'ok',

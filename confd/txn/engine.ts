@@ -19,7 +19,7 @@ import {
 } from './confirmed.js';
 import { type DataView, type Entry, EntryMap, Overlay, storedEntry } from './datastore.js';
 import { applyEdit, type EditOptions } from './edit.js';
-import { CommitHistory, type ReplayedCommit } from './history.js';
+import { CommitHistory, type OlderVersions, type ReplayedCommit } from './history.js';
 import { EditOwners, describeOwners, type EditOwner } from './edit-owners.js';
 import { CrossEntryIndexes } from './indexes.js';
 import { checkLockout } from './lockout.js';
@@ -73,6 +73,8 @@ export interface EngineOptions {
   readonly clock?: Clock;
   /** How soon audit records of non-commit actions are written durably, in ms. */
   readonly auditSyncMs?: number;
+  /** Other schema versions and the transforms, to read history from before a software upgrade or rollback. */
+  readonly olderVersions?: OlderVersions;
 }
 
 const SYSTEM: SessionInfo = { user: 'system', source: 'system', address: 'local' };
@@ -121,7 +123,7 @@ export class ConfigEngine {
     this.loadInto(this.running, 'running');
     this.candidate = new Overlay(this.running);
     this.shared = { overlay: this.candidate, origins: new Map() };
-    this.commits = new CommitHistory(this.schema, this.store, this.running);
+    this.commits = new CommitHistory(this.schema, this.store, this.running, options.olderVersions);
     this.systemSession = new Session(0, SYSTEM, this.startedAt);
     this.pending = parsePending(this.store.meta(CONFIRMED_META_KEY));
   }
