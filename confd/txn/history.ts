@@ -17,6 +17,7 @@ import type { CommitHeader, SchemaEpoch, Store } from '../store/store.js';
 import { type DataView, EntryMap, Overlay, storedEntry } from './datastore.js';
 import { applyEdit } from './edit.js';
 import { materializeAll } from './materialize.js';
+import { restoreOrder } from './order-hint.js';
 
 /** Other schema versions of this build and the transforms between them (confd/main wires them). */
 export interface OlderVersions {
@@ -95,6 +96,8 @@ export class CommitHistory {
     applyChanges(schema, then, invertChanges(composeChanges(this.store.changesBetween(txid, epoch.txid - 1).map((c) => c.changes))));
     const tree = materializeAll(schema, then);
     const carried = schema === this.schema ? { config: tree, losses: [] } : this.older!.migrate(tree, epoch.from, this.schema.version);
+    // Leaf-lists the epoch held as keyed lists take the order running gives them (order is data).
+    if (schema !== this.schema) restoreOrder(this.schema.root.children, schema.root.children, carried.config, materializeAll(this.schema, this.running));
     if (carried.losses.length > 0 && !lossy) {
       const list = carried.losses.map((l) => `${l.path} (${l.reason})`).join('; ');
       throw new ConfdError('TXN_ROLLBACK_LOSSES',

@@ -41,7 +41,7 @@ describe('history across schema migrations', () => {
     const admin = await commit(dev.engine,
       { system: { users: { user: [{ name: 'admin', role: 'admin', 'password-hash': await hashPassword('secret-1') }] } } }, 'the administrator');
     const t1 = await commit(dev.engine, { system: { hostname: 'alpha', timezone: 'Europe/Zurich' } }, 'named alpha', 'alice');
-    const t2 = await commit(dev.engine, { system: { ntp: { server: ['192.0.2.1', '192.0.2.2'] } } }, 'time servers', 'bob');
+    const t2 = await commit(dev.engine, { system: { ntp: { server: ['192.0.2.2', '192.0.2.1'] } } }, 'time servers', 'bob');
     const t3 = await commit(dev.engine, { system: { hostname: 'beta' } }, 'renamed beta', 'carol');
     assert.ok(admin < t1 && t1 < t2 && t2 < t3);
 
@@ -86,6 +86,8 @@ describe('history across schema migrations', () => {
     dev = await migrated(dir, 2, 1, dev);
     try {
       const e = dev.engine;
+      // Order is data: v2 keeps its servers in key order, the way back restores the order v1 had.
+      assert.deepEqual((system(e).ntp as JsonObject).server, ['192.0.2.2', '192.0.2.1']);
       const s = openSession(e);
       const refused = await rejectsWith(e.rollback(s, prefTxid), 'TXN_ROLLBACK_LOSSES');
       assert.match(refused.message, /server\[address='192\.0\.2\.2'\]\/prefer/);
@@ -94,10 +96,42 @@ describe('history across schema migrations', () => {
       await e.rollback(s, t2);
       await e.closeSession(s);
       assert.equal(system(e).hostname, 'alpha');
-      assert.deepEqual((system(e).ntp as JsonObject).server, ['192.0.2.1', '192.0.2.2']);
+      assert.deepEqual((system(e).ntp as JsonObject).server, ['192.0.2.2', '192.0.2.1']);
       assert.equal(e.blame("/system/users/user[name='admin']/role").txid, admin, 'blame survives two migrations');
       // compare shows a commit of version 2 in version 1's terms (its preference cannot be said: no change).
       assert.deepEqual(e.compare(prefTxid, 'running'), [{ path: '/system/hostname', op: 'modify', old: 'beta', new: 'alpha' }]);
+    } finally {
+      dev.close();
+    }
+  });
+});
+
+describe('order of leaf-lists through a v1 → v2 → v1 round trip', () => {
+  it('keeps the NTP server order and an order changed on v2 of a leaf-list both versions hold', async () => {
+    const dir = tempDir().path;
+    let dev = await openTestDevice({ dataDir: dir });
+    await commit(dev.engine, {
+      system: { ntp: { server: ['time.example.net', '0.pool.ntp.org', '192.0.2.9'] }, dns: { server: ['192.0.2.53', '192.0.2.54'] } },
+    }, 'servers');
+    dev = await migrated(dir, 1, 2, dev);
+    try {
+      // On v2: a server added, and the resolvers reordered by the operator.
+      await commit(dev.engine, { system: { ntp: { server: [{ address: '10.0.0.1' }] } } }, 'one more');
+      const tree = dev.engine.getConfig('running');
+      ((tree.system as JsonObject).dns as JsonObject).server = ['192.0.2.54', '192.0.2.53'];
+      const s = openSession(dev.engine);
+      await dev.engine.load(s, tree, { merge: false, source: 'test' });
+      await dev.engine.closeSession(s);
+      assert.deepEqual((system(dev.engine).dns as JsonObject).server, ['192.0.2.54', '192.0.2.53']);
+    } catch (err) {
+      dev.close();
+      throw err;
+    }
+    dev = await migrated(dir, 2, 1, dev);
+    try {
+      const sys = system(dev.engine);
+      assert.deepEqual((sys.ntp as JsonObject).server, ['time.example.net', '0.pool.ntp.org', '192.0.2.9', '10.0.0.1']);
+      assert.deepEqual((sys.dns as JsonObject).server, ['192.0.2.54', '192.0.2.53'], 'the order set on v2 stands');
     } finally {
       dev.close();
     }
