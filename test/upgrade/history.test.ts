@@ -40,7 +40,7 @@ async function software(dir: string, args: string[], app: BootLoaderProcess): Pr
   const r = await runCli(['software', ...args, '--json'], dir);
   assert.equal(r.code, 0, `software ${args.join(' ')}: ${r.stderr}\n${app.tail()}`);
   const job = lastJsonDocument<JobRecord>(r.stdout);
-  assert.equal(job.status, 'succeeded', `${job.reason}`);
+  assert.equal(job.status, args[0] === 'add' ? 'watching' : 'succeeded', `${job.reason}`);
   return job;
 }
 

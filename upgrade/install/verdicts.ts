@@ -60,8 +60,15 @@ export class Verdicts {
     if (this.confirmTimer) clearTimeout(this.confirmTimer);
     this.confirmTimer = null;
     this.host.enterQuietly('confirmed');
-    job.message = `confirmed by ${user}`;
-    this.host.finish('succeeded', null, null);
+    if (job.watch === 'watching') {
+      // Confirmed while on watch: the watch still decides.
+      job.status = 'watching';
+      job.message = `confirmed by ${user}; on watch until ${job.watchUntil ?? '?'}`;
+      this.host.saveQuietly();
+    } else {
+      job.message = `confirmed by ${user}`;
+      this.host.finish('succeeded', null, null);
+    }
     return job;
   }
 
@@ -78,8 +85,13 @@ export class Verdicts {
     }
   }
 
-  /** Starts the watch of an install whose new slot passed its health check (upgrade/watch). */
-  startWatch(job: JobRecord): void {
+  /**
+   * Starts the watch of an install whose new slot passed its health check (upgrade/watch), for
+   * its configured minutes, or for `remainingMs` (resumed after a restart of the boot loader).
+   * The job is `watching` until the watch passes (then `succeeded`) or fails (`reverted`); with
+   * no watch it succeeds at once (or when confirmed, if it awaits its confirmation).
+   */
+  startWatch(job: JobRecord, remainingMs?: number): void {
     if (job.kind !== 'install') return;
     void (async () => {
       let settings;
@@ -87,19 +99,40 @@ export class Verdicts {
         settings = watchSettings(await this.deps.config());
       } catch (e) {
         this.host.log.warn({ job: job.id, err: (e as Error).message }, 'the watch could not read its settings; no watch');
-        return;
       }
-      if (settings.minutes <= 0 || this.host.job() !== job) return;
+      if (this.host.job() !== job) return;
+      const ms = remainingMs ?? (settings?.minutes ?? 0) * 60_000;
+      if (!settings || ms <= 0) { this.watchPassed(job, false); return; }
       const w = this.watcher = new UpgradeWatch({
-        baseline: job.baseline ?? null, health: this.health, deps: this.deps, settings, onFail: (r) => void this.watchFailed(job, r),
+        baseline: job.baseline ?? null, health: this.health, deps: this.deps, settings: { ...settings, minutes: ms / 60_000 },
+        onFail: (r) => void this.watchFailed(job, r),
       });
       job.watchUntil = new Date(w.until).toISOString();
       job.watch = 'watching';
+      if (job.step !== 'confirm-wait') {
+        job.status = 'watching';
+        job.percent = 100;
+        job.message = `on watch until ${job.watchUntil}`;
+        this.host.audit('software-add', 'ok', { job: job.id, status: job.status, reason: null, code: null, watchUntil: job.watchUntil, steps: job.steps.map((s) => s.name) });
+      }
       this.host.saveQuietly();
       const failed = await w.run();
       if (this.watcher === w) this.watcher = null;
-      if (failed === null && job.watch === 'watching') { job.watch = 'passed'; this.host.saveQuietly(); }
+      if (failed === null && job.watch === 'watching') this.watchPassed(job, true);
     })();
+  }
+
+  /** Whether a watch is running. */
+  watching(): boolean {
+    return this.watcher !== null;
+  }
+
+  /** The watch passed (or there was none): a watching install succeeded; one awaiting its confirmation still awaits it. */
+  private watchPassed(job: JobRecord, watched: boolean): void {
+    if (this.host.job() !== job) return;
+    if (watched) job.watch = 'passed';
+    if (job.status === 'watching' || (job.status === 'running' && job.step !== 'confirm-wait')) this.host.finish('succeeded', null, null);
+    else this.host.saveQuietly();
   }
 
   stopWatch(): void {
@@ -109,11 +142,11 @@ export class Verdicts {
 
   /** The watch failed: the install is reverted as an unconfirmed one is, with the reason. */
   private async watchFailed(job: JobRecord, why: string): Promise<void> {
-    if (this.host.job() !== job || (job.status !== 'succeeded' && job.status !== 'running')) return;
+    if (this.host.job() !== job || !['succeeded', 'running', 'watching'].includes(job.status)) return;
     if (this.confirmTimer) { clearTimeout(this.confirmTimer); this.confirmTimer = null; }
     const reason = `version ${job.toVersion ?? '?'} failed its watch: ${why}; reverting to slot ${job.from} (version ${job.fromVersion})`;
     job.watch = 'failed';
-    if (job.status === 'running') this.host.finish('reverted', reason, 'UPG_WATCH_FAILED');
+    if (job.status === 'running' || job.status === 'watching') this.host.finish('reverted', reason, 'UPG_WATCH_FAILED');
     else {
       job.status = 'reverted';
       job.reason = reason;
