@@ -331,7 +331,8 @@ export class Store {
       if (txid - this.compactedBefore() > HISTORY_KEEP + COMPACT_SLACK) {
         const floor = txid - HISTORY_KEEP;
         this.stmt.compact.run(floor + 1);
-        this.writeMeta('history_floor', String(floor));
+        this.writeMeta('compacted_before', String(floor));
+        this.writeMeta('history_floor', String(Math.max(floor, this.schemaEpochs().at(-1)?.txid ?? 0)));
       }
       for (const [k, v] of Object.entries(input.meta ?? {})) this.writeMeta(k, v);
       this.options.beforeCommitEnd?.();
@@ -349,9 +350,14 @@ export class Store {
     return Math.max(this.compactedBefore(), this.schemaEpochs().at(-1)?.txid ?? 0);
   }
 
-  /** The oldest txid whose node changes after it are all kept (compaction drops older ones). */
+  /**
+   * The oldest txid whose node changes after it are all kept (compaction drops older ones).
+   * `history_floor` keeps the meaning older builds give it (diffs compose from there to the
+   * last commit: the compaction floor or the latest migration); a database from before the
+   * epochs has only that, and its migrations kept no configuration to read older history from.
+   */
   compactedBefore(): number {
-    return Number(this.meta('history_floor') ?? 0);
+    return Number(this.meta('compacted_before') ?? this.meta('history_floor') ?? 0);
   }
 
   /** The schema migrations in this database's history, oldest first (each a commit replacing the configuration). */
@@ -427,6 +433,8 @@ export class Store {
       if (!this.epochStmt) throw new ConfdError('INTERNAL', 'a read-only database cannot be migrated');
       this.epochStmt.insert.run(txid, input.fromVersion, input.schemaVersion,
         JSON.stringify(input.before.map((n) => ({ path: n.path, parent: n.parent, list: n.list, body: n.body, txid: n.txid }))));
+      this.writeMeta('compacted_before', String(this.compactedBefore()));
+      this.writeMeta('history_floor', String(txid));
       this.writeMeta('schema_version', String(input.schemaVersion));
     });
     this.txid = txid;

@@ -47,14 +47,11 @@ export class JobManager {
 
   constructor(private readonly boot: BootControl, private readonly log: Logger, health?: HealthBaseline) {
     this.auditQueue = new AuditQueue(boot.layout.upgradeDir, () => boot.daemon(), log);
-    const provider = health ?? new DaemonHealthProvider(async () => {
-      const c = await boot.daemon();
-      try { return await c.request('health'); } finally { c.close(); }
-    }, () => boot.daemonPid());
     const ask = async <T>(method: string): Promise<T> => {
       const c = await boot.daemon();
       try { return await c.request<T>(method); } finally { c.close(); }
     };
+    const provider = health ?? new DaemonHealthProvider(() => ask('health'), () => boot.daemonPid(), () => ask('monitor.baseline'));
     const sanityDeps: SanityDeps = { config: () => ask('config.export'), daemons: async () => (await ask<DaemonHealth>('health')).daemons };
     this.verdicts = new Verdicts({
       job: () => this.job, enterQuietly: (step) => this.enterQuietly(step), finish: (st, reason, code) => this.finish(st, reason, code),
