@@ -55,7 +55,7 @@ export class JobManager {
     const sanityDeps: SanityDeps = { config: () => ask('config.export'), daemons: async () => (await ask<DaemonHealth>('health')).daemons };
     this.verdicts = new Verdicts({
       job: () => this.job, enterQuietly: (step) => this.enterQuietly(step), finish: (st, reason, code) => this.finish(st, reason, code),
-      saveQuietly: () => this.saveQuietly(), audit: (a, r, d) => this.audit(a, r, d), log,
+      saveQuietly: () => this.saveQuietly(), audit: (a, r, d) => this.audit(a, r, d), auditFlushed: () => this.auditQueue.flush(), log,
       revert: (revertOf) => this.rollback({ confirm: true, dryRun: false, user: 'system', revertOf }),
     }, provider, sanityDeps);
     boot.onBoot((slot, ok, reason) => this.booted(slot, ok, reason));

@@ -19,6 +19,8 @@ export interface VerdictHost {
   finish(status: JobStatus, reason: string | null, code: string | null): void;
   saveQuietly(): void;
   audit(action: string, result: 'ok' | 'error' | 'denied', detail: Record<string, unknown>): void;
+  /** Resolves once the audit records queued so far reached the daemon (or wait for the next one). */
+  auditFlushed(): Promise<void>;
   /** Starts the rollback that reverts an install (losses accepted: the operator asked for the revert). */
   revert(revertOf: { job: string; reason: string }): Promise<unknown>;
   readonly log: Logger;
@@ -79,6 +81,8 @@ export class Verdicts {
     const reason = `not confirmed within ${job.confirmWithin} minutes (by ${job.confirmDeadline}); reverting to slot ${job.from} (version ${job.fromVersion})`;
     this.host.finish('reverted', reason, 'UPG_NOT_CONFIRMED');
     try {
+      // The outcome goes into this slot's audit log before the rollback copies its database.
+      await this.host.auditFlushed();
       await this.host.revert({ job: job.id, reason });
     } catch (e) {
       this.host.log.error({ job: job.id, err: (e as Error).message }, 'the revert of an unconfirmed install could not start');
@@ -156,6 +160,7 @@ export class Verdicts {
     }
     this.host.log.error({ job: job.id, reason }, 'the new version failed its watch');
     try {
+      await this.host.auditFlushed();
       await this.host.revert({ job: job.id, reason });
     } catch (e) {
       this.host.log.error({ job: job.id, err: (e as Error).message }, 'the revert after the failed watch could not start');
