@@ -573,11 +573,14 @@ export class Store {
 
   /**
    * An online, consistent copy of the whole database (SQLite backup API), as a self-contained
-   * single file (rollback journal, no WAL), written atomically to `file`.
+   * single file (rollback journal, no WAL), written atomically to `file`; pending audit records
+   * are written first, so the copy holds the whole chain.
    */
   async backup(file: string): Promise<void> {
     const tmp = `${file}.tmp-${process.pid}`;
     try {
+      // Audit records already in the chain belong in the copy (an upgrade's copy carries the log on).
+      this.flushAudit();
       const steps = this.options.backupSteps;
       await (steps ? this.db.backup(tmp, { progress: () => { steps.after(); return steps.pages; } }) : this.db.backup(tmp));
       const copy = new Database(tmp);

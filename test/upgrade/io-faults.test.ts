@@ -56,12 +56,13 @@ before(async () => {
     await app.kill();
   }
   v2Dir = copyOf(v1Dir);
-  const up = BootLoaderProcess.start(v2Dir, { schemaVersion: 1 });
+  // No watch: its copies boot with the install decided (a watch resumed at boot would write the journal the faults count).
+  const up = BootLoaderProcess.start(v2Dir, { schemaVersion: 1, env: { APPLIANCE_FAULT: 'watch-minutes=0' } });
   try {
     await up.waitGood('a');
     assert.equal((await runCli(['software', 'add', v2Bundle, '--no-follow', '--json'], v2Dir)).code, 0);
     const { job } = await waitJobEnd(v2Dir);
-    assert.equal(job?.status, 'watching', JSON.stringify(job));
+    assert.equal(job?.status, 'succeeded', JSON.stringify(job));
     await up.waitGood('b');
   } finally {
     await up.kill();

@@ -7,9 +7,10 @@
  */
 import type { Logger } from 'pino';
 import { ConfdError } from '../../confd/api/index.js';
+import { faultValue } from '../../confd/api/faults.js';
 import type { HealthBaseline, HealthSample } from '../watch/health.js';
 import { runSanityChecks, type SanityDeps, type SanityResult } from '../watch/sanity.js';
-import { UpgradeWatch, watchSettings } from '../watch/watch.js';
+import { DEFAULT_WATCH_MINUTES, UpgradeWatch, watchSettings } from '../watch/watch.js';
 import type { JobRecord, JobStatus } from './job-record.js';
 
 /** What the verdicts may do to the job manager's current job. */
@@ -100,7 +101,8 @@ export class Verdicts {
     void (async () => {
       let settings;
       try {
-        settings = watchSettings(await this.deps.config());
+        // Fault injection: `watch-minutes=M` is the default for a configuration that sets none (tests that need no watch).
+        settings = watchSettings(await this.deps.config(), Number(faultValue('watch-minutes') ?? DEFAULT_WATCH_MINUTES));
       } catch (e) {
         this.host.log.warn({ job: job.id, err: (e as Error).message }, 'the watch could not read its settings; no watch');
       }
