@@ -53,7 +53,7 @@ async function follow(client: SocketClient, json: boolean): Promise<JobRecord | 
 function report(job: JobRecord | null, json: boolean, followed = false): number {
   if (json) {
     if (followed) out(JSON.stringify(job)); else printJson(job);
-    return job && job.status !== 'succeeded' && job.status !== 'running' ? 1 : 0;
+    return job && !['succeeded', 'running', 'watching'].includes(job.status) ? 1 : 0;
   }
   if (!job) { out('no software job has run'); return 0; }
   out(`${job.kind} ${job.id}: ${job.status}${job.rejectedAt ? ` at ${job.rejectedAt}` : ''}${job.reason ? ` — ${job.reason}` : ''}`);
@@ -63,7 +63,7 @@ function report(job: JobRecord | null, json: boolean, followed = false): number 
   }
   if (job.revertOf) out(`  reverts install ${job.revertOf.job}: ${job.revertOf.reason}`);
   if (job.watch === 'watching') out(`  on watch until ${job.watchUntil ?? '?'} (health against the baseline, sanity checks)`);
-  return job.status === 'succeeded' || job.status === 'running' ? 0 : 1;
+  return ['succeeded', 'running', 'watching'].includes(job.status) ? 0 : 1;
 }
 
 function showChanges(r: MigrationDiff): void {

@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   TXN_PERSIST_ID_MISMATCH: 'the persist-id does not match the pending confirmed commit',
   TXN_NO_SUCH_COMMIT: 'no commit with that number exists',
   TXN_HISTORY_COMPACTED: 'the commit history no longer reaches that far back',
+  TXN_ROLLBACK_LOSSES: 'a commit of another schema version cannot be carried to this one without losing settings',
   TXN_VETOED: 'a subscriber rejected the change',
   TXN_CONFLICT: 'another session changed the same data since this candidate was started',
   TXN_LOCKOUT: 'the change would leave no enabled user of the admin role with a password or an SSH key',

@@ -15,6 +15,8 @@ import { AuditAnchor, loadOrCreateAuditKey, makeCheckpoint, readAuditKey, readCh
 import { checkpointFindings, readAuditDatabase, verifyAudit, type AuditVerdict } from '../store/audit-verify.js';
 import type { Clock } from '../txn/clock.js';
 import { ConfigEngine } from '../txn/engine.js';
+import type { OlderVersions } from '../txn/history.js';
+import { migrate } from '../../transforms/index.js';
 import { SCHEMAS_DIR, dataDir } from './app-paths.js';
 
 export interface OpenDeviceOptions {
@@ -93,6 +95,19 @@ export function openStore(file: string, schema: DeviceSchema, options: StoreOpti
   return Store.open(file, { schemaVersion: schema.version, rootBody: emptyRootBody(schema) }, options);
 }
 
+/** The other schema versions of this build (loaded when history first needs one) and the transforms. */
+export function olderVersions(): OlderVersions {
+  const loaded = new Map<number, DeviceSchema>();
+  return {
+    schema(version) {
+      let s = loaded.get(version);
+      if (!s) { s = loadDeviceSchema(SCHEMAS_DIR, version); loaded.set(version, s); }
+      return s;
+    },
+    migrate: (tree, from, to) => migrate(tree, from, to),
+  };
+}
+
 export async function openDevice(options: OpenDeviceOptions): Promise<ConfigEngine> {
   const dirs = dataDir(options.dataDir, options.slot);
   mkdirSync(dirname(dirs.database), { recursive: true, mode: 0o750 });
@@ -101,7 +116,9 @@ export async function openDevice(options: OpenDeviceOptions): Promise<ConfigEngi
   const store = openStore(dirs.database, schema, { ...options.store, audit: anchor });
   try {
     checkAnchor(anchor, store, options.logger);
-    const engine = new ConfigEngine({ schema, store, logger: options.logger, ...(options.clock ? { clock: options.clock } : {}) });
+    const engine = new ConfigEngine({
+      schema, store, logger: options.logger, olderVersions: olderVersions(), ...(options.clock ? { clock: options.clock } : {}),
+    });
     await engine.start();
     return engine;
   } catch (e) {

@@ -4,8 +4,8 @@
  * of this build (transforms/), never in place: the caller gives a copy. The transformed
  * configuration is validated in full under the target schema (in a scratch in-memory
  * database, by the same engine as every commit) before anything is written; then running and
- * startup are replaced in one commit, and the history before it is marked as of another
- * schema. A dry run reports the changes and the losses (what a down transform cannot carry)
+ * startup are replaced in one commit that keeps the configuration it replaced (the history
+ * before it is read through the transforms, confd/txn/history). A dry run reports the changes and the losses (what a down transform cannot carry)
  * and writes nothing.
  */
 import type { Logger } from 'pino';
@@ -14,8 +14,9 @@ import { ConfdError, validationFailed } from '../core/errors.js';
 import type { JsonObject } from '../core/tree.js';
 import { loadDeviceSchema } from '../schema/loader.js';
 import type { DeviceSchema } from '../schema/model.js';
-import type { StoredNode } from '../store/store.js';
-import { EntryMap, Overlay } from '../txn/datastore.js';
+import type { Store, StoredNode } from '../store/store.js';
+import { EntryMap, Overlay, storedEntry } from '../txn/datastore.js';
+import { materializeAll } from '../txn/materialize.js';
 import { applyEdit } from '../txn/edit.js';
 import { adminLogins, refuseLockout } from '../txn/lockout.js';
 import { ConfigEngine } from '../txn/engine.js';
@@ -27,6 +28,7 @@ import { SCHEMAS_DIR } from './app-paths.js';
 import { emptyRootBody, openStore } from './device.js';
 import { AuditAnchor, readAuditKey } from '../store/audit-anchor.js';
 import { changesBetween } from './migration-diff.js';
+import { restoreOrder } from '../txn/order-hint.js';
 
 export interface MigrationResult {
   readonly from: number;
@@ -78,6 +80,18 @@ function validatedNodes(schema: DeviceSchema, tree: JsonObject): { nodes: Stored
   return { nodes, view };
 }
 
+/** The configuration that an earlier migration away from `schema` replaced (the order hint), if any. */
+function earlierConfiguration(store: Store, schema: DeviceSchema): JsonObject | undefined {
+  const epoch = store.schemaEpochs().filter((e) => e.from === schema.version).at(-1);
+  if (!epoch) return undefined;
+  const view = new EntryMap();
+  for (const n of store.configurationBefore(epoch.txid)) {
+    const e = storedEntry(schema, n);
+    if (e) view.put(e);
+  }
+  return materializeAll(schema, view);
+}
+
 /** The fault `transform-drops-logins`: every user loses its password and keys. */
 function dropLogins(config: JsonObject): void {
   const users = (config.system as JsonObject | undefined)?.users as JsonObject | undefined;
@@ -110,6 +124,9 @@ export async function migrateDatabase(o: MigrationOptions): Promise<MigrationRes
     faultPoint('transform-run');
     const running = migrate(engine.getConfig('running'), o.from, o.to);
     const startup = migrate(engine.getConfig('startup'), o.from, o.to);
+    // Leaf-lists the source held as keyed lists come back in the order they last had here.
+    const hint = earlierConfiguration(store, toSchema);
+    if (hint) for (const r of [running, startup]) restoreOrder(toSchema.root.children, fromSchema.root.children, r.config, hint);
     // Fault injection: a transform whose result the target schema refuses, or one that locks the administrators out.
     if (faultSet('transform-invalid')) running.config.interfaces = { interface: [{ name: 'bad', mtu: 1 }] };
     if (faultSet('transform-drops-logins')) dropLogins(running.config);
@@ -130,7 +147,7 @@ export async function migrateDatabase(o: MigrationOptions): Promise<MigrationRes
         { details: { losses } });
     }
     const header = store.replaceConfiguration({
-      schemaVersion: o.to, running: target.running, startup: target.startup, user: 'system', source: 'upgrade',
+      schemaVersion: o.to, running: target.running, startup: target.startup, fromVersion: o.from, before, user: 'system', source: 'upgrade',
       comment: o.comment ?? `configuration carried from schema version ${o.from} to ${o.to}`,
       audit: {
         user: 'system', source: 'upgrade', address: 'local', session: 0, action: 'migrate', target: 'running', result: 'ok',

@@ -90,6 +90,20 @@ export interface CommitInput {
   readonly meta?: Readonly<Record<string, string | null>>;
 }
 
+/** A schema migration of the history: commit `txid` carried the configuration from version `from` to `to`. */
+export interface SchemaEpoch { readonly txid: number; readonly from: number; readonly to: number }
+
+/**
+ * The blame column of a node after `change` (old and new body) in commit `txid`: every leaf
+ * that changed is blamed on it, the others keep theirs (absent: since the node's creation).
+ */
+function blameAfter(change: NodeChange, prior: string | null, txid: number): string {
+  const blame: Record<string, number> = prior ? JSON.parse(prior) as Record<string, number> : {};
+  const cut = change.path === '/' ? 1 : change.path.length + 1;
+  for (const leaf of leafChanges(change)) blame[leaf.path.slice(cut)] = txid;
+  return JSON.stringify(blame);
+}
+
 export interface Blame {
   readonly txid: number;
   /** True when the leaf has not changed since its entry was created in that commit. */
@@ -143,11 +157,19 @@ export class Store {
   /** Seq of the first keyed record (undefined: none yet). */
   private keyedFrom: number | undefined;
   private txid: number;
+  private readonly epochStmt;
   /** Audit records signed into the chain but not yet written (see appendAudit). */
   private pendingAudit: AuditRecord[] = [];
 
   private constructor(readonly file: string, db: Database.Database, private readonly options: StoreOptions) {
     this.db = db;
+    // A read-only open of a database older than the epochs table has no epochs.
+    const hasEpochs = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'epochs'").get() !== undefined;
+    this.epochStmt = hasEpochs ? {
+      insert: db.prepare('INSERT INTO epochs(txid, from_version, to_version, before) VALUES (?, ?, ?, ?)'),
+      all: db.prepare<[], SchemaEpoch>('SELECT txid, from_version AS "from", to_version AS "to" FROM epochs ORDER BY txid'),
+      before: db.prepare<[number], { before: string }>('SELECT before FROM epochs WHERE txid = ?'),
+    } : null;
     this.stmt = {
       getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
       setMeta: db.prepare('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
@@ -155,6 +177,8 @@ export class Store {
       loadNodes: db.prepare<[number], NodeRow>(Store.hasExplicitColumn(db) ? SQL.loadNodesExplicit : SQL.loadNodes),
       getNodeBlame: db.prepare<[number, string], { blame: string | null; ctxid: number }>(
         'SELECT blame, ctxid FROM nodes WHERE ds = ? AND path = ?'),
+      getNodeWithBlame: db.prepare<[number, string], { body: string; blame: string | null; ctxid: number }>(
+        'SELECT body, blame, ctxid FROM nodes WHERE ds = ? AND path = ?'),
       upsertNode: db.prepare(
         `INSERT INTO nodes(ds, path, parent, list, body, txid, ctxid, blame, explicit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(ds, path) DO UPDATE SET body = excluded.body, txid = excluded.txid, blame = excluded.blame, explicit = excluded.explicit`),
@@ -241,6 +265,8 @@ export class Store {
         CREATE TABLE IF NOT EXISTS subscribers (
           name TEXT PRIMARY KEY, paths TEXT NOT NULL, priority INTEGER NOT NULL, validate INTEGER NOT NULL,
           mandatory INTEGER NOT NULL, last_ack INTEGER NOT NULL, updated TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS epochs (
+          txid INTEGER PRIMARY KEY, from_version INTEGER NOT NULL, to_version INTEGER NOT NULL, before TEXT NOT NULL);
       `);
       // Added after layout 1 was released: a database from before has none (every node NULL).
       if (!Store.hasExplicitColumn(db)) db.exec('ALTER TABLE nodes ADD COLUMN explicit TEXT');
@@ -344,17 +370,16 @@ export class Store {
           continue;
         }
         const prior = this.stmt.getNodeBlame.get(ds, c.path);
-        const blame: Record<string, number> = prior?.blame ? JSON.parse(prior.blame) as Record<string, number> : {};
-        for (const leaf of leafChanges(c)) blame[leaf.path.slice(c.path === '/' ? 1 : c.path.length + 1)] = txid;
         this.stmt.upsertNode.run(ds, c.path, place.parent, place.list, JSON.stringify(c.new), txid, prior?.ctxid ?? txid,
-          JSON.stringify(blame), explicit);
+          blameAfter(c, prior?.blame ?? null, txid), explicit);
       }
       this.stmt.insertCommit.run(txid, time, header.user, header.session, header.source, header.comment,
         header.nodes, JSON.stringify(input.changes));
-      if (txid - this.historyFloor() > HISTORY_KEEP + COMPACT_SLACK) {
+      if (txid - this.compactedBefore() > HISTORY_KEEP + COMPACT_SLACK) {
         const floor = txid - HISTORY_KEEP;
         this.stmt.compact.run(floor + 1);
-        this.writeMeta('history_floor', String(floor));
+        this.writeMeta('compacted_before', String(floor));
+        this.writeMeta('history_floor', String(Math.max(floor, this.schemaEpochs().at(-1)?.txid ?? 0)));
       }
       for (const [k, v] of Object.entries(input.meta ?? {})) this.writeMeta(k, v);
       this.options.beforeCommitEnd?.();
@@ -364,11 +389,34 @@ export class Store {
   }
 
   /**
-   * The oldest txid whose state can still be reconstructed: node changes are kept for every
-   * commit after it.
+   * The oldest txid from which node changes compose up to the last commit: those of every
+   * commit after it are kept, and all are of the current schema version (the latest schema
+   * migration, if any, is the floor). Older commits of another schema: see schemaEpochs.
    */
   historyFloor(): number {
-    return Number(this.meta('history_floor') ?? 0);
+    return Math.max(this.compactedBefore(), this.schemaEpochs().at(-1)?.txid ?? 0);
+  }
+
+  /**
+   * The oldest txid whose node changes after it are all kept (compaction drops older ones).
+   * `history_floor` keeps the meaning older builds give it (diffs compose from there to the
+   * last commit: the compaction floor or the latest migration); a database from before the
+   * epochs has only that, and its migrations kept no configuration to read older history from.
+   */
+  compactedBefore(): number {
+    return Number(this.meta('compacted_before') ?? this.meta('history_floor') ?? 0);
+  }
+
+  /** The schema migrations in this database's history, oldest first (each a commit replacing the configuration). */
+  schemaEpochs(): SchemaEpoch[] {
+    return this.epochStmt?.all.all() ?? [];
+  }
+
+  /** The running configuration (stored nodes of schema `from`) right before migration commit `txid`. */
+  configurationBefore(txid: number): StoredNode[] {
+    const row = this.epochStmt?.before.get(txid);
+    if (!row) throw new ConfdError('TXN_HISTORY_COMPACTED', `commit ${txid} is no schema migration of this history`);
+    return JSON.parse(row.before) as StoredNode[];
   }
 
   commitHeaders(limit: number, before = Number.MAX_SAFE_INTEGER): CommitHeader[] {
@@ -381,9 +429,9 @@ export class Store {
 
   /** Node changes of every commit in (from, to], oldest first. */
   changesBetween(from: number, to: number): Array<{ txid: number; changes: NodeChange[] }> {
-    if (from < this.historyFloor()) {
-      throw new ConfdError('TXN_HISTORY_COMPACTED',
-        `history before commit ${this.historyFloor()} has been compacted`, { details: { floor: this.historyFloor() } });
+    const floor = this.compactedBefore();
+    if (from < floor) {
+      throw new ConfdError('TXN_HISTORY_COMPACTED', `history before commit ${floor} has been compacted`, { details: { floor } });
     }
     return this.stmt.commitChanges.all(from, to).map((r) => {
       if (r.changes === null) throw new ConfdError('TXN_HISTORY_COMPACTED', `commit ${r.txid} has been compacted`);
@@ -402,25 +450,39 @@ export class Store {
 
   /**
    * Replaces the whole configuration (running and startup) with nodes of another schema
-   * version, as one commit (schema upgrade or downgrade). The commit's diff is not kept: diffs
-   * of different schema versions do not compose, so history before it can no longer be
-   * rolled back to (its headers, blame and the audit chain stay).
+   * version, as one commit (schema upgrade or downgrade). Diffs of different schema versions
+   * do not compose, so the commit keeps instead the running configuration it replaced
+   * (`before`, nodes of schema `fromVersion`): history before it is read from there, through
+   * the transforms (confd/txn/history). Every leaf the migration left as it was keeps its
+   * blame; the others are blamed on this commit.
    */
   replaceConfiguration(input: {
     readonly schemaVersion: number; readonly running: readonly StoredNode[]; readonly startup: readonly StoredNode[];
+    readonly fromVersion: number; readonly before: readonly StoredNode[];
     readonly user: string; readonly source: string; readonly comment: string; readonly audit: AuditInput;
   }): CommitHeader {
     const txid = this.txid + 1;
     const time = new Date().toISOString();
     const header: CommitHeader = { txid, time, user: input.user, session: 0, source: input.source, comment: input.comment, nodes: input.running.length };
     this.writeWithAudit('replacing the configuration', { ...input.audit, detail: { ...input.audit.detail, txid } }, time, () => {
-      for (const [ds, nodes] of [[DS.running, input.running], [DS.startup, input.startup]] as const) {
-        this.stmt.clearDs.run(ds);
-        for (const n of nodes) this.stmt.upsertNode.run(ds, n.path, n.parent, n.list, JSON.stringify(n.body), txid, txid, null, explicitText(n.explicit));
-      }
+      const carried = input.running.map((n) => {
+        const prior = this.stmt.getNodeWithBlame.get(DS.running, n.path);
+        if (!prior) return { ctxid: txid, blame: null };
+        const old = JSON.parse(prior.body) as JsonObject;
+        return { ctxid: prior.ctxid, blame: blameAfter({ path: n.path, old, new: n.body }, prior.blame, txid) };
+      });
+      this.stmt.clearDs.run(DS.running);
+      input.running.forEach((n, i) => this.stmt.upsertNode.run(DS.running, n.path, n.parent, n.list, JSON.stringify(n.body), txid,
+        carried[i]!.ctxid, carried[i]!.blame, explicitText(n.explicit)));
+      this.stmt.clearDs.run(DS.startup);
+      for (const n of input.startup) this.stmt.upsertNode.run(DS.startup, n.path, n.parent, n.list, JSON.stringify(n.body), txid, txid, null, explicitText(n.explicit));
       this.stmt.insertCommit.run(txid, time, header.user, 0, header.source, header.comment, header.nodes, null);
-      this.writeMeta('schema_version', String(input.schemaVersion));
+      if (!this.epochStmt) throw new ConfdError('INTERNAL', 'a read-only database cannot be migrated');
+      this.epochStmt.insert.run(txid, input.fromVersion, input.schemaVersion,
+        JSON.stringify(input.before.map((n) => ({ path: n.path, parent: n.parent, list: n.list, body: n.body, txid: n.txid }))));
+      this.writeMeta('compacted_before', String(this.compactedBefore()));
       this.writeMeta('history_floor', String(txid));
+      this.writeMeta('schema_version', String(input.schemaVersion));
     });
     this.txid = txid;
     return header;
@@ -601,11 +663,14 @@ export class Store {
 
   /**
    * An online, consistent copy of the whole database (SQLite backup API), as a self-contained
-   * single file (rollback journal, no WAL), written atomically to `file`.
+   * single file (rollback journal, no WAL), written atomically to `file`; pending audit records
+   * are written first, so the copy holds the whole chain.
    */
   async backup(file: string, checkpointFile?: string): Promise<void> {
     const tmp = `${file}.tmp-${process.pid}`;
     try {
+      // Audit records already in the chain belong in the copy (an upgrade's copy carries the log on).
+      this.flushAudit();
       const steps = this.options.backupSteps;
       await (steps ? this.db.backup(tmp, { progress: () => { steps.after(); return steps.pages; } }) : this.db.backup(tmp));
       const copy = new Database(tmp);

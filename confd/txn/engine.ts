@@ -20,7 +20,7 @@ import {
 import { type DataView, type Entry, EntryMap, Overlay, sameNode, storedEntry } from './datastore.js';
 import { type DefaultsTrim, withoutDefaults } from './defaults-view.js';
 import { applyEdit, type EditOptions } from './edit.js';
-import { CommitHistory, type ReplayedCommit } from './history.js';
+import { CommitHistory, type OlderVersions, type ReplayedCommit } from './history.js';
 import { EditOwners, describeOwners, type EditOwner } from './edit-owners.js';
 import { CrossEntryIndexes } from './indexes.js';
 import { checkLockout } from './lockout.js';
@@ -74,6 +74,8 @@ export interface EngineOptions {
   readonly clock?: Clock;
   /** How soon audit records of non-commit actions are written durably, in ms. */
   readonly auditSyncMs?: number;
+  /** Other schema versions and the transforms, to read history from before a software upgrade or rollback. */
+  readonly olderVersions?: OlderVersions;
 }
 
 const SYSTEM: SessionInfo = { user: 'system', source: 'system', address: 'local' };
@@ -123,7 +125,7 @@ export class ConfigEngine {
     this.loadInto(this.running, 'running');
     this.candidate = new Overlay(this.running);
     this.shared = { overlay: this.candidate, origins: new Map() };
-    this.commits = new CommitHistory(this.schema, this.store, this.running);
+    this.commits = new CommitHistory(this.schema, this.store, this.running, options.olderVersions);
     this.systemSession = new Session(0, SYSTEM, this.startedAt);
     this.pending = parsePending(this.store.meta(CONFIRMED_META_KEY));
   }

@@ -52,7 +52,7 @@ describe('software add --confirm-within', () => {
     assert.equal(confirmed.code, 0, `${confirmed.stdout}${confirmed.stderr}`);
     const after = await softwareStatus(dir);
     assert.equal(after.job?.id, job.id);
-    assert.equal(after.job?.status, 'succeeded');
+    assert.equal(after.job?.status, 'watching', 'confirmed, and on watch still');
     assert.deepEqual(after.job?.steps.slice(-2).map((s) => s.name), ['confirm-wait', 'confirmed']);
     assertOnGoodSlot(after, 'b', 'good');
     await refusedWith(control(dir, 'software.confirm'), 'UPG_NOTHING_TO_CONFIRM');

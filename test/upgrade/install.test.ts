@@ -103,7 +103,9 @@ describe('software add and rollback, v1 → v2 → v1', { timeout: 240_000 }, ()
     assert.deepEqual(seen, INSTALL_STEPS.filter((s) => seen.includes(s)), 'progress follows the steps in order');
 
     assert.equal(job.kind, 'install');
-    assert.equal(job.status, 'succeeded', `${job.reason}`);
+    // Its slot passed the health check: on watch (5 minutes by default) until it is decided.
+    assert.equal(job.status, 'watching', `${job.reason}`);
+    assert.ok(Date.parse(job.watchUntil ?? '') > Date.now() + 3 * 60_000, `on watch until ${job.watchUntil}`);
     assert.equal(job.reason, null);
     assert.deepEqual(stepNames(job), [...INSTALL_STEPS]);
     assert.equal(job.from, 'a');
@@ -115,8 +117,10 @@ describe('software add and rollback, v1 → v2 → v1', { timeout: 240_000 }, ()
 
     const st = await softwareStatus(dir);
     assert.equal(st.job?.id, job.id);
-    assert.equal(st.job?.status, 'succeeded');
+    assert.equal(st.job?.status, 'watching');
     assertOnGoodSlot(st, 'b', 'good');
+    const text = await runCli(['software', 'status'], dir);
+    assert.match(text.stdout, new RegExp(`install ${job.id}: watching\n[^]*on watch until ${job.watchUntil!.replaceAll('.', '\\.')}`));
     assert.equal(st.state.slots.b.version, '2.0.0');
     assert.equal(st.state.slots.b.schemaVersion, 2);
     assert.equal(st.state.slots.a.schemaVersion, 1);
@@ -205,6 +209,7 @@ describe('software add and rollback, v1 → v2 → v1', { timeout: 240_000 }, ()
     const records = await auditShow(dir);
     assertAuditedOutcome(records, job);
     assert.ok(installJob, 'needs the install above');
-    assertAuditedOutcome(records, installJob);
+    // The rollback ended the install's watch: it stands, succeeded.
+    assertAuditedOutcome(records, { ...installJob, status: 'succeeded' });
   });
 });

@@ -71,6 +71,37 @@ describe('sanity checks', () => {
 });
 
 describe('the watch after the switch', () => {
+  it('the job is watching until its watch passes, then succeeded; software status says which', { timeout: 150_000 }, async (t) => {
+    const { dir } = await freshV2(t);
+    await importConfig(k, dir, { system: { software: { 'watch-minutes': 0.25 } } });
+    const add = await runCli(['software', 'add', next, '--json'], dir);
+    assert.equal(add.code, 0, add.stderr);
+    const lines = add.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { status: string; watchUntil?: string; finished: string | null });
+    const end = lines.at(-1)!;
+    assert.equal(end.status, 'watching', 'following ends when the job has done its part');
+    assert.equal(end.finished, null, 'not finished while on watch');
+    const watching = await runCli(['software', 'status'], dir);
+    assert.match(watching.stdout, /: watching\n[^]*on watch until /);
+    const done = await waitFor('the watch to pass', async () => {
+      const s = await control<SoftwareStatus>(dir, 'software.status');
+      return s.job?.status !== 'watching' ? s : null;
+    }, 60_000, 250);
+    assert.equal(done.job?.status, 'succeeded', JSON.stringify(done.job));
+    assert.equal(done.job?.watch, 'passed');
+    assert.ok(Date.parse(done.job!.finished!) >= Date.parse(end.watchUntil!), `finished ${done.job!.finished} after the watch ${end.watchUntil}`);
+    assertOnGoodSlot(await softwareStatus(dir), 'b', 'good');
+  });
+
+  it('with watch-minutes 0 there is no watch: the install succeeds at once', { timeout: 120_000 }, async (t) => {
+    const { dir } = await freshV2(t);
+    await importConfig(k, dir, { system: { software: { 'watch-minutes': 0 } } });
+    const add = await runCli(['software', 'add', next, '--json'], dir);
+    assert.equal(add.code, 0, add.stderr);
+    const end = JSON.parse(add.stdout.trim().split('\n').at(-1)!) as { status: string; watch?: string | null };
+    assert.equal(end.status, 'succeeded');
+    assert.ok(!end.watch, 'no watch');
+  });
+
   it('a sanity check that fails after the switch reverts the install, with the reason, configuration carried back', { timeout: 150_000 }, async (t) => {
     const { dir } = await freshV2(t);
     const closed = await closedPort();

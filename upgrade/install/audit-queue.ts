@@ -15,7 +15,8 @@ import { faultPoint } from '../../confd/api/faults.js';
 interface Pending { action: string; result: string; detail: Record<string, unknown> }
 
 export class AuditQueue {
-  private flushing = false;
+  /** Flushes run one after the other; each takes every record waiting when it starts. */
+  private chain: Promise<void> = Promise.resolve();
   private readonly file: string;
 
   constructor(private readonly dir: string, private readonly daemon: () => Promise<SocketClient>, private readonly log: Logger) {
@@ -42,10 +43,17 @@ export class AuditQueue {
     return existsSync(this.file) ? JSON.parse(readFileSync(this.file, 'utf8')) as Pending[] : [];
   }
 
-  /** Writes the waiting records to the running daemon; those it cannot write keep waiting. */
-  async flush(): Promise<void> {
-    if (this.flushing) return;
-    this.flushing = true;
+  /**
+   * Writes the waiting records to the running daemon; those it cannot write keep waiting.
+   * Resolves once every record queued before the call was tried (a revert waits for it, so
+   * that the outcome is in the database the rollback copies).
+   */
+  flush(): Promise<void> {
+    this.chain = this.chain.then(() => this.flushWaiting());
+    return this.chain;
+  }
+
+  private async flushWaiting(): Promise<void> {
     try {
       let pending = this.pending();
       if (pending.length === 0) return;
@@ -62,8 +70,6 @@ export class AuditQueue {
       }
     } catch (e) {
       this.log.debug({ err: (e as Error).message }, 'audit records wait for the next daemon');
-    } finally {
-      this.flushing = false;
     }
   }
 }

@@ -14,8 +14,13 @@ export type JobKind = 'install' | 'rollback';
  * but the new version then failed on the appliance (a crash loop) and the boot loader fell
  * back: `reason` says why and `rejectedAt` when.
  */
-/** `reverted`: installed with confirm-within and not confirmed in time; a rollback job carried the configuration back. */
-export type JobStatus = 'running' | 'succeeded' | 'failed' | 'rolled-back' | 'rejected' | 'reverted';
+/** `reverted`: not confirmed in time (confirm-within), or the watch failed; a rollback job carried the configuration back. */
+/**
+ * `watching`: the install's new slot passed its health check (and its confirmation, if one
+ * was asked) and is on watch until `watchUntil`; then `succeeded`, or `reverted` with the
+ * reason. The job has done its part: following it ends there, as it does at confirm-wait.
+ */
+export type JobStatus = 'running' | 'watching' | 'succeeded' | 'failed' | 'rolled-back' | 'rejected' | 'reverted';
 
 export interface JobRecord {
   readonly id: string;
@@ -49,7 +54,7 @@ export interface JobRecord {
   confirmDeadline?: string | null;
   /** The health of the appliance recorded before the install (upgrade/watch/health), for the watch after it. */
   baseline?: HealthSample | null;
-  /** Until when a succeeded install is on watch (ISO time), and how the watch ended. */
+  /** Until when the install is on watch (ISO time, status `watching`), and how the watch ended. */
   watchUntil?: string | null;
   watch?: 'watching' | 'passed' | 'failed' | null;
   /** A rollback that reverts an install: that job, and why. */

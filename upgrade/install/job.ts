@@ -47,18 +47,15 @@ export class JobManager {
 
   constructor(private readonly boot: BootControl, private readonly log: Logger, health?: HealthBaseline) {
     this.auditQueue = new AuditQueue(boot.layout.upgradeDir, () => boot.daemon(), log);
-    const provider = health ?? new DaemonHealthProvider(async () => {
-      const c = await boot.daemon();
-      try { return await c.request('health'); } finally { c.close(); }
-    }, () => boot.daemonPid());
     const ask = async <T>(method: string): Promise<T> => {
       const c = await boot.daemon();
       try { return await c.request<T>(method); } finally { c.close(); }
     };
+    const provider = health ?? new DaemonHealthProvider(() => ask('health'), () => boot.daemonPid(), () => ask('monitor.baseline'));
     const sanityDeps: SanityDeps = { config: () => ask('config.export'), daemons: async () => (await ask<DaemonHealth>('health')).daemons };
     this.verdicts = new Verdicts({
       job: () => this.job, enterQuietly: (step) => this.enterQuietly(step), finish: (st, reason, code) => this.finish(st, reason, code),
-      saveQuietly: () => this.saveQuietly(), audit: (a, r, d) => this.audit(a, r, d), log,
+      saveQuietly: () => this.saveQuietly(), audit: (a, r, d) => this.audit(a, r, d), auditFlushed: () => this.auditQueue.flush(), log,
       revert: (revertOf) => this.rollback({ confirm: true, dryRun: false, user: 'system', revertOf }),
     }, provider, sanityDeps);
     boot.onBoot((slot, ok, reason) => this.booted(slot, ok, reason));
@@ -108,8 +105,12 @@ export class JobManager {
       throw new ConfdError('UPG_BUSY', `install job ${this.job.id} is running (step ${this.job.step}); one job at a time`,
         { details: { job: this.job.id } });
     }
-    // A new job ends the watch of the last install (its outcome stands as it is).
+    // A new job ends the watch of the last install: it stands as it is (succeeded).
     this.verdicts.stopWatch();
+    if (this.job?.status === 'watching') {
+      this.job.watch = null;
+      this.finish('succeeded', null);
+    }
   }
 
   private newJob(
@@ -488,8 +489,13 @@ export class JobManager {
     else this.audit('boot-failed', 'error', { slot, reason });
     const job = this.job;
     if (!ok) this.verdicts.stopWatch();
-    if (!ok && job?.kind === 'install' && job.status === 'succeeded' && slot === job.target) {
+    if (!ok && job?.kind === 'install' && (job.status === 'succeeded' || job.status === 'watching') && slot === job.target) {
       this.verdicts.reject(job, reason ?? 'it failed on boot');
+      return;
+    }
+    // On watch when the boot loader restarted: the watch goes on for the time it had left.
+    if (ok && job?.status === 'watching' && slot === job.target && !this.verdicts.watching()) {
+      this.verdicts.startWatch(job, Math.max(0, Date.parse(job.watchUntil ?? '') - Date.now()) || 0);
       return;
     }
     if (!job || job.status !== 'running' || slot !== job.target || !SWITCHED.has(job.step)) return;
@@ -498,8 +504,9 @@ export class JobManager {
     } else if (ok) {
       this.enterQuietly('mark-good');
       if (job.confirmWithin) this.verdicts.awaitConfirmation();
+      // An install is watching (then succeeded) or reverted by its watch; a rollback is done.
+      if (job.kind === 'install') this.verdicts.startWatch(job);
       else this.finish('succeeded', null);
-      this.verdicts.startWatch(job);
     } else {
       this.finish(job.kind === 'install' ? 'rolled-back' : 'failed', `slot ${slot} failed on boot (${reason}); back on slot ${job.from}`, 'UPG_BOOT_FAILED');
     }

@@ -5,11 +5,11 @@
  * restarts, memory, critical alarms); one is recorded before an install as the baseline, and
  * the watch after the switch compares later samples with it (`judgeHealth`, pure).
  *
- * Today's provider (`DaemonHealthProvider`) uses what exists: the management daemon's
- * `health` answer (the supervised daemons, their restarts) and the daemon's resident memory
- * from /proc. It has no latency, error-rate or alarm source, and reports those as null
- * (not judged). The monitoring subsystem (confd/monitor/) is to provide a fuller
- * implementation of the same interface; nothing here depends on it.
+ * The provider (`DaemonHealthProvider`) asks the management daemon: `monitor.baseline`
+ * (confd/monitor/api: commit p99 latency, RPC error rate, daemon restarts, resident memory,
+ * standing critical alarms, all since that daemon started) and `health` (which supervised
+ * daemons are down). A daemon without monitoring (an older build) leaves latency, error rate
+ * and alarms null (not judged), with memory read from /proc and restarts from `health`.
  */
 import { readFile } from 'node:fs/promises';
 
@@ -73,24 +73,36 @@ export function judgeHealth(baseline: HealthSample, now: HealthSample, limits: H
 /** The daemon's `health` answer, as far as this provider reads it. */
 export interface DaemonHealth { readonly daemons: ReadonlyArray<{ readonly name: string; readonly status: string; readonly restarts?: number }> }
 
-/** Today's provider: the supervised daemons from the daemon's `health`, memory from /proc/PID/status. */
+/** What `monitor.baseline` answers (confd/monitor/api Baseline), as far as the watch reads it. */
+export interface MonitorFigures {
+  readonly commitP99Ms: number | null;
+  readonly rpcErrorRate: number;
+  readonly totalDaemonRestarts: number;
+  readonly rssBytes: number;
+  readonly criticalAlarms: readonly string[];
+}
+
+/** The daemon's monitoring figures and `health`; /proc/PID/status for memory when it has no monitoring. */
 export class DaemonHealthProvider implements HealthBaseline {
   constructor(
     private readonly health: () => Promise<DaemonHealth>,
     private readonly pid: () => number | undefined,
+    /** `monitor.baseline` of the daemon, null when it has none. */
+    private readonly monitor: () => Promise<MonitorFigures | null> = async () => null,
     private readonly proc = '/proc',
   ) {}
 
   async sample(): Promise<HealthSample> {
-    const h = await this.health();
+    const [h, m] = await Promise.all([this.health(), this.monitor().catch(() => null)]);
+    const restarts = h.daemons.reduce((n, d) => n + (d.restarts ?? 0), 0);
     return {
       at: new Date().toISOString(),
-      commitP99Ms: null,
-      rpcErrorRate: null,
-      daemonRestarts: h.daemons.reduce((n, d) => n + (d.restarts ?? 0), 0),
+      commitP99Ms: m?.commitP99Ms ?? null,
+      rpcErrorRate: m ? m.rpcErrorRate : null,
+      daemonRestarts: m ? Math.max(m.totalDaemonRestarts, restarts) : restarts,
       daemonsDown: h.daemons.filter((d) => d.status !== 'running').map((d) => d.name),
-      memoryBytes: await this.memory(),
-      criticalAlarms: null,
+      memoryBytes: m ? m.rssBytes : await this.memory(),
+      criticalAlarms: m ? m.criticalAlarms.length : null,
     };
   }
 

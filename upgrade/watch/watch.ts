@@ -20,11 +20,11 @@ export interface WatchSettings {
 }
 
 /** The watch settings of a configuration (schema version 2; an older one has none: the defaults). */
-export function watchSettings(config: JsonObject): WatchSettings {
+export function watchSettings(config: JsonObject, defaultMinutes = DEFAULT_WATCH_MINUTES): WatchSettings {
   const sw = valueAt(config, '/system/software') as JsonObject | undefined;
   const num = (k: string, d: number) => (typeof sw?.[k] === 'number' ? sw[k] as number : d);
   return {
-    minutes: num('watch-minutes', DEFAULT_WATCH_MINUTES),
+    minutes: num('watch-minutes', defaultMinutes),
     limits: { ...DEFAULT_LIMITS, commitP99Ratio: num('commit-p99-ratio', DEFAULT_LIMITS.commitP99Ratio), memoryRatio: num('memory-ratio', DEFAULT_LIMITS.memoryRatio) },
     checks: Array.isArray(sw?.['sanity-check']) ? sw['sanity-check'] as unknown as SanityCheck[] : [],
   };

@@ -50,6 +50,7 @@ const TABLE: Partial<Record<ErrorCode, Mapping>> = {
   TXN_PERSIST_ID_MISMATCH: ['protocol', 'invalid-value'],
   TXN_NO_SUCH_COMMIT: ['application', 'invalid-value'],
   TXN_HISTORY_COMPACTED: ['application', 'operation-failed'],
+  TXN_ROLLBACK_LOSSES: ['application', 'operation-failed'],
   TXN_VETOED: ['application', 'operation-failed', 'vetoed'],
   TXN_CONFLICT: ['application', 'operation-failed'],
   TXN_LOCKOUT: ['application', 'operation-failed'],

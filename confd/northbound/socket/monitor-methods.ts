@@ -34,6 +34,14 @@ export const MONITOR_METHODS: Record<string, Descriptor> = {
       };
     },
   },
+  /** The figures the upgrade manager's watch compares before and after a switch (confd/monitor/api Baseline). */
+  'monitor.baseline': {
+    params: obj({}),
+    handler: (ctx) => {
+      ctx.ops.authorize(ctx.session, 'status');
+      return monitorOf(ctx).baseline();
+    },
+  },
   'monitor.history': {
     params: obj({ metric: { type: 'string', minLength: 1 }, resource: { type: 'string' }, seconds: { type: 'integer', minimum: 60, maximum: 90 * 86400 } }, ['metric', 'seconds']),
     handler: (ctx, p) => {

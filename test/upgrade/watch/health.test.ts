@@ -36,8 +36,8 @@ describe('judgeHealth', () => {
   });
 });
 
-describe('DaemonHealthProvider (what exists today)', () => {
-  it('sums restarts, lists daemons down, reads the memory of the daemon and leaves the rest unknown', async (t) => {
+describe('DaemonHealthProvider', () => {
+  it('without monitoring: sums restarts, lists daemons down, reads the memory of the daemon and leaves the rest unknown', async (t) => {
     const dir = tempDir('health-');
     t.after(() => dir.remove());
     const proc = dir.path;
@@ -45,7 +45,7 @@ describe('DaemonHealthProvider (what exists today)', () => {
     writeFileSync(join(proc, '4242', 'status'), 'Name:\tnode\nVmRSS:\t  51200 kB\n');
     const p = new DaemonHealthProvider(async () => ({ daemons: [
       { name: 'ntp', status: 'running', restarts: 2 }, { name: 'hostname', status: 'failed', restarts: 1 },
-    ] }), () => 4242, proc);
+    ] }), () => 4242, async () => null, proc);
     const s = await p.sample();
     assert.equal(s.daemonRestarts, 3);
     assert.deepEqual(s.daemonsDown, ['hostname']);
@@ -53,5 +53,24 @@ describe('DaemonHealthProvider (what exists today)', () => {
     assert.equal(s.commitP99Ms, null);
     assert.equal(s.criticalAlarms, null);
     assert.match(judgeHealth({ ...s, daemonsDown: [] }, s) ?? '', /hostname/);
+  });
+
+  it('with monitoring: commit p99, RPC error rate, critical alarms and memory from monitor.baseline', async () => {
+    const p = new DaemonHealthProvider(async () => ({ daemons: [{ name: 'ntp', status: 'running', restarts: 1 }] }), () => undefined,
+      async () => ({ commitP99Ms: 50, rpcErrorRate: 0.25, totalDaemonRestarts: 1, rssBytes: 90e6, criticalAlarms: ['disk-full:/'] }));
+    const s = await p.sample();
+    assert.deepEqual({ ...s, at: '' }, {
+      at: '', commitP99Ms: 50, rpcErrorRate: 0.25, daemonRestarts: 1, daemonsDown: [], memoryBytes: 90e6, criticalAlarms: 1,
+    });
+    // Judged against a baseline without them: a critical alarm raised is a failure.
+    assert.match(judgeHealth({ ...s, criticalAlarms: 0 }, s) ?? '', /1 critical alarm/);
+    assert.match(judgeHealth({ ...s, commitP99Ms: 10 }, { ...s, commitP99Ms: 250 }) ?? '', /commit p99/);
+  });
+
+  it('a daemon whose monitoring fails is sampled as one without', async () => {
+    const p = new DaemonHealthProvider(async () => ({ daemons: [] }), () => undefined, async () => { throw new Error('TXN_NOT_SUPPORTED'); });
+    const s = await p.sample();
+    assert.equal(s.commitP99Ms, null);
+    assert.equal(s.rpcErrorRate, null);
   });
 });
