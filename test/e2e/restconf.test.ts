@@ -256,11 +256,17 @@ describe('RESTCONF over HTTPS with curl', () => {
     const child = spawn('curl', ['-skN', '--max-time', '20', ...ADMIN, `${base}/restconf/streams/NETCONF/json?start-time=${start}`]);
     let out = '';
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    // A second subscriber asks only for creations of eth7 (the filter parameter, XPath over the content).
+    const filter = encodeURIComponent("/netconf-config-change/edit[operation='create'][contains(target, 'eth7')]");
+    const filtered = spawn('curl', ['-skN', '--max-time', '20', ...ADMIN, `${base}/restconf/streams/NETCONF/json?start-time=${start}&filter=${filter}`]);
+    let only = '';
+    filtered.stdout.on('data', (d: Buffer) => { only += d.toString(); });
     const until = async (re: RegExp) => {
       for (let i = 0; i < 200 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 50));
       assert.match(out, re);
     };
     await until(/replayComplete/);
+    for (let i = 0; i < 200 && !only.includes('replayComplete'); i++) await new Promise((r) => setTimeout(r, 50));
     assert.match(out, /interface\[name='eth1'\]/);
     const r = await curl(data(`${IF}/interface=eth7`), [...ADMIN, '-X', 'PUT', ...JSON_BODY({ 'appliance-interfaces:interface': [{ name: 'eth7' }] })]);
     assert.equal(r.status, 201);
@@ -268,6 +274,14 @@ describe('RESTCONF over HTTPS with curl', () => {
     daemon.monitor.alarms.raise('restconf-test', 'eth7', 'major', 'raised by the RESTCONF test');
     await until(/"appliance-system:alarm-notification":\{"resource":"eth7","alarm-type-id":"restconf-test"/);
     child.kill();
+    filtered.kill();
+    const events = only.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6));
+    // Nothing of the replay matched (eth7 did not exist), then its live creation; no other commit, no alarm.
+    assert.equal(events.length, 2, `only the replay's end and the creation of eth7: ${only}`);
+    assert.match(events[0]!, /replayComplete/);
+    assert.match(events[1]!, /interface\[name='eth7'\]","operation":"create"/);
+    const bad = await curl(`${base}/restconf/streams/NETCONF/json?filter=${encodeURIComponent('/edit[')}`, ADMIN);
+    assert.equal(bad.status, 400, bad.body);
     const stream = json(await curl(data('/ietf-restconf-monitoring:restconf-state/streams'), ADMIN));
     assert.equal(stream['ietf-restconf-monitoring:streams'].stream[0].access[0].location, `https://127.0.0.1:${daemon.httpPort}/restconf/streams/NETCONF/json`);
   });

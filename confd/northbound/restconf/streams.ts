@@ -16,6 +16,7 @@ import type { CommitEvent, Participant } from '../../txn/participant.js';
 import type { RcReply, RcRequest, RcServices } from './context.js';
 import { instanceIdentifier } from './paths.js';
 import { checkParams } from './query.js';
+import { eventFilter, type EventFilter } from './stream-filter.js';
 
 const STREAM = 'NETCONF';
 const MONITORING = 'ietf-restconf-monitoring:restconf-state';
@@ -64,7 +65,8 @@ function rootTargets(a: JsonObject, b: JsonObject): string[] {
   return [...names].filter((n) => !deepEqual(a[n], b[n])).map((n) => childPath('/', { name: n }));
 }
 
-interface Subscriber { readonly res: ServerResponse; readonly timers: NodeJS.Timeout[] }
+/** A client of the stream; `filter` (the query parameter) decides which notifications it is sent. */
+interface Subscriber { readonly res: ServerResponse; readonly timers: NodeJS.Timeout[]; readonly filter: EventFilter | null }
 
 export class EventStreams implements Participant {
   readonly name = 'restconf-streams';
@@ -86,7 +88,7 @@ export class EventStreams implements Participant {
 
   private publish(event: JsonObject): void {
     const frame = sse(event);
-    for (const s of this.subscribers) send(s, frame, () => this.drop(s));
+    for (const s of this.subscribers) if (!s.filter || s.filter(event)) send(s, frame, () => this.drop(s));
   }
 
   private drop(s: Subscriber): void {
@@ -107,7 +109,8 @@ export class EventStreams implements Participant {
     if (name !== `${STREAM}/json`) throw new ConfdError('RC_UNKNOWN_OPERATION', `no stream '${name}' (GET /restconf/data/${MONITORING}/streams lists them)`);
     if (req.method !== 'GET') throw new ConfdError('RC_METHOD_NOT_ALLOWED', 'a stream is read with GET');
     checkParams('STREAM', req.query);
-    if (req.query.has('filter')) throw new ConfdError('TXN_NOT_SUPPORTED', 'the filter parameter (XPath) is not supported');
+    const filterText = req.query.get('filter');
+    const filter = filterText === null ? null : eventFilter(this.svc.schema, filterText);
     const time = (p: string) => {
       const t = req.query.get(p);
       if (t === null) return undefined;
@@ -121,17 +124,18 @@ export class EventStreams implements Participant {
     if (stop !== undefined && start !== undefined && stop < start) throw new ConfdError('RC_BAD_QUERY', 'stop-time is before start-time');
     this.svc.ops.authorize(req.session, 'create-subscription');
     // Replayed now, in this turn, so no commit falls between the replay and the subscription.
-    const replay = start === undefined ? [] : this.svc.ops.engine.commitsBetween(start, stop).map((c) => sse(configChangeEvent(this.svc, { ...c.header, changes: c.changes })));
+    const replay = start === undefined ? [] : this.svc.ops.engine.commitsBetween(start, stop)
+      .map((c) => configChangeEvent(this.svc, { ...c.header, changes: c.changes })).filter((e) => !filter || filter(e)).map(sse);
     if (start !== undefined) replay.push(sse(notification(new Date().toISOString(), { 'ietf-netconf-notifications:replayComplete': {} })));
     return {
       status: 200, contentType: 'text/event-stream', headers: { 'cache-control': 'no-store', 'x-accel-buffering': 'no' },
-      stream: (res) => this.attach(res, replay, stop),
+      stream: (res) => this.attach(res, replay, stop, filter),
     };
   }
 
-  private attach(res: ServerResponse, replay: readonly string[], stop: number | undefined): void {
+  private attach(res: ServerResponse, replay: readonly string[], stop: number | undefined, filter: EventFilter | null): void {
     res.socket?.setTimeout(0);
-    const s: Subscriber = { res, timers: [] };
+    const s: Subscriber = { res, timers: [], filter };
     res.write(': RESTCONF NETCONF stream\n\n');
     for (const frame of replay) res.write(frame);
     if (stop !== undefined && stop <= Date.now()) { res.end(); return; }
