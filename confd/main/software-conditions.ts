@@ -13,7 +13,7 @@ import { SocketClient } from '../northbound/socket/client.js';
 /** The part of the boot loader's `software.status` the alarms read (upgrade/control). */
 export interface SoftwareStatusView {
   readonly booted: string | null;
-  readonly state: { readonly trial: string | null };
+  readonly state: { readonly trial: { readonly slot: string } | null };
   readonly job: {
     readonly id: string; readonly kind: string; readonly status: string; readonly reason: string | null;
     readonly toVersion: string | null; readonly watch?: string | null; readonly watchUntil?: string | null;
@@ -29,9 +29,10 @@ export function softwareCondition(st: SoftwareStatusView): SoftwareCondition {
   const job = st.job;
   const slot = (name: string | null) => `slot ${name ?? '?'}${job?.toVersion ? ` (${job.toVersion})` : ''}`;
   let trial: string | null = null;
-  if (st.state.trial) trial = `${slot(st.state.trial)} is on trial until its health check passes`;
-  else if (job?.status === 'running' && job.step === 'confirm-wait') trial = `${slot(st.booted)} is reverted unless confirmed by ${job.confirmDeadline ?? '?'}`;
-  else if (job?.status === 'succeeded' && job.watch === 'watching') trial = `${slot(st.booted)} is watched until ${job.watchUntil ?? 'the watch ends'}`;
+  // What the slot waits for, most specific first: a confirmation, the watch, its first health check.
+  if (job?.status === 'running' && job.step === 'confirm-wait') trial = `${slot(st.booted)} is reverted unless confirmed by ${job.confirmDeadline ?? '?'}`;
+  else if (job?.status === 'watching' || job?.watch === 'watching') trial = `${slot(st.booted)} is watched until ${job.watchUntil ?? 'the watch ends'}`;
+  else if (st.state.trial) trial = `${slot(st.state.trial.slot)} is on trial until its health check passes`;
   let failed: string | null = null;
   if (job?.revertOf) failed = `software install ${job.revertOf.job} reverted: ${job.revertOf.reason}`;
   else if (job && (job.status === 'failed' || job.status === 'rejected' || job.status === 'reverted')) {
