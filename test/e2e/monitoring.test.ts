@@ -156,7 +156,8 @@ describe('monitoring on a running appliance', () => {
     assert.equal(chart.code, 0, chart.stderr);
     assert.match(chart.stdout, /^memory-available-percent, last 1h \(min 50, max 50, \d+ points\)\n {6}50 ┤\n {9}│▄+\n {6}50 ┤\n/);
     // More points than an 80-column terminal (exec has no pty) holds: the bars fill 80 less the scale and the last column.
-    for (let i = 0; i < 100; i++) daemon.monitor.sampleNow();
+    // Each at its own millisecond: samples of the same instant are one point.
+    for (let i = 0; i < 100; i++) { daemon.monitor.sampleNow(); await new Promise((r) => setTimeout(r, 2)); }
     const wide = await ssh('show system history memory-available-percent last 1h');
     const points = Number(/, (\d+) points\)/.exec(wide.stdout)?.[1]);
     assert.ok(points > 69, `${points} points`);
