@@ -41,14 +41,18 @@ export function softwareCondition(st: SoftwareStatusView): SoftwareCondition {
   return { trial, failed };
 }
 
+/** A boot loader that does not answer in this long is polled again at the next sample. */
+const POLL_TIMEOUT_MS = 5000;
+
 export class SoftwareConditions {
-  private last: SoftwareCondition = { trial: null, failed: null };
+  /** Null until the boot loader first answered: the alarms are then left as they are (they survive restarts). */
+  private last: SoftwareCondition | null = null;
   private polling = false;
 
   constructor(private readonly bootSocket: string, private readonly log: Logger) {}
 
-  /** What the last poll found; starts the next one. */
-  read(): SoftwareCondition {
+  /** What the last poll found (null: not known yet); starts the next one. */
+  read(): SoftwareCondition | null {
     void this.poll();
     return this.last;
   }
@@ -59,9 +63,13 @@ export class SoftwareConditions {
     this.polling = true;
     try {
       const client = await SocketClient.connect(this.bootSocket, 'system', 'confd', 'daemon');
+      let timer: NodeJS.Timeout | undefined;
       try {
-        this.last = softwareCondition(await client.request<SoftwareStatusView>('software.status', { user: 'system', source: 'system', relayed: true }));
+        const answer = client.request<SoftwareStatusView>('software.status', { user: 'system', source: 'system', relayed: true });
+        const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer in ${POLL_TIMEOUT_MS} ms`)), POLL_TIMEOUT_MS); });
+        this.last = softwareCondition(await Promise.race([answer, late]));
       } finally {
+        clearTimeout(timer);
         client.close();
       }
     } catch (e) {

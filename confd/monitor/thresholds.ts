@@ -52,8 +52,8 @@ export function settingsOf(root: JsonObject | undefined, thresholdEntries: reado
 
 /** Conditions other parts of the appliance know (the upgrade manager, the syslog and audit checks). */
 export interface ReportedConditions {
-  /** A slot booted on trial, or an upgrade that failed: the text, or null. */
-  upgrade?(): { readonly trial: string | null; readonly failed: string | null };
+  /** A slot booted on trial, or an upgrade that failed: the text, or null; null for both when not known yet (left as they are). */
+  upgrade?(): { readonly trial: string | null; readonly failed: string | null } | null;
   /** Remote syslog collectors that cannot be reached. */
   syslogUnreachable?(): readonly string[];
   /** Why the audit chain fails verification, or null when it verifies. */
@@ -113,8 +113,8 @@ export class ThresholdEvaluator {
 
   private reported(): void {
     const a = this.alarms, c = this.conditions;
-    if (c.upgrade) {
-      const u = c.upgrade();
+    const u = c.upgrade?.();
+    if (u) {
       if (u.trial) a.raise('slot-under-trial', 'software', 'minor', u.trial); else a.clear('slot-under-trial', 'software');
       if (u.failed) a.raise('upgrade-failed', 'software', 'major', u.failed); else a.clear('upgrade-failed', 'software');
     }

@@ -260,6 +260,8 @@ describe('the CLI through OpenSSH', () => {
     await waitFor(() => pane('mon'), /Interface: lo, /);
     const started = Date.now();
     await new Promise((r) => setTimeout(r, 2500));
+    // Still refreshing (no prompt under it) until Ctrl-C: the stop below is the interrupt's doing.
+    assert.doesNotMatch(pane('mon'), /Interface: lo, [\s\S]*admin@appliance> $/);
     tmux('send-keys', '-t', 'mon', 'C-c');
     await waitFor(() => pane('mon'), /Interface: lo, [\s\S]*\nadmin@appliance> $/, 5000);
     assert.ok(Date.now() - started < 7000, 'stopped at Ctrl-C, not after its 1000 refreshes');

@@ -256,8 +256,8 @@ describe('RESTCONF over HTTPS with curl', () => {
     const child = spawn('curl', ['-skN', '--max-time', '20', ...ADMIN, `${base}/restconf/streams/NETCONF/json?start-time=${start}`]);
     let out = '';
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    // A second subscriber asks only for creations of eth7 (the filter parameter, XPath over the content).
-    const filter = encodeURIComponent("/netconf-config-change/edit[operation='create'][contains(target, 'eth7')]");
+    // A second subscriber asks only for changes of eth7 (the filter parameter, XPath over the content).
+    const filter = encodeURIComponent("/netconf-config-change/edit[contains(target, 'eth7')]");
     const filtered = spawn('curl', ['-skN', '--max-time', '20', ...ADMIN, `${base}/restconf/streams/NETCONF/json?start-time=${start}&filter=${filter}`]);
     let only = '';
     filtered.stdout.on('data', (d: Buffer) => { only += d.toString(); });
@@ -267,6 +267,7 @@ describe('RESTCONF over HTTPS with curl', () => {
     };
     await until(/replayComplete/);
     for (let i = 0; i < 200 && !only.includes('replayComplete'); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.match(only, /replayComplete/, 'the filtered subscriber is attached before the live commits');
     assert.match(out, /interface\[name='eth1'\]/);
     const r = await curl(data(`${IF}/interface=eth7`), [...ADMIN, '-X', 'PUT', ...JSON_BODY({ 'appliance-interfaces:interface': [{ name: 'eth7' }] })]);
     assert.equal(r.status, 201);
@@ -274,12 +275,16 @@ describe('RESTCONF over HTTPS with curl', () => {
     daemon.monitor.alarms.raise('restconf-test', 'eth7', 'major', 'raised by the RESTCONF test');
     await until(/"appliance-system:alarm-notification":\{"resource":"eth7","alarm-type-id":"restconf-test"/);
     child.kill();
+    // The deletion of eth7 comes after the alarm: once the filtered stream has it, the alarm had its chance to arrive.
+    assert.equal((await curl(data(`${IF}/interface=eth7`), [...ADMIN, '-X', 'DELETE'])).status, 204);
+    for (let i = 0; i < 200 && !/"operation":"delete"/.test(only); i++) await new Promise((r) => setTimeout(r, 50));
     filtered.kill();
     const events = only.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6));
-    // Nothing of the replay matched (eth7 did not exist), then its live creation; no other commit, no alarm.
-    assert.equal(events.length, 2, `only the replay's end and the creation of eth7: ${only}`);
+    // Nothing of the replay matched (eth7 did not exist), then its creation and deletion; no other commit, no alarm.
+    assert.equal(events.length, 3, `only the replay's end and the changes of eth7: ${only}`);
     assert.match(events[0]!, /replayComplete/);
     assert.match(events[1]!, /interface\[name='eth7'\]","operation":"create"/);
+    assert.match(events[2]!, /interface\[name='eth7'\]","operation":"delete"/);
     const bad = await curl(`${base}/restconf/streams/NETCONF/json?filter=${encodeURIComponent('/edit[')}`, ADMIN);
     assert.equal(bad.status, 400, bad.body);
     const stream = json(await curl(data('/ietf-restconf-monitoring:restconf-state/streams'), ADMIN));

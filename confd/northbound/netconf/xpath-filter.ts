@@ -37,18 +37,19 @@ function nodeList(nodes: DomNode[]): NodeList {
 export const MAX_XPATH_VISITS = 5_000_000;
 
 class Budget {
-  left = MAX_XPATH_VISITS;
+  constructor(private left: number, private readonly max = left) {}
   spend(): void {
-    if (--this.left < 0) throw new Error(`it visits more than ${MAX_XPATH_VISITS} nodes`);
+    if (--this.left < 0) throw new Error(`it visits more than ${this.max} nodes`);
   }
 }
 
 /** A read-only DOM node over an XmlElement (or its text, or an attribute), as xpath.js reads them. */
 class DomNode {
-  parentNode: DomNode | null = null;
-  ownerElement: DomNode | null = null;
+  // Every step of an axis spends a visit (down, along, back and up), so no axis walks for free.
+  parent: DomNode | null = null;
+  owner: DomNode | null = null;
   next: DomNode | null = null;
-  previousSibling: DomNode | null = null;
+  previous: DomNode | null = null;
   /** Shared by every node of one document: each step down or along spends one visit. */
   budget: Budget | null = null;
   childNodes: NodeList = nodeList([]);
@@ -72,6 +73,9 @@ class DomNode {
   readonly nodeName: string;
   get firstChild(): DomNode | null { this.budget?.spend(); return this.childNodes[0] ?? null; }
   get nextSibling(): DomNode | null { this.budget?.spend(); return this.next; }
+  get previousSibling(): DomNode | null { this.budget?.spend(); return this.previous; }
+  get parentNode(): DomNode | null { this.budget?.spend(); return this.parent; }
+  get ownerElement(): DomNode | null { this.budget?.spend(); return this.owner; }
   get lastChild(): DomNode | null { return this.childNodes.at(-1) ?? null; }
   get tagName(): string { return this.nodeName; }
   get value(): string | null { return this.nodeValue; }
@@ -90,9 +94,9 @@ class DomNode {
 function link(parent: DomNode, children: DomNode[], budget: Budget): void {
   parent.budget = budget;
   children.forEach((c, i) => {
-    c.parentNode = parent;
+    c.parent = parent;
     c.budget = budget;
-    c.previousSibling = children[i - 1] ?? null;
+    c.previous = children[i - 1] ?? null;
     c.next = children[i + 1] ?? null;
   });
   parent.childNodes = nodeList(children);
@@ -102,7 +106,7 @@ function build(el: XmlElement, doc: DomNode, budget: Budget): DomNode {
   const node = new DomNode(ELEMENT, el.name, el.ns || null, null, doc, el);
   node.attributes = nodeList(el.attributes.map((a: XmlAttribute) => {
     const at = new DomNode(ATTRIBUTE, a.name, a.ns || null, a.value, doc, null, a.qname);
-    at.ownerElement = node;
+    at.owner = node;
     at.budget = budget;
     return at;
   }));
@@ -117,10 +121,12 @@ function build(el: XmlElement, doc: DomNode, budget: Budget): DomNode {
  * `namespaces` maps the prefixes in scope of the <filter> element. A bad expression, one that
  * names an undeclared prefix or does not yield a node-set is NC_BAD_ATTRIBUTE on select.
  */
-export function xpathSelect(schema: DeviceSchema, elements: readonly XmlElement[], select: string, namespaces: Readonly<Record<string, string>>): XmlElement[] {
+export function xpathSelect(
+  schema: DeviceSchema, elements: readonly XmlElement[], select: string, namespaces: Readonly<Record<string, string>>, maxVisits = MAX_XPATH_VISITS,
+): XmlElement[] {
   const bad = (why: string) => new ConfdError('NC_BAD_ATTRIBUTE', `the XPath filter ${why}`, { details: { attribute: 'select', element: 'filter' } });
   const doc = new DomNode(DOCUMENT, null, null, null, null, null);
-  const budget = new Budget();
+  const budget = new Budget(maxVisits);
   link(doc, elements.map((e) => build(e, doc, budget)), budget);
   let result: XPathValue;
   try {
@@ -138,11 +144,11 @@ export function xpathSelect(schema: DeviceSchema, elements: readonly XmlElement[
   const onPath = new Set<XmlElement>();
   for (const n of selected) {
     // A text or attribute node stands for the element holding it.
-    let at: DomNode | null = n.nodeType === ELEMENT ? n : n.nodeType === ATTRIBUTE ? n.ownerElement : n.nodeType === DOCUMENT ? null : n.parentNode;
+    let at: DomNode | null = n.nodeType === ELEMENT ? n : n.nodeType === ATTRIBUTE ? n.owner : n.nodeType === DOCUMENT ? null : n.parent;
     if (n.nodeType === DOCUMENT) { for (const e of elements) whole.add(e); continue; }
     if (!at?.source) continue;
     whole.add(at.source);
-    for (at = at.parentNode; at?.source; at = at.parentNode) onPath.add(at.source);
+    for (at = at.parent; at?.source; at = at.parent) onPath.add(at.source);
   }
   const out: XmlElement[] = [];
   for (const e of elements) {

@@ -5,7 +5,8 @@
  * which is sent when the expression selects a node. The notification's RFC 7951 JSON is read as
  * an XML document (member names as elements, a module name as the namespace and usable as a
  * prefix: `/ietf-netconf-notifications:netconf-config-change`; unprefixed names match any
- * module), evaluated by the same evaluator as NETCONF's :xpath (its visit budget included).
+ * module), evaluated by the same evaluator as NETCONF's :xpath, with a budget of node visits
+ * per notification.
  * Pure.
  */
 import { ConfdError } from '../../core/errors.js';
@@ -16,6 +17,8 @@ import { xpathSelect } from '../netconf/xpath-filter.js';
 
 /** Longer filters are refused unread (the same bound as NETCONF's select). */
 const MAX_FILTER_CHARS = 4096;
+/** Node visits per notification (they are small): past it the expression is refused, or its stream ended. */
+export const MAX_EVENT_VISITS = 50_000;
 
 export type EventFilter = (event: JsonObject) => boolean;
 
@@ -62,7 +65,7 @@ export function eventFilter(schema: DeviceSchema, expression: string): EventFilt
   if (expression.length > MAX_FILTER_CHARS) throw new ConfdError('RC_BAD_QUERY', `the filter is longer than ${MAX_FILTER_CHARS} characters`, { details: { parameter: 'filter' } });
   const run = (event: JsonObject, namespaces: Record<string, string>) => {
     try {
-      return xpathSelect(schema, content(event), expression, namespaces).length > 0;
+      return xpathSelect(schema, content(event), expression, namespaces, MAX_EVENT_VISITS).length > 0;
     } catch (e) {
       throw new ConfdError('RC_BAD_QUERY', `query parameter 'filter': ${(e as Error).message}`, { details: { parameter: 'filter' } });
     }
@@ -70,12 +73,6 @@ export function eventFilter(schema: DeviceSchema, expression: string): EventFilt
   // Any prefix of the expression may name a module: declared for the check, where no event is yet.
   const prefixes = Object.fromEntries([...expression.matchAll(/([A-Za-z_][\w.-]*):(?!:)/g)].map((m) => [m[1]!, m[1]!]));
   run({ 'ietf-restconf:notification': {} }, prefixes);
-  return (event) => {
-    try {
-      return run(event, { ...prefixes, ...moduleNames(event) });
-    } catch {
-      // An expression valid at subscription that fails on one event (its budget) drops that event only.
-      return false;
-    }
-  };
+  // Throws RC_BAD_QUERY on an event past the budget: a replay is then refused, a live stream ended.
+  return (event) => run(event, { ...prefixes, ...moduleNames(event) });
 }

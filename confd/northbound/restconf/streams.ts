@@ -88,7 +88,17 @@ export class EventStreams implements Participant {
 
   private publish(event: JsonObject): void {
     const frame = sse(event);
-    for (const s of this.subscribers) if (!s.filter || s.filter(event)) send(s, frame, () => this.drop(s));
+    for (const s of this.subscribers) {
+      let wanted: boolean;
+      try {
+        wanted = !s.filter || s.filter(event);
+      } catch {
+        // Its filter spent its budget on this notification: the stream ends rather than hold the daemon.
+        this.drop(s);
+        continue;
+      }
+      if (wanted) send(s, frame, () => this.drop(s));
+    }
   }
 
   private drop(s: Subscriber): void {
@@ -109,8 +119,6 @@ export class EventStreams implements Participant {
     if (name !== `${STREAM}/json`) throw new ConfdError('RC_UNKNOWN_OPERATION', `no stream '${name}' (GET /restconf/data/${MONITORING}/streams lists them)`);
     if (req.method !== 'GET') throw new ConfdError('RC_METHOD_NOT_ALLOWED', 'a stream is read with GET');
     checkParams('STREAM', req.query);
-    const filterText = req.query.get('filter');
-    const filter = filterText === null ? null : eventFilter(this.svc.schema, filterText);
     const time = (p: string) => {
       const t = req.query.get(p);
       if (t === null) return undefined;
@@ -123,6 +131,8 @@ export class EventStreams implements Participant {
     if (start !== undefined && start > Date.now()) throw new ConfdError('RC_BAD_QUERY', 'start-time is in the future');
     if (stop !== undefined && start !== undefined && stop < start) throw new ConfdError('RC_BAD_QUERY', 'stop-time is before start-time');
     this.svc.ops.authorize(req.session, 'create-subscription');
+    const filterText = req.query.get('filter');
+    const filter = filterText === null ? null : eventFilter(this.svc.schema, filterText);
     // Replayed now, in this turn, so no commit falls between the replay and the subscription.
     const replay = start === undefined ? [] : this.svc.ops.engine.commitsBetween(start, stop)
       .map((c) => configChangeEvent(this.svc, { ...c.header, changes: c.changes })).filter((e) => !filter || filter(e)).map(sse);

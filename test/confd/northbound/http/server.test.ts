@@ -36,13 +36,21 @@ test('listens on every address on one port; close ends keep-alive connections at
     routes: [{ method: 'GET', path: '/hello', reads: '/', public: true, handle: () => ({ status: 200, contentType: 'text/plain', body: 'hello\n' }) }],
   });
   const bound = await http.listen(0, ['127.0.0.1', '::1']);
+  const agent = new Agent({ keepAlive: true });
+  try {
+    await checkAndClose(http, bound, agent);
+  } finally {
+    agent.destroy();
+    await http.close();
+  }
+});
+
+async function checkAndClose(http: HttpServer, bound: ReadonlyArray<{ port: number }>, agent: Agent): Promise<void> {
   assert.equal(bound.length, 2);
   assert.equal(bound[1]!.port, bound[0]!.port, 'one port for every address');
-  const agent = new Agent({ keepAlive: true });
   assert.deepEqual(await status('127.0.0.1', bound[0]!.port, agent), { status: 200, body: 'hello\n' });
   assert.deepEqual(await status('::1', bound[0]!.port, agent), { status: 200, body: 'hello\n' });
   const t0 = Date.now();
   await http.close();
   assert.ok(Date.now() - t0 < 2000, `closed in ${Date.now() - t0} ms with two keep-alive connections open (their timeout is 5 s)`);
-  agent.destroy();
-});
+}

@@ -34,3 +34,13 @@ test('a malformed, too long or non-node-set filter is refused at subscription', 
     assert.throws(() => eventFilter(schema, bad), (e: unknown) => e instanceof ConfdError && e.code === 'RC_BAD_QUERY', bad.slice(0, 40));
   }
 });
+
+test('an expression past the per-notification budget of visits is stopped, quickly', () => {
+  // Nested counts of every node: polynomial in the notification's size, past 50,000 visits at five levels.
+  let deep = '//*';
+  for (let i = 0; i < 5; i++) deep = `//*[count(${deep}) > 0]`;
+  const f = eventFilter(schema, deep);
+  const t0 = Date.now();
+  assert.throws(() => f(eth7), (e: unknown) => e instanceof ConfdError && e.code === 'RC_BAD_QUERY' && /visits more than 50000/.test(e.message));
+  assert.ok(Date.now() - t0 < 2000, `stopped after ${Date.now() - t0} ms`);
+});
