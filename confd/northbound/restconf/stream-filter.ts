@@ -37,24 +37,18 @@ function elementsOf(member: string, value: JsonValue, parentModule: string): Xml
   return Array.isArray(value) ? value.map(one) : [one(value)];
 }
 
+/** Each notification is read once, however many subscribers filter it. */
+const converted = new WeakMap<JsonObject, XmlElement[]>();
+
 /** The event elements of a notification: its members but the eventTime. */
 function content(event: JsonObject): XmlElement[] {
-  const body = (event['ietf-restconf:notification'] ?? {}) as JsonObject;
-  return Object.entries(body).filter(([k]) => k !== 'eventTime').flatMap(([k, v]) => elementsOf(k, v, ''));
-}
-
-function moduleNames(event: JsonObject): Record<string, string> {
-  const names: Record<string, string> = {};
-  const walk = (v: JsonValue) => {
-    if (v === null || typeof v !== 'object') return;
-    for (const [k, c] of Array.isArray(v) ? v.map((x) => ['', x] as const) : Object.entries(v)) {
-      const colon = k.indexOf(':');
-      if (colon > 0) names[k.slice(0, colon)] = k.slice(0, colon);
-      walk(c);
-    }
-  };
-  walk(event);
-  return names;
+  let elements = converted.get(event);
+  if (!elements) {
+    const body = (event['ietf-restconf:notification'] ?? {}) as JsonObject;
+    elements = Object.entries(body).filter(([k]) => k !== 'eventTime').flatMap(([k, v]) => elementsOf(k, v, ''));
+    converted.set(event, elements);
+  }
+  return elements;
 }
 
 /**
@@ -70,9 +64,9 @@ export function eventFilter(schema: DeviceSchema, expression: string): EventFilt
       throw new ConfdError('RC_BAD_QUERY', `query parameter 'filter': ${(e as Error).message}`, { details: { parameter: 'filter' } });
     }
   };
-  // Any prefix of the expression may name a module: declared for the check, where no event is yet.
+  // Every prefix of the expression names a module, whose name is the namespace of its elements here.
   const prefixes = Object.fromEntries([...expression.matchAll(/([A-Za-z_][\w.-]*):(?!:)/g)].map((m) => [m[1]!, m[1]!]));
   run({ 'ietf-restconf:notification': {} }, prefixes);
   // Throws RC_BAD_QUERY on an event past the budget: a replay is then refused, a live stream ended.
-  return (event) => run(event, { ...prefixes, ...moduleNames(event) });
+  return (event) => run(event, prefixes);
 }
